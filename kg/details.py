@@ -1,0 +1,3 @@
+from kg.models import Quantity
+def item_details(title, rationale, offset, raw):
+    return {"quantity": Quantity()}

@@ -1,0 +1,148 @@
+"""Typed records produced by the parser: frozen dataclasses, one per thing a letter states.
+
+Every extracted value that comes from a stretch of the letter keeps its ``Span``: character
+offsets into the *normalized* text (see :mod:`kg.normalize`), so any fact can be traced back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One guideline source named in a "Decision based on ..." citation."""
+
+    work: str  # mtus-chronic-pain, mtus-acoem, mtus-opioids, mtus-acupuncture, mtus-postsurgical, odg, acoem, other
+    chapter: str | None
+    year: int | None
+    pages: tuple[int, ...]
+    sections: tuple[str, ...]
+    mtus: bool
+    text: str  # the source as written (whitespace collapsed)
+    span: Span | None = None
+    chapter_number: int | None = None  # ACOEM chapter number where written ("Chapter 12")
+    edition: str | None = None  # "4th Edition", "3rd ed." ... where written
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """What one side (claims administrator or IMR reviewer) based its decision on."""
+
+    cited_evidence: bool
+    outside_mtus: bool
+    sources: tuple[Source, ...]
+    text: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    sessions_per_week: int | None = None
+    weeks: int | None = None
+    total: int | None = None  # sessions / visits / units requested
+    count: int | None = None  # "#60", "1 prescription of", "x 3"
+    refills: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Drug:
+    name: str  # as written ("Norco")
+    ingredients: tuple[str, ...]  # generic ingredient names from the vocabulary ("hydrocodone", ...)
+    strength: str | None  # "10/325mg"
+    form: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModifiedRequest:
+    """Parts of a request that utilization review modified: IMR decides only the remainder."""
+
+    original: str
+    authorized: str | None
+    remaining: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiteratureRef:
+    author: str
+    year: int
+    text: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One disputed item/service and its decision."""
+
+    number: int
+    title: str
+    outcome: str  # "Upheld" | "Overturned"
+    claims_administrator: Citation
+    imr: Citation
+    rationale: str
+    span: Span
+    title_span: Span
+    rationale_span: Span | None
+    quantity: Quantity
+    spinal_levels: tuple[str, ...] = ()
+    laterality: str | None = None
+    body_regions: tuple[str, ...] = ()
+    drug: Drug | None = None
+    modified: ModifiedRequest | None = None
+    retrospective: bool = False
+    service_date: str | None = None
+    literature: tuple[LiteratureRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    specialties: tuple[str, ...]
+    subspecialties: tuple[str, ...]
+    licensed_states: tuple[str, ...]
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    age: int | None
+    sex: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Dates:
+    assigned: str | None = None
+    decision: str | None = None
+    injury: str | None = None
+    ur_denial: str | None = None
+    application_received: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    file: str
+    layout: str  # "2014" (headerless, prose reviewer) | "2016" (header + credentials block)
+    case_number: str | None
+    priority: str | None
+    dates: Dates
+    reviewer: Reviewer
+    patient: Patient
+    case_summary: str
+    items: tuple[Item, ...]
+    text: str = field(repr=False)  # the normalized text all spans point into
+    sha256: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        """Letter-level outcome as DWC reports it: Upheld, Overturned or Partially Overturned."""
+        outcomes = {item.outcome for item in self.items}
+        if outcomes == {"Upheld"}:
+            return "Upheld"
+        if outcomes == {"Overturned"}:
+            return "Overturned"
+        return "Partially Overturned"

@@ -1,0 +1,85 @@
+"""Normalize letter text so that pypdf output, pdfium output and the seed style parse the same.
+
+The three differ only in layout noise: pypdf separates paragraphs with lines holding one space
+and pages with an empty line, the seed files put a blank line after every line, and pdfium has
+no blank lines at all, CRLF line ends and U+0002 for a soft hyphen at a line end. None of that
+carries meaning the parser relies on, so blank lines are dropped, internal runs of white space
+are folded and each remaining line is stripped. A line that ended in a hyphen *with* a trailing
+space keeps one space, so that "Electro-" + "diagnostic" can be told from "left -" + "right".
+"""
+
+from __future__ import annotations
+
+import re
+
+# Characters PDF text extractors emit that mean something plainer.
+_TRANSLATE = str.maketrans(
+    {
+        "\u00ad": "-",  # soft hyphen
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\uf0b7": "-",  # private-use bullet from Word's Symbol font
+        "\u2022": "-",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\t": " ",
+        "\f": "\n",
+        "\x0b": "\n",
+    }
+)
+_SPACES = re.compile(r" {2,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def normalize(raw: str) -> str:
+    """Return the canonical text every span of a record points into."""
+    # pdfium writes U+0002 for a hyphen where it joined a word broken across lines; pypdf keeps
+    # the break. Restore the break so both give the same lines.
+    text = raw.replace("\x02\r\n", "-\n").replace("\x02", "-\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    text = _CONTROL.sub("", text)
+    lines = []
+    for line in text.split("\n"):
+        stripped = _SPACES.sub(" ", line.strip())
+        if not stripped:
+            continue
+        if stripped.endswith("-") and line.rstrip("\n") != line.rstrip():
+            stripped += " "  # "word- " at a line end: a dash, not a hyphenated word
+        lines.append(stripped)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def join_lines(text: str) -> str:
+    """Join wrapped lines into running text, undoing end-of-line hyphenation, and fold spaces."""
+    out = re.sub(r"(?<=[A-Za-z])-\n(?=[A-Za-z])", "-", text)
+    out = re.sub(r"\s+", " ", out)
+    return out.strip()
+
+
+def join_with_offsets(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """Like :func:`join_lines` on ``text[start:end]``, also returning each output char's source offset."""
+    out: list[str] = []
+    offsets: list[int] = []
+    i = start
+    pending_space = False
+    while i < end:
+        ch = text[i]
+        if ch == "\n" and out and out[-1] == "-" and len(out) > 1 and out[-2].isalpha() and i + 1 < end and text[i + 1].isalpha():
+            i += 1  # hyphenated word broken across lines: join without a space
+            continue
+        if ch.isspace():
+            pending_space = bool(out)
+            i += 1
+            continue
+        if pending_space:
+            out.append(" ")
+            offsets.append(i - 1)
+            pending_space = False
+        out.append(ch)
+        offsets.append(i)
+        i += 1
+    return "".join(out), offsets
