@@ -51,8 +51,8 @@ def _grammar() -> _Grammar:
         rf"|(?:{names})|ACOEM(?:\s+Guidelines)?\b)",
         re.I,
     )
-    odg_titles = tuple((c["title"], re.compile(rf"(?:{c['pattern']})\b", re.I)) for c in data["odg_chapters"])
-    odg_any = re.compile("|".join(f"(?:{c['pattern']})\\b" for c in data["odg_chapters"]), re.I)
+    odg_titles = tuple((c["title"], re.compile(rf"(?:{c['pattern']})(?!\w)", re.I)) for c in data["odg_chapters"])
+    odg_any = re.compile("|".join(f"(?:{c['pattern']})(?!\\w)" for c in data["odg_chapters"]), re.I)
     return _Grammar(
         mtus_part=part,
         mtus_works=works,
@@ -101,11 +101,15 @@ def split_sections(value: str, *, odg: bool = False) -> tuple[str, ...]:
             token = f"\x00{i}\x00"
             keep[token] = protected[idx : idx + len(title)]
             protected = protected[:idx] + token + protected[idx + len(title) :]
+    # Numbered headings ("3.3.9 Opioids for ...: Screening, ...") hold commas of their own:
+    # a new heading starts only where a new number does.
+    numbered = re.match(r"\d+(?:\.\d+)+\s", protected) is not None
+    comma = r",\s*(?=\d+(?:\.\d+)+\s)" if numbered else r",\s*(?=[A-Z0-9\x00])"
     pieces: list[str] = []
     for part in re.split(r"\s*;\s*", protected):
-        for piece in re.split(r",\s*(?=[A-Z0-9\x00])", part):
+        for piece in re.split(comma, part):
             if odg:
-                pieces.extend(re.split(r"\s+&\s+(?=[A-Z])", piece))
+                pieces.extend(re.split(r"\s+(?:&|and)\s+(?=[A-Z\x00])", piece))
             else:
                 pieces.append(piece)
     out = []
@@ -165,7 +169,7 @@ def _mtus_sources(chunk: str) -> list[tuple[Source, tuple[int, int]]]:
         # a new part begins the sentence or follows ", and" / "," / "and"; anything else is a
         # chapter name quoted inside a section title
         if not starts or re.search(r"(?:,\s*(?:and\s+)?|\band\s+|;\s*)$", before):
-            if starts and _inside_section(chunk, starts[-1][0], m.start()):
+            if starts and _inside_section(chunk, starts[-1][0], m.start(), m.end()):
                 continue
             starts.append((m.start(), m.end()))
     if not starts:
@@ -180,11 +184,10 @@ def _mtus_sources(chunk: str) -> list[tuple[Source, tuple[int, int]]]:
     return out
 
 
-def _inside_section(chunk: str, part_start: int, pos: int) -> bool:
-    """A chapter-like phrase after "Section(s):" with no year is part of the section list."""
+def _inside_section(chunk: str, part_start: int, pos: int, name_end: int) -> bool:
+    """A chapter-like phrase after "Section(s):" with no year after it is part of the section list."""
     between = chunk[part_start:pos]
-    tail = chunk[pos : pos + 120]
-    return "Section(s):" in between and not re.match(r"[^,.]*?\b(?:19|20)\d{2}\b", tail)
+    return "Section(s):" in between and not re.match(r"\s*,?\s*(?:19|20)\d{2}\b", chunk[name_end:])
 
 
 def _mtus_part(body: str, name_len: int) -> Source:
@@ -354,6 +357,7 @@ def _odg(rest: str, text: str) -> list[Source]:
     )
     rest = edition.sub(" ", rest)
     rest = re.sub(r"^[\s,:;.\-–]+", "", rest)
+    rest = re.sub(r"^Chapter\s*:?\s*", "", rest, flags=re.I)
     rest = re.sub(r"\s+", " ", rest).strip(" .")
     chapters: list[str] = []
     pos = 0
@@ -374,8 +378,8 @@ def _odg(rest: str, text: str) -> list[Source]:
     section_text = rest[pos:]
     if not chapters:
         # "MRI shoulder", "physical therapy, elbow chapter": the chapter named after the topic
-        m = re.search(rf"(?:,\s*|\s+)({g.odg_chapter.pattern})(?:\s+(?:chapter|section))?\s*$", rest, re.I)
-        if m:
+        m = re.search(rf"(?:,\s*|\s+)({g.odg_chapter.pattern})(\s+(?:chapter|section))?\s*$", rest, re.I)
+        if m and (m.group(2) or len(rest[: m.start()].split()) <= 3):
             chapters.append(_odg_title(m.group(1)))
             section_text = rest[: m.start()]
     section_text = g.odg_qualifiers.sub(" ", section_text) if chapters else section_text
@@ -388,13 +392,30 @@ def _odg(rest: str, text: str) -> list[Source]:
     sections = tuple(s for s in sections if s.lower() not in ("subheading", "guidelines"))
     if not chapters:
         return [_source("odg", None, year, (), sections, False, text)]
-    return [_source("odg", c, year, (), sections, False, text) for c in chapters]
+    out = [_source("odg", c, year, (), (), False, text) for c in chapters]
+    # "Knee/DME, Low Back/Mattress selection": a listed piece that opens with a chapter name
+    # starts another chapter with its own topic.
+    shared: list[str] = []
+    for piece in sections:
+        m = g.odg_chapter.match(piece)
+        tail = piece[m.end() :] if m else ""
+        if m and (tail == "" or tail[0] in "/:(-–" or g.odg_qualifiers.match(tail)):
+            topic = g.odg_qualifiers.sub(" ", tail).strip(" /:-–")
+            out.append(_source("odg", _odg_title(m.group(0)), year, (), (topic,) if topic else (), False, text))
+        elif len(out) > len(chapters):
+            last = out[-1]
+            out[-1] = _source("odg", last.chapter, year, (), last.sections + (piece,), False, text)
+        else:
+            shared.append(piece)
+    for i in range(len(chapters)):
+        out[i] = _source("odg", chapters[i], year, (), tuple(shared), False, text)
+    return out
 
 
 def _chapter_boundary(text: str, end: int) -> bool:
     """A chapter name must end at a word boundary followed by a separator, qualifier or the end."""
     tail = text[end : end + 3]
-    return tail == "" or tail[0] in " ,;:/.-–(" 
+    return tail == "" or tail[0] in " ,;:/.-–("
 
 
 def _odg_title(name: str) -> str:

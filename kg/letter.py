@@ -127,12 +127,16 @@ def _split_list(value: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
+def _split_commas(value: str) -> tuple[str, ...]:
+    return tuple(p.strip(" .;") for p in join_lines(value).split(",") if p.strip(" .;"))
+
+
 def _reviewer(text: str, how_text: str, how_offset: int) -> Reviewer:
     lic = P.LICENSURE.search(text)
     spec = P.SPECIALTY_BLOCK.search(text)
     if lic or spec:
         states = _split_list(lic.group("states")) if lic else ()
-        specialties = tuple(s.strip() for s in join_lines(spec.group("spec")).split(",") if s.strip()) if spec else ()
+        specialties = _split_commas(spec.group("spec")) if spec else ()
         start = min(m.start() for m in (lic, spec) if m)
         end = max(m.end() for m in (lic, spec) if m)
         return Reviewer(specialties, (), tuple(canonical_state(s) for s in states), Span(start, end))
@@ -141,9 +145,10 @@ def _reviewer(text: str, how_text: str, how_offset: int) -> Reviewer:
     if not m:
         return Reviewer((), (), ())
     subs = m.groupdict().get("sub")
+    # Specialty names contain "and" ("Hospice and Palliative Medicine"): split them on commas only.
     return Reviewer(
-        _split_list(m.group("spec")) if "sub" not in m.groupdict() else (m.group("spec").strip(),),
-        _split_list(subs) if subs else (),
+        _split_commas(m.group("spec")),
+        _split_commas(subs) if subs else (),
         tuple(canonical_state(s) for s in _split_list(m.group("states"))),
         None,
     )

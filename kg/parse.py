@@ -1,0 +1,46 @@
+"""Batch parsing: documents -> records or one-line failures, in input order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import ParseError
+from kg.letter import parse_text
+from kg.models import Letter
+from kg.read import Document, discover, read_text
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result for one input: a letter, or the reason it could not be parsed."""
+
+    name: str
+    letter: Letter | None
+    error: str | None
+
+
+def parse_document(doc: Document) -> Outcome:
+    name = Path(doc.name).name if doc.path is not None else doc.name
+    try:
+        return Outcome(doc.name, parse_text(read_text(doc), name), None)
+    except ParseError as err:
+        return Outcome(doc.name, None, err.reason)
+    except RecursionError:
+        return Outcome(doc.name, None, "document too deeply nested to parse")
+
+
+def parse_paths(paths: Iterable[str | Path]) -> Iterator[Outcome]:
+    for doc in discover(paths):
+        yield parse_document(doc)
+
+
+def parse_file(path: str | Path) -> Letter:
+    """Parse one file; raises :class:`ParseError` naming the file and the reason."""
+    doc = Document(str(path), Path(path))
+    try:
+        return parse_text(read_text(doc), Path(path).name)
+    except ParseError as err:
+        err.file = str(path)
+        raise

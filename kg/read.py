@@ -1,0 +1,95 @@
+"""Inputs -> raw text: PDF through pdfium, text files with encoding detection, stdin, directories.
+
+Each input is read independently; a file that cannot be read raises :class:`ParseError` with a
+one-line reason, so a batch can report it and go on.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import ParseError
+
+SUFFIXES = (".pdf", ".txt")
+MAX_BYTES = 20 * 1024 * 1024  # a determination letter is a few pages; 20 MB of text is not one
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    name: str  # the file name users see in records and messages
+    path: Path | None
+    data: bytes | None = None  # stdin content
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
+    """Expand files, directories (recursively, sorted) and ``-`` (stdin) into documents."""
+    for raw in paths:
+        if str(raw) == "-":
+            yield Document("<stdin>", None, sys.stdin.buffer.read())
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+                yield Document(str(child), child)
+        else:
+            yield Document(str(path), path)
+
+
+def read_text(doc: Document) -> str:
+    """The document's text; PDF pages joined by newlines."""
+    if doc.data is not None:
+        data = doc.data
+    else:
+        assert doc.path is not None
+        try:
+            size = doc.path.stat().st_size
+        except OSError as err:
+            raise ParseError(f"cannot read file: {err.strerror or err}") from None
+        if size > MAX_BYTES:
+            raise ParseError(f"file too large for a determination letter ({size // (1024 * 1024)} MB)")
+        try:
+            data = doc.path.read_bytes()
+        except OSError as err:
+            raise ParseError(f"cannot read file: {err.strerror or err}") from None
+    if data[:5] == b"%PDF-" or (doc.path is not None and doc.path.suffix.lower() == ".pdf"):
+        return pdf_text(data)
+    return decode_text(data)
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium  # imported here: text-only runs need not load it
+
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise ParseError("not a PDF (no %PDF header)")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        message = str(err)
+        if "password" in message.lower():
+            raise ParseError("encrypted PDF (password required)") from None
+        raise ParseError(f"corrupt PDF ({message.split(':')[-1].strip() or 'unreadable'})") from None
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded())
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return "\n".join(pages)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 by BOM, else Windows-1252: what letters come in."""
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("binary file, not text or PDF")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
