@@ -40,9 +40,7 @@ class _Grammar:
 def _grammar() -> _Grammar:
     data = load_json("guidelines.json")
     works = tuple((w["work"], re.compile(w["pattern"], re.I)) for w in data["mtus_works"])
-    chapters = tuple(
-        (c["number"], c["title"], re.compile(c["pattern"], re.I)) for c in data["acoem_chapters"]
-    )
+    chapters = tuple((c["number"], c["title"], re.compile(c["pattern"], re.I)) for c in data["acoem_chapters"])
     # An MTUS part starts with a work name or an ACOEM chapter title (optionally "ACOEM Chapter N").
     names = "|".join(w["pattern"] for w in data["mtus_works"])
     chapter_names = "|".join(c["pattern"] for c in data["acoem_chapters"])
@@ -123,7 +121,7 @@ def split_sections(value: str, *, odg: bool = False) -> tuple[str, ...]:
 
 
 def expand_pages(value: str) -> tuple[int, ...]:
-    """"300-1 and 309" -> (300, 301, 309); "60-61, 76-78" -> (60, 61, 76, 77, 78)."""
+    """ "300-1 and 309" -> (300, 301, 309); "60-61, 76-78" -> (60, 61, 76, 77, 78)."""
     pages: list[int] = []
     for m in re.finditer(r"(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?", value):
         first = int(m.group(1))
@@ -143,7 +141,9 @@ def expand_pages(value: str) -> tuple[int, ...]:
 
 # --- sentences ------------------------------------------------------------------------------------
 
-_DECISION = re.compile(r"Decision based on\s+(?:(?P<non>Non-MTUS Citation)\s*:?\s*|(?P<mtus>(?:CA |California )?MTUS\b))?", re.I)
+_DECISION = re.compile(
+    r"Decision based on\s+(?:(?P<non>Non-MTUS Citation)\s*:?\s*|(?P<mtus>(?:CA |California )?MTUS\b))?", re.I
+)
 
 
 def _sentences(joined: str) -> list[tuple[str, int, int]]:
@@ -174,7 +174,16 @@ def _mtus_sources(chunk: str) -> list[tuple[Source, tuple[int, int]]]:
             starts.append((m.start(), m.end()))
     if not starts:
         text = chunk.strip(" .")
-        return [(_source("mtus-chronic-pain" if "pain" in text.lower() else "other", None, None, (), (), True, text), (0, len(chunk)))] if text else []
+        return (
+            [
+                (
+                    _source("mtus-chronic-pain" if "pain" in text.lower() else "other", None, None, (), (), True, text),
+                    (0, len(chunk)),
+                )
+            ]
+            if text
+            else []
+        )
     out = []
     for i, (s, name_end) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(chunk)
@@ -272,7 +281,8 @@ def _remove_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
 # --- non-MTUS -------------------------------------------------------------------------------------
 
 _ODG_NAME = re.compile(
-    r"(?:Official|Occupational)\s+Disability\s+Guidelines?(?:\s*\(ODG\))?(?:\s+Guidelines)?|\bODG\b(?:\s+Guidelines)?", re.I
+    r"(?:Official|Occupational)\s+Disability\s+Guidelines?(?:\s*\(ODG\))?(?:\s+Guidelines)?|\bODG\b(?:\s+Guidelines)?",
+    re.I,
 )
 _ACOEM_NAME = re.compile(
     r"(?:American College of Occupational and Environmental Medicine(?:\s*\(ACOEM\))?"
@@ -371,7 +381,11 @@ def _odg(rest: str, text: str) -> list[Source]:
         if q:
             pos = q.end()
         sep = re.match(r"\s*(?:,|;|\band\b)\s*(?=(?:" + g.odg_chapter.pattern + r"))", rest[pos:], re.I)
-        if sep and g.odg_chapter.match(rest, pos + sep.end()) and _chapter_boundary(rest, g.odg_chapter.match(rest, pos + sep.end()).end()):
+        if (
+            sep
+            and g.odg_chapter.match(rest, pos + sep.end())
+            and _chapter_boundary(rest, g.odg_chapter.match(rest, pos + sep.end()).end())
+        ):
             pos += sep.end()
             continue
         break
@@ -435,7 +449,12 @@ def _acoem(rest: str, name: str, text: str) -> Source:
     if pm:
         pages = expand_pages(pm.group(1))
         rest = rest[: pm.start()] + rest[pm.end() :]
-    rest = re.sub(r"\b\d+(?:st|nd|rd|th)\s+ed(?:ition)?\.?|\(?(?:19|20)\d{2}\)?|\bguidelines?\b|\bPractice\b", " ", rest, flags=re.I)
+    rest = re.sub(
+        r"\b\d+(?:st|nd|rd|th)\s+ed(?:ition)?\.?|\(?(?:19|20)\d{2}\)?|\bguidelines?\b|\bPractice\b",
+        " ",
+        rest,
+        flags=re.I,
+    )
     rest = re.sub(r"\s+", " ", rest).strip(" ,.;:-")
     chapter, sections = None, ()
     if rest:
@@ -485,6 +504,14 @@ def _with_span(src: Source, offsets: list[int], a: int, b: int) -> Source:
         return src
     end = offsets[min(b, len(offsets)) - 1] + 1 if b > a else offsets[a]
     return Source(
-        src.work, src.chapter, src.year, src.pages, src.sections, src.mtus, src.text,
-        Span(offsets[a], end), src.chapter_number, src.edition,
+        src.work,
+        src.chapter,
+        src.year,
+        src.pages,
+        src.sections,
+        src.mtus,
+        src.text,
+        Span(offsets[a], end),
+        src.chapter_number,
+        src.edition,
     )

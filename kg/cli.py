@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +28,7 @@ app = typer.Typer(
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class RecordFormat(str, Enum):
+class RecordFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
 
@@ -45,8 +45,12 @@ def _fail_line(name: str, reason: str) -> None:
 @app.command()
 def parse(
     paths: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt), directories, or - for stdin.")],
-    fmt: Annotated[RecordFormat, typer.Option("--format", "-f", help="jsonl: a record a line; json: one array.")] = RecordFormat.jsonl,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")] = None,
+    fmt: Annotated[
+        RecordFormat, typer.Option("--format", "-f", help="jsonl: a record a line; json: one array.")
+    ] = RecordFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
+    ] = None,
 ) -> None:
     """Parse letters into records (one per letter; failures as {file, error})."""
     records = []

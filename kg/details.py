@@ -17,10 +17,30 @@ from kg.models import Drug, LiteratureRef, ModifiedRequest, Quantity, Span
 from kg.vocab import load_json
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30,
-    "once": 1, "twice": 2, "thrice": 3, "single": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "once": 1,
+    "twice": 2,
+    "thrice": 3,
+    "single": 1,
 }
 _NUM = r"(\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _UNITS = r"(?:sessions?|visits?|treatments?|appointments?|units?)"
@@ -31,11 +51,21 @@ _WEEKS = re.compile(r"(?:for|x|times|over)\s+" + _NUM + r"\s*(?:weeks?|wks?)\b",
 _BARE_TIMES = re.compile(r"\b" + _NUM + r"\s*(?:x|times)\s*" + _NUM + r"\b(?!\s*(?:mg|ml|%|/))", re.I)
 _TOTAL_PAREN = re.compile(r"\((\d+)(?:\s+" + _UNITS + r")?\)", re.I)
 _TOTAL = re.compile(
-    r"\b" + _NUM + r"\s+(?!times\b|x\b)(?:[\w-]+\s+){0,3}?" + _UNITS + r"\b|" + _UNITS + r"\s*(?:x|#|:)\s*" + _NUM
+    r"\b"
+    + _NUM
+    + r"\s+(?!times\b|x\b)(?:[\w-]+\s+){0,3}?"
+    + _UNITS
+    + r"\b|"
+    + _UNITS
+    + r"\s*(?:x|#|:)\s*"
+    + _NUM
     + r"|\b(?:x|times)\s*(\d+)\s*$",
     re.I,
 )
-_COUNT = re.compile(r"#\s*(\d+)|\bqty:?\s*(\d+)|\bquantity:?\s*(\d+)|^\s*(\d+)\s+(?!(?:times|x|sessions?|visits?|mg|month|week|day)\b)", re.I)
+_COUNT = re.compile(
+    r"#\s*(\d+)|\bqty:?\s*(\d+)|\bquantity:?\s*(\d+)|^\s*(\d+)\s+(?!(?:times|x|sessions?|visits?|mg|month|week|day)\b)",
+    re.I,
+)
 _REFILLS = re.compile(_NUM + r"\s+refills?\b", re.I)
 
 _LEVEL = re.compile(r"\b([CTLS])(\d{1,2})\s*(?:-|/|to|–)\s*([CTLS]?)(\d{1,2})\b")
@@ -49,12 +79,25 @@ _LATERALITY = [
     ("right", re.compile(r"\bright\b|\brt\.?\b", re.I)),
 ]
 _REGIONS = {
-    "cervical": r"cervical|neck|C\d", "thoracic": r"thoracic|T\d{1,2}\b", "lumbar": r"lumbar|low back|L\d",
-    "sacral": r"sacral|sacroiliac|\bSI\b|S1", "shoulder": r"shoulder", "elbow": r"elbow", "wrist": r"wrist",
-    "hand": r"hand|finger|thumb", "hip": r"\bhip", "knee": r"knee", "ankle": r"ankle", "foot": r"\bfoot|\bfeet|toe",
-    "head": r"\bhead\b|brain", "upper extremity": r"upper extremit", "lower extremity": r"lower extremit",
+    "cervical": r"cervical|neck|C\d",
+    "thoracic": r"thoracic|T\d{1,2}\b",
+    "lumbar": r"lumbar|low back|L\d",
+    "sacral": r"sacral|sacroiliac|\bSI\b|S1",
+    "shoulder": r"shoulder",
+    "elbow": r"elbow",
+    "wrist": r"wrist",
+    "hand": r"hand|finger|thumb",
+    "hip": r"\bhip",
+    "knee": r"knee",
+    "ankle": r"ankle",
+    "foot": r"\bfoot|\bfeet|toe",
+    "head": r"\bhead\b|brain",
+    "upper extremity": r"upper extremit",
+    "lower extremity": r"lower extremit",
 }
-_STRENGTH = re.compile(r"(\d+(?:\.\d+)?(?:[/-]\d+(?:\.\d+)?)*\s*(?:mg|mcg|g|ml|%|percent|units?)(?:/\s*\d*\s*(?:ml|hr|h|g))?)", re.I)
+_STRENGTH = re.compile(
+    r"(\d+(?:\.\d+)?(?:[/-]\d+(?:\.\d+)?)*\s*(?:mg|mcg|g|ml|%|percent|units?)(?:/\s*\d*\s*(?:ml|hr|h|g))?)", re.I
+)
 _MODIFIED = re.compile(
     r"^(?P<original>.+?) was the original request\.\s*(?:(?P<authorized>.+?) was authorized by the Claims Administrator\."
     r"|The Claims Administrator authorized (?P<authorized2>.+?), leaving the original request IMR eligible\.)?"
@@ -62,7 +105,9 @@ _MODIFIED = re.compile(
     re.I | re.S,
 )
 _RETRO = re.compile(r"\bretro(?:spective|\.)?\b", re.I)
-_DOS = re.compile(r"\bDOS:?\s*(\d{1,2}[/-]\d{1,2}[/-]\d{2,4})|\bdate of service:?\s*(\d{1,2}[/-]\d{1,2}[/-]\d{2,4})", re.I)
+_DOS = re.compile(
+    r"\bDOS:?\s*(\d{1,2}[/-]\d{1,2}[/-]\d{2,4})|\bdate of service:?\s*(\d{1,2}[/-]\d{1,2}[/-]\d{2,4})", re.I
+)
 
 
 def _num(value: str | None) -> int | None:
@@ -113,7 +158,7 @@ def spinal_levels(title: str) -> tuple[str, ...]:
 
 
 def _expand(r1: str, n1: int, r2: str, n2: int) -> list[tuple[str, int, str, int]]:
-    """"L3-L5" -> L3-L4, L4-L5; "L5-S1" stays one segment; "C7-T1" crosses regions."""
+    """ "L3-L5" -> L3-L4, L4-L5; "L5-S1" stays one segment; "C7-T1" crosses regions."""
     if r1 not in _ORDER or r2 not in _ORDER or n1 < 1 or n2 < 1:
         return []
     seq = [(r, n) for r in "CTLS" for n in range(1, _COUNTS[r] + 1)]
@@ -162,8 +207,17 @@ def drug(title: str) -> Drug | None:
     start, name, _, _ = hits[0]
     ingredients = tuple(dict.fromkeys(i for h in hits for i in h[3]))
     strength = _STRENGTH.search(title, start)
-    form = re.search(r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b", title, re.I)
-    return Drug(name, ingredients, strength.group(1).replace(" ", "") if strength else None, form.group(1).lower() if form else None)
+    form = re.search(
+        r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b",
+        title,
+        re.I,
+    )
+    return Drug(
+        name,
+        ingredients,
+        strength.group(1).replace(" ", "") if strength else None,
+        form.group(1).lower() if form else None,
+    )
 
 
 def modified_request(title: str) -> ModifiedRequest | None:
@@ -181,7 +235,14 @@ def literature(rationale_raw: str, offset: int) -> tuple[LiteratureRef, ...]:
     refs = []
     for m in P.LITERATURE.finditer(rationale_raw):
         author = re.sub(r"\s+", " ", m.group("author")).strip()
-        refs.append(LiteratureRef(author, int(m.group("year")), re.sub(r"\s+", " ", m.group(0)), Span(offset + m.start(), offset + m.end())))
+        refs.append(
+            LiteratureRef(
+                author,
+                int(m.group("year")),
+                re.sub(r"\s+", " ", m.group(0)),
+                Span(offset + m.start(), offset + m.end()),
+            )
+        )
     return tuple(refs)
 
 

@@ -72,7 +72,9 @@ def _parse(text: str, layout: str, file: str) -> Letter:
         issues_start = intro.end()
     header_end = how.start() if how else (summary.start() if summary else issues_start)
     header = text[:header_end]
-    how_text = text[how.end() : summary.start()] if how and summary and summary.start() > how.end() else text[:header_end]
+    how_text = (
+        text[how.end() : summary.start()] if how and summary and summary.start() > how.end() else text[:header_end]
+    )
     if summary:
         summary_end = issues.start() if issues and issues.start() > summary.end() else issues_start
         summary_text = text[summary.end() : summary_end]
@@ -85,9 +87,10 @@ def _parse(text: str, layout: str, file: str) -> Letter:
 
     dates = _header_dates(header) if layout == LAYOUT_2016 else Dates()
     if dates.injury is None:
-        dates = Dates(injury=_injury_from_summary(summary_clean), **{
-            k: getattr(dates, k) for k in ("assigned", "decision", "ur_denial", "application_received")
-        })
+        dates = Dates(
+            injury=_injury_from_summary(summary_clean),
+            **{k: getattr(dates, k) for k in ("assigned", "decision", "ur_denial", "application_received")},
+        )
     case = P.CASE_NUMBER.search(header)
     priority = P.PRIORITY.search(header)
     items = _items(text, issues_start)
@@ -154,8 +157,16 @@ def _reviewer(text: str, how_text: str, how_offset: int) -> Reviewer:
     )
 
 
-_SEX = {"male": "male", "man": "male", "gentleman": "male", "boy": "male",
-        "female": "female", "woman": "female", "lady": "female", "girl": "female"}
+_SEX = {
+    "male": "male",
+    "man": "male",
+    "gentleman": "male",
+    "boy": "male",
+    "female": "female",
+    "woman": "female",
+    "lady": "female",
+    "girl": "female",
+}
 
 
 def _patient(summary: str) -> Patient:

@@ -68,7 +68,15 @@ def join_with_offsets(text: str, start: int, end: int) -> tuple[str, list[int]]:
     pending_space = False
     while i < end:
         ch = text[i]
-        if ch == "\n" and out and out[-1] == "-" and len(out) > 1 and out[-2].isalpha() and i + 1 < end and text[i + 1].isalpha():
+        if (
+            ch == "\n"
+            and out
+            and out[-1] == "-"
+            and len(out) > 1
+            and out[-2].isalpha()
+            and i + 1 < end
+            and text[i + 1].isalpha()
+        ):
             i += 1  # hyphenated word broken across lines: join without a space
             continue
         if ch.isspace():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 M = re.MULTILINE
-I = re.IGNORECASE
+IC = re.IGNORECASE
 
 # --- sections (Format 1: seeds 2014 and 2016-17 letters) -----------------------------------
 HOW_MADE = re.compile(r"^HOW THE IMR FINAL DETERMINATION WAS MADE\s*$", M)
@@ -16,7 +16,7 @@ CASE_SUMMARY = re.compile(r"^CLINICAL CASE SUMMARY\s*$", M)
 ISSUES = re.compile(r"^IMR ISSUES,? DECISIONS,? AND RATIONALES\s*$", M)
 ISSUES_INTRO = re.compile(r"^The Final Determination was based on decisions for the disputed .*?below:\s*$", M)
 SUMMARY_INTRO = re.compile(
-    r"^The expert reviewer developed the following clinical case summary.*?\n?.*?medical records:\s*$", M | I
+    r"^The expert reviewer developed the following clinical case summary.*?\n?.*?medical records:\s*$", M | IC
 )
 
 # --- other layouts and documents we recognise but do not parse -----------------------------
@@ -25,7 +25,7 @@ FORMAT3 = re.compile(
     r"^MEDICAL PROFESSIONAL REVIEW\s*$|^ISSUE AT DISPUTE:|MEDICAL TREATMENT GUIDELINE\(S\) RELIED UPON", M
 )
 NOTICE_2013 = re.compile(
-    r"Notice of Independent Medical Review Determination|INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE", I
+    r"Notice of Independent Medical Review Determination|INDEPENDENT MEDICAL REVIEW DECISION AND RATIONALE", IC
 )
 
 # --- header block (2016-17) -----------------------------------------------------------------
@@ -40,7 +40,7 @@ HEADER_DATES = {
     # "Application Received" is split by pypdf: "Priority: Standard Application\nReceived:\n12/01/2016"
     "application_received": re.compile(r"Application\s+Received:\s*" + _DATE),
 }
-PRIORITY = re.compile(r"Priority:\s*(Standard|Expedited|Urgent)\b", I)
+PRIORITY = re.compile(r"Priority:\s*(Standard|Expedited|Urgent)\b", IC)
 
 # --- reviewer ---------------------------------------------------------------------------
 LICENSURE = re.compile(r"^State\(s\) of Licensure:\s*(?P<states>.*?)\s*$", M)
@@ -51,27 +51,25 @@ REVIEWER_PROSE = re.compile(
     r"(?:Board[ -]Certified|certified)\s+in\s+(?P<spec>.+?)"
     r"(?:,\s*(?:and\s+)?(?:has|with)\s+(?:a\s+)?sub-?specialt(?:y|ies)\s+in\s+(?P<sub>.+?))?"
     r",?\s+and\s+is\s+licensed\s+to\s+practice\s+in\s+(?P<states>.+?)\.",
-    I | re.S,
+    IC | re.S,
 )
 REVIEWER_LICENSED = re.compile(
     r"reviewer is (?:a )?(?:licensed|practicing) (?P<spec>[A-Za-z ]+?) (?:who is |and is )?licensed to practice in (?P<states>.+?)\.",
-    I | re.S,
+    IC | re.S,
 )
 LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 
 # --- patient ------------------------------------------------------------------------------
-AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", I)
-SEX_AFTER_AGE = re.compile(
-    r"^\s*(?:\w+\s+){0,3}?(male|female|man|woman|gentleman|lady|boy|girl)\b", I
-)
-SEX_WORD = re.compile(r"\b(male|female|gentleman|woman|man|lady)\b", I)
-PRONOUN = re.compile(r"\b(he|his|him|she|her|hers)\b", I)
+AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", IC)
+SEX_AFTER_AGE = re.compile(r"^\s*(?:\w+\s+){0,3}?(male|female|man|woman|gentleman|lady|boy|girl)\b", IC)
+SEX_WORD = re.compile(r"\b(male|female|gentleman|woman|man|lady)\b", IC)
+PRONOUN = re.compile(r"\b(he|his|him|she|her|hers)\b", IC)
 
 INJURY_DATE_PROSE = re.compile(
     r"(?:date of injury|injur(?:y|ed)(?: at work)?|industrial injury|occupational claim)"
     r"(?:\s+(?:of|on|from|dated|date))*:?\s+"
     r"(?P<date>\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|[A-Z][a-z]+\.? \d{1,2}, \d{4})",
-    I,
+    IC,
 )
 
 # --- items ----------------------------------------------------------------------------------
@@ -85,13 +83,13 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s*$")
 MODIFIED_SENTENCE = re.compile(
     r"(?:was the original request|authorized by the Claims Administrator|"
     r"leaving the original request IMR eligible|was modified|was certified)[.,]?\s*$",
-    I,
+    IC,
 )
 
 # --- citations ------------------------------------------------------------------------------
-NO_EVIDENCE = re.compile(r"did not cite any medical evidence", I)
-OUTSIDE_MTUS = re.compile(r"based (?:their|its|his/her) decision on recommendation\(?s?\)? outside of the MTUS", I)
-DECISION_BASED_ON = re.compile(r"Decision based on\s+", I)
+NO_EVIDENCE = re.compile(r"did not cite any medical evidence", IC)
+OUTSIDE_MTUS = re.compile(r"based (?:their|its|his/her) decision on recommendation\(?s?\)? outside of the MTUS", IC)
+DECISION_BASED_ON = re.compile(r"Decision based on\s+", IC)
 
 # --- literature references in rationales: "(Fritz, 2007)", "(Smith et al., 2010)" -------------
 LITERATURE = re.compile(

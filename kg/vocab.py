@@ -28,7 +28,7 @@ def _state_lookup() -> dict[str, str]:
 
 
 def canonical_state(value: str) -> str:
-    """"california" / "CA" -> "California"; unknown text is returned as written."""
+    """ "california" / "CA" -> "California"; unknown text is returned as written."""
     key = re.sub(r"\s+", " ", value.strip(" .")).lower()
     return _state_lookup().get(key, value.strip(" ."))
 
