@@ -77,6 +77,88 @@ def parse(
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
+@app.command()
+def build(
+    inputs: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt) or directories.")],
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Parse, map to RDF, validate with SHACL; write graph.nq, graph.ttl, a report and a summary."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kg.build import build as run_build
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed} letters"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=quiet or not sys.stderr.isatty(),
+        console=_stderr_console(),
+    ) as bar:
+        task = bar.add_task("", total=None)
+        summary = run_build(
+            inputs, outdir, progress=lambda name: bar.update(task, advance=1, description=Path(name).name)
+        )
+    for failure in summary.failures:
+        _fail_line(failure["file"], failure["error"])
+    for v in summary.violations[:20]:
+        typer.echo(f"imrkg: shacl: {v.line()}", err=True)
+    if len(summary.violations) > 20:
+        typer.echo(
+            f"imrkg: shacl: ... {len(summary.violations) - 20} more in {outdir / 'validation-report.txt'}", err=True
+        )
+    s = summary.as_json()
+    typer.echo(
+        f"{s['letters']} letters, {s['items']} items, {s['triples']} triples; {len(s['failures'])} not parsed; "
+        f"{s['letters_not_conforming']} not conforming; {len(s['unmapped_treatments'])} items without a treatment "
+        f"concept; {s['seconds']:.1f}s -> {outdir}",
+        err=True,
+    )
+    raise typer.Exit(EXIT_OK if summary.ok else EXIT_SOME_FAILED)
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A graph file (.nq, .ttl, .nt, .trig) or a build output directory.")],
+) -> None:
+    """Validate a graph against the SHACL shapes; print letter, item, path and message for each problem."""
+    from rdflib import Dataset, Graph
+
+    from kg.validate import validate_graph
+
+    if path.is_dir():
+        path = path / "graph.nq"
+    if not path.exists():
+        _fail_line(str(path), "no such file")
+        raise typer.Exit(EXIT_USAGE)
+    fmt = {".nq": "nquads", ".trig": "trig", ".nt": "nt", ".ttl": "turtle"}.get(path.suffix, "turtle")
+    try:
+        if fmt in ("nquads", "trig"):
+            ds = Dataset()
+            ds.parse(path, format=fmt)
+            graph = Graph()
+            for s, p, o, _ in ds.quads():
+                graph.add((s, p, o))
+        else:
+            graph = Graph().parse(path, format=fmt)
+    except Exception as err:  # rdflib raises many parser exception types
+        _fail_line(str(path), f"cannot parse {fmt}: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    violations = validate_graph(graph)
+    for v in violations:
+        typer.echo(v.line())
+    typer.echo(f"{len(graph)} triples; {len(violations)} violations", err=True)
+    raise typer.Exit(EXIT_SOME_FAILED if violations else EXIT_OK)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def main() -> None:
     app()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from kg.errors import ParseError
 from kg.letter import parse_text
 from kg.models import Letter
-from kg.read import Document, discover, read_text
+from kg.read import Document, discover, read_document, read_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,14 +19,17 @@ class Outcome:
     name: str
     letter: Letter | None
     error: str | None
+    source_sha256: str | None = None
 
 
 def parse_document(doc: Document) -> Outcome:
     name = Path(doc.name).name if doc.path is not None else doc.name
+    digest = None
     try:
-        return Outcome(doc.name, parse_text(read_text(doc), name), None)
+        text, digest = read_document(doc)
+        return Outcome(doc.name, parse_text(text, name), None, digest)
     except ParseError as err:
-        return Outcome(doc.name, None, err.reason)
+        return Outcome(doc.name, None, err.reason, digest)
     except RecursionError:
         return Outcome(doc.name, None, "document too deeply nested to parse")
 

@@ -6,6 +6,7 @@ one-line reason, so a batch can report it and go on.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -40,6 +41,11 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
 
 def read_text(doc: Document) -> str:
     """The document's text; PDF pages joined by newlines."""
+    return read_document(doc)[0]
+
+
+def read_document(doc: Document) -> tuple[str, str]:
+    """(text, sha256 of the file's bytes)."""
     if doc.data is not None:
         data = doc.data
     else:
@@ -54,9 +60,10 @@ def read_text(doc: Document) -> str:
             data = doc.path.read_bytes()
         except OSError as err:
             raise ParseError(f"cannot read file: {err.strerror or err}") from None
+    digest = hashlib.sha256(data).hexdigest()
     if data[:5] == b"%PDF-" or (doc.path is not None and doc.path.suffix.lower() == ".pdf"):
-        return pdf_text(data)
-    return decode_text(data)
+        return pdf_text(data), digest
+    return decode_text(data), digest
 
 
 def pdf_text(data: bytes) -> str:

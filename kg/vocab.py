@@ -37,3 +37,9 @@ def canonical_state(value: str) -> str:
 def load_json(name: str):
     with _data(name).open(encoding="utf-8") as f:
         return json.load(f)
+
+
+def slug(value: str) -> str:
+    """IRI-safe, stable name: "Physical Medicine & Rehabilitation" -> "physical-medicine-and-rehabilitation"."""
+    value = value.lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "-", value).strip("-") or "unnamed"

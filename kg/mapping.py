@@ -1,0 +1,215 @@
+"""Letter record -> RDF: one named graph per letter, under the ontology in ``ontology/imr.ttl``.
+
+IRIs come from the case number (or a hash of the normalized text when a letter has none), so they
+are the same on every run and machine. Provenance (source file name and sha256, parser version)
+is in the letter's graph; the generation time is not, so the output is reproducible.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.models import Citation, Item, Letter, Span
+from kg.namespaces import DCTERMS, ID, IMR, OA, PROV, RDF, RDFS, SKOS, XSD
+from kg.treatments import classify
+from kg.vocab import canonical_state, slug, states
+
+PARSER_VERSION = "0.1.0"
+_STATE_CODE = {name: code for code, name in states().items()}
+
+
+def letter_iri(letter: Letter) -> URIRef:
+    key = letter.case_number or f"sha256-{(letter.sha256 or '')[:20]}"
+    return ID[f"letter/{key}"]
+
+
+def graph_iri(letter: Letter) -> URIRef:
+    return URIRef(f"{letter_iri(letter)}/graph")
+
+
+def work_iri(work: str) -> URIRef:
+    return ID[f"guideline/{work}"]
+
+
+def chapter_iri(work: str, chapter: str) -> URIRef:
+    return ID[f"guideline/{work}/chapter/{slug(chapter)}"]
+
+
+def treatment_iri(concept: str) -> URIRef:
+    return ID[f"treatment/{concept}"]
+
+
+def specialty_iri(name: str) -> URIRef:
+    return ID[f"specialty/{slug(name)}"]
+
+
+def state_iri(name: str) -> URIRef:
+    code = _STATE_CODE.get(canonical_state(name))
+    return ID[f"state/{code}"] if code else ID[f"state/{slug(name)}"]
+
+
+_OUTCOME = {"Upheld": IMR.Upheld, "Overturned": IMR.Overturned, "Partially Overturned": IMR.PartiallyOverturned}
+
+
+def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
+    """All triples of one letter (to be stored in :func:`graph_iri`)."""
+    g = Graph()
+    add = g.add
+    L = letter_iri(letter)
+    add((L, RDF.type, IMR.DeterminationLetter))
+    if letter.case_number:
+        add((L, IMR.caseNumber, Literal(letter.case_number)))
+    if letter.priority:
+        add((L, IMR.priority, Literal(letter.priority)))
+    add((L, IMR.layout, Literal(letter.layout)))
+    for prop, value in (
+        (IMR.dateAssigned, letter.dates.assigned),
+        (IMR.decisionDate, letter.dates.decision),
+        (IMR.urDenialDate, letter.dates.ur_denial),
+        (IMR.applicationReceivedDate, letter.dates.application_received),
+    ):
+        if value:
+            add((L, prop, Literal(value, datatype=XSD.date)))
+    if letter.case_summary:
+        add((L, IMR.caseSummary, Literal(letter.case_summary)))
+    add((L, IMR.letterOutcome, _OUTCOME[letter.outcome]))
+    # provenance: the source file and the parser; no timestamps in the data
+    src = URIRef(f"urn:sha256:{source_sha256}") if source_sha256 else None
+    if src is not None:
+        add((L, PROV.wasDerivedFrom, src))
+        add((src, RDF.type, PROV.Entity))
+        add((src, DCTERMS.title, Literal(letter.file)))
+        add((src, IMR.sha256, Literal(source_sha256)))
+    if letter.sha256:
+        add((L, IMR.sha256, Literal(letter.sha256)))
+    add((L, PROV.wasAttributedTo, IMR.Parser))
+    add((L, DCTERMS.creator, Literal(f"imr-kg {PARSER_VERSION}")))
+
+    P = URIRef(f"{L}/patient")
+    add((L, IMR.patient, P))
+    add((P, RDF.type, IMR.Patient))
+    if letter.patient.age is not None:
+        add((P, IMR.age, Literal(letter.patient.age, datatype=XSD.integer)))
+    if letter.patient.sex:
+        add((P, IMR.sex, Literal(letter.patient.sex)))
+    if letter.dates.injury:
+        add((P, IMR.injuryDate, Literal(letter.dates.injury, datatype=XSD.date)))
+
+    R = URIRef(f"{L}/reviewer")
+    add((L, IMR.reviewer, R))
+    add((R, RDF.type, IMR.ExpertReviewer))
+    for name in letter.reviewer.specialties:
+        add((R, IMR.specialty, specialty_iri(name)))
+        add((specialty_iri(name), SKOS.altLabel, Literal(name)))  # as written in this letter
+    for name in letter.reviewer.subspecialties:
+        add((R, IMR.subspecialty, specialty_iri(name)))
+        add((specialty_iri(name), SKOS.altLabel, Literal(name)))
+    for name in letter.reviewer.licensed_states:
+        add((R, IMR.licensedIn, state_iri(name)))
+
+    for item in letter.items:
+        _item(g, L, item)
+    return g
+
+
+def _position(g: Graph, subject: URIRef, letter: URIRef, span: Span | None) -> None:
+    if span is None:
+        return
+    sel = URIRef(f"{subject}/position")
+    g.add((subject, IMR.textPosition, sel))
+    g.add((sel, RDF.type, OA.TextPositionSelector))
+    g.add((sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+    g.add((sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+    g.add((sel, OA.hasSource, letter))
+
+
+def _item(g: Graph, L: URIRef, item: Item) -> None:
+    add = g.add
+    I = URIRef(f"{L}/item/{item.number}")
+    add((L, IMR.hasItem, I))
+    add((I, RDF.type, IMR.DisputedItem))
+    add((I, IMR.itemNumber, Literal(item.number, datatype=XSD.integer)))
+    add((I, RDFS.label, Literal(item.title)))
+    _position(g, I, L, item.title_span)
+    match = classify(item)
+    if match:
+        add((I, IMR.treatment, treatment_iri(match.concept)))
+        add((I, IMR.treatmentCategory, treatment_iri(match.category)))
+    D = URIRef(f"{I}/decision")
+    add((I, IMR.decision, D))
+    add((D, RDF.type, IMR.Decision))
+    add((D, IMR.outcome, _OUTCOME[item.outcome]))
+    if item.rationale:
+        add((D, IMR.rationale, Literal(item.rationale)))
+    _position(g, D, L, item.rationale_span)
+    for k, ref in enumerate(item.literature, start=1):
+        ref_iri = URIRef(f"{D}/reference/{k}")
+        add((D, IMR.citesLiterature, ref_iri))
+        add((ref_iri, RDF.type, IMR.LiteratureReference))
+        add((ref_iri, IMR.author, Literal(ref.author)))
+        add((ref_iri, IMR.year, Literal(str(ref.year), datatype=XSD.gYear)))
+        _position(g, ref_iri, L, ref.span)
+    _citation(g, L, I, "claims-administrator", IMR.ClaimsAdministrator, item.claims_administrator)
+    _citation(g, L, I, "imr", IMR.IMRReviewer, item.imr)
+
+    q = item.quantity
+    for prop, value in (
+        (IMR.sessionsPerWeek, q.sessions_per_week),
+        (IMR.weeks, q.weeks),
+        (IMR.totalSessions, q.total),
+        (IMR.quantity, q.count),
+        (IMR.refills, q.refills),
+    ):
+        if value is not None:
+            add((I, prop, Literal(value, datatype=XSD.integer)))
+    for level in item.spinal_levels:
+        add((I, IMR.spinalLevel, Literal(level)))
+    if item.laterality:
+        add((I, IMR.laterality, Literal(item.laterality)))
+    for region in item.body_regions:
+        add((I, IMR.bodyRegion, Literal(region)))
+    if item.drug:
+        add((I, IMR.drugName, Literal(item.drug.name)))
+        for ingredient in item.drug.ingredients:
+            add((I, IMR.drugIngredient, treatment_iri(f"drug/{slug(ingredient)}")))
+        if item.drug.strength:
+            add((I, IMR.strength, Literal(item.drug.strength)))
+    add((I, IMR.isRemainderOfModifiedRequest, Literal(item.modified is not None)))
+    if item.modified:
+        add((I, IMR.originalRequest, Literal(item.modified.original)))
+        if item.modified.authorized:
+            add((I, IMR.authorizedPortion, Literal(item.modified.authorized)))
+        add((I, IMR.remainingPortion, Literal(item.modified.remaining)))
+    add((I, IMR.isRetrospective, Literal(item.retrospective)))
+    if item.service_date:
+        add((I, IMR.serviceDate, Literal(item.service_date, datatype=XSD.date)))
+
+
+def _citation(g: Graph, L: URIRef, I: URIRef, key: str, party: URIRef, c: Citation) -> None:
+    add = g.add
+    C = URIRef(f"{I}/citation/{key}")
+    add((I, IMR.hasCitation, C))
+    add((C, RDF.type, IMR.GuidelineCitation))
+    add((C, IMR.citedBy, party))
+    add((C, IMR.citedEvidence, Literal(c.cited_evidence)))
+    add((C, IMR.outsideMTUS, Literal(c.outside_mtus)))
+    _position(g, C, L, c.span)
+    for k, src in enumerate(c.sources, start=1):
+        S = URIRef(f"{C}/source/{k}")
+        add((C, IMR.hasSource, S))
+        add((S, RDF.type, IMR.GuidelineSource))
+        add((S, IMR.sourceOrder, Literal(k, datatype=XSD.integer)))
+        add((S, IMR.work, work_iri(src.work)))
+        if src.chapter:
+            ch = chapter_iri(src.work, src.chapter)
+            add((S, IMR.chapter, ch))
+            add((ch, RDFS.label, Literal(src.chapter)))
+        for page in src.pages:
+            add((S, IMR.page, Literal(page, datatype=XSD.integer)))
+        for section in src.sections:
+            add((S, IMR.section, Literal(section)))
+        add((S, IMR.isMTUS, Literal(src.mtus)))
+        if src.year:
+            add((S, IMR.editionYear, Literal(str(src.year), datatype=XSD.gYear)))
+        add((S, DCTERMS.bibliographicCitation, Literal(src.text)))
+        _position(g, S, L, src.span)

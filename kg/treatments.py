@@ -1,0 +1,67 @@
+"""Normalise a disputed item to a treatment concept of the SKOS scheme in ``data/treatments.json``.
+
+Drugs are matched first (``data/drugs.json``: ingredient concepts under DWC drug classes); then
+the first concept, in file order, whose pattern matches the item's subject (for a modified request,
+the remaining portion IMR decided).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kg.models import Item
+from kg.vocab import load_json, slug
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentMatch:
+    concept: str  # concept id, e.g. "facet-joint-injection", "drug/hydrocodone"
+    category: str  # top concept id, e.g. "injection"
+    specific: bool  # more specific than the category
+
+
+@cache
+def _scheme() -> tuple[dict[str, dict], tuple[tuple[str, re.Pattern[str]], ...]]:
+    data = load_json("treatments.json")
+    concepts: dict[str, dict] = {c["id"]: {**c, "top": True} for c in data["categories"]}
+    rules = []
+    for c in data["concepts"]:
+        concepts[c["id"]] = c
+        if c["patterns"]:
+            rules.append((c["id"], re.compile("|".join(f"(?:{p})" for p in c["patterns"]), re.I)))
+    for ingredient, info in load_json("drugs.json").items():
+        cls = f"drug-class/{slug(info['class'])}"
+        concepts.setdefault(cls, {"id": cls, "label": info["class"], "broader": "pharmaceuticals"})
+        concepts[f"drug/{slug(ingredient)}"] = {"id": f"drug/{slug(ingredient)}", "label": ingredient, "broader": cls}
+    return concepts, tuple(rules)
+
+
+def concepts() -> dict[str, dict]:
+    return _scheme()[0]
+
+
+def category_of(concept: str) -> str:
+    table = concepts()
+    seen = set()
+    while table.get(concept, {}).get("broader") and concept not in seen:
+        seen.add(concept)
+        concept = table[concept]["broader"]
+    return concept
+
+
+def classify(item: Item) -> TreatmentMatch | None:
+    subject = item.modified.remaining if item.modified else item.title
+    subject = re.sub(
+        r"^(?:Associated surgical service|Retrospective|Post-?op(?:erative)?)\s*:?\s*", "", subject, flags=re.I
+    )
+    _, rules = _scheme()
+    if item.drug and item.drug.ingredients:
+        compound = len(item.drug.ingredients) > 1 and "%" in subject
+        concept = "compounded-topical" if compound else f"drug/{slug(item.drug.ingredients[0])}"
+        return TreatmentMatch(concept, category_of(concept), True)
+    for concept, pattern in rules:
+        if pattern.search(subject):
+            return TreatmentMatch(concept, category_of(concept), True)
+    return None

@@ -1,0 +1,114 @@
+"""Reference vocabularies as RDF: guideline works and chapters, the SKOS treatment scheme with
+drugs (RxNorm codes), reviewer specialties (NUCC codes) and US states.
+
+``python -m kg.vocab_rdf > ontology/vocabulary.ttl`` regenerates the committed file; a test keeps
+the two in step.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.mapping import chapter_iri, specialty_iri, treatment_iri, work_iri
+from kg.namespaces import DCTERMS, ID, IMR, PREFIXES, RDF, RDFS, SKOS, XSD
+from kg.treatments import concepts
+from kg.vocab import _data, load_json, states
+
+WORKS = {
+    "mtus-chronic-pain": ("MTUS Chronic Pain Medical Treatment Guidelines", True, [2009, 2016]),
+    "mtus-acoem": ("MTUS ACOEM Practice Guidelines, 2nd edition (adopted chapters)", True, [2004]),
+    "mtus-opioids": ("MTUS Opioids Treatment Guidelines", True, [2016]),
+    "mtus-acupuncture": ("MTUS Acupuncture Medical Treatment Guidelines", True, [2007]),
+    "mtus-postsurgical": ("MTUS Postsurgical Treatment Guidelines", True, [2009]),
+    "odg": ("Official Disability Guidelines (ODG)", False, []),
+    "acoem": ("ACOEM Occupational Medicine Practice Guidelines (non-MTUS editions)", False, []),
+    "other": ("Other evidence (articles, drug monographs, web pages)", False, []),
+}
+TREATMENT_SCHEME = ID["scheme/treatments"]
+SPECIALTY_SCHEME = ID["scheme/specialties"]
+STATE_SCHEME = ID["scheme/states"]
+
+
+def vocabulary_graph() -> Graph:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for work, (label, mtus, years) in WORKS.items():
+        w = work_iri(work)
+        g.add((w, RDF.type, IMR.GuidelineWork))
+        g.add((w, RDFS.label, Literal(label, lang="en")))
+        g.add((w, IMR.isMTUS, Literal(mtus)))
+        for year in years:
+            g.add((w, IMR.editionYear, Literal(str(year), datatype=XSD.gYear)))
+    data = load_json("guidelines.json")
+    for ch in data["acoem_chapters"]:
+        c = chapter_iri("mtus-acoem", ch["title"])
+        g.add((c, RDF.type, IMR.GuidelineChapter))
+        g.add((c, RDFS.label, Literal(ch["title"], lang="en")))
+        g.add((c, DCTERMS.isPartOf, work_iri("mtus-acoem")))
+        if ch["number"] is not None:
+            g.add((c, IMR.chapterNumber, Literal(ch["number"], datatype=XSD.integer)))
+        g.add(
+            (c, IMR.editionYear, Literal("2007" if ch["title"] == "Elbow Complaints" else "2004", datatype=XSD.gYear))
+        )
+    for ch in data["odg_chapters"]:
+        c = chapter_iri("odg", ch["title"])
+        g.add((c, RDF.type, IMR.GuidelineChapter))
+        g.add((c, RDFS.label, Literal(ch["title"], lang="en")))
+        g.add((c, DCTERMS.isPartOf, work_iri("odg")))
+
+    g.add((TREATMENT_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((TREATMENT_SCHEME, SKOS.prefLabel, Literal("IMR treatments", lang="en")))
+    drugs = load_json("drugs.json")
+    for cid, c in concepts().items():
+        t = treatment_iri(cid)
+        g.add((t, RDF.type, IMR.TreatmentConcept))
+        g.add((t, SKOS.inScheme, TREATMENT_SCHEME))
+        g.add((t, SKOS.prefLabel, Literal(c["label"], lang="en")))
+        if c.get("top"):
+            g.add((t, SKOS.topConceptOf, TREATMENT_SCHEME))
+            g.add((TREATMENT_SCHEME, SKOS.hasTopConcept, t))
+        if c.get("broader"):
+            g.add((t, SKOS.broader, treatment_iri(c["broader"])))
+        for alt in c.get("alt", []):
+            g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
+        if c.get("subcategory"):
+            g.add((t, SKOS.note, Literal(f"DWC subcategory: {c['subcategory']}", lang="en")))
+        if cid.startswith("drug/"):
+            info = drugs[c["label"]]
+            if info.get("rxcui"):
+                g.add((t, SKOS.notation, Literal(info["rxcui"], datatype=ID["datatype/RxCUI"])))
+                g.add((t, SKOS.exactMatch, URIRef(f"http://purl.bioontology.org/ontology/RXNORM/{info['rxcui']}")))
+            for alt in info.get("alt", []):
+                g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
+
+    g.add((SPECIALTY_SCHEME, RDF.type, SKOS.ConceptScheme))
+    with _data("specialties.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            s = specialty_iri(row["name"])
+            g.add((s, RDF.type, IMR.Specialty))
+            g.add((s, SKOS.inScheme, SPECIALTY_SCHEME))
+            g.add((s, SKOS.prefLabel, Literal(row["name"], lang="en")))
+            if row["nucc"]:
+                g.add((s, SKOS.notation, Literal(row["nucc"], datatype=ID["datatype/NUCC"])))
+    g.add((STATE_SCHEME, RDF.type, SKOS.ConceptScheme))
+    for code, name in states().items():
+        s = ID[f"state/{code}"]
+        g.add((s, RDF.type, IMR.State))
+        g.add((s, SKOS.inScheme, STATE_SCHEME))
+        g.add((s, SKOS.prefLabel, Literal(name, lang="en")))
+        g.add((s, SKOS.notation, Literal(code)))
+
+    return g
+
+
+def vocabulary_turtle() -> str:
+    header = "# Generated by `python -m kg.vocab_rdf` from kg/data/*.json|csv. Do not edit by hand.\n"
+    return header + vocabulary_graph().serialize(format="turtle")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(vocabulary_turtle())
