@@ -125,18 +125,18 @@ def _position(g: Graph, subject: URIRef, letter: URIRef, span: Span | None) -> N
 
 def _item(g: Graph, L: URIRef, item: Item) -> None:
     add = g.add
-    I = URIRef(f"{L}/item/{item.number}")
-    add((L, IMR.hasItem, I))
-    add((I, RDF.type, IMR.DisputedItem))
-    add((I, IMR.itemNumber, Literal(item.number, datatype=XSD.integer)))
-    add((I, RDFS.label, Literal(item.title)))
-    _position(g, I, L, item.title_span)
+    IT = URIRef(f"{L}/item/{item.number}")
+    add((L, IMR.hasItem, IT))
+    add((IT, RDF.type, IMR.DisputedItem))
+    add((IT, IMR.itemNumber, Literal(item.number, datatype=XSD.integer)))
+    add((IT, RDFS.label, Literal(item.title)))
+    _position(g, IT, L, item.title_span)
     match = classify(item)
     if match:
-        add((I, IMR.treatment, treatment_iri(match.concept)))
-        add((I, IMR.treatmentCategory, treatment_iri(match.category)))
-    D = URIRef(f"{I}/decision")
-    add((I, IMR.decision, D))
+        add((IT, IMR.treatment, treatment_iri(match.concept)))
+        add((IT, IMR.treatmentCategory, treatment_iri(match.category)))
+    D = URIRef(f"{IT}/decision")
+    add((IT, IMR.decision, D))
     add((D, RDF.type, IMR.Decision))
     add((D, IMR.outcome, _OUTCOME[item.outcome]))
     if item.rationale:
@@ -149,8 +149,8 @@ def _item(g: Graph, L: URIRef, item: Item) -> None:
         add((ref_iri, IMR.author, Literal(ref.author)))
         add((ref_iri, IMR.year, Literal(str(ref.year), datatype=XSD.gYear)))
         _position(g, ref_iri, L, ref.span)
-    _citation(g, L, I, "claims-administrator", IMR.ClaimsAdministrator, item.claims_administrator)
-    _citation(g, L, I, "imr", IMR.IMRReviewer, item.imr)
+    _citation(g, L, IT, "claims-administrator", IMR.ClaimsAdministrator, item.claims_administrator)
+    _citation(g, L, IT, "imr", IMR.IMRReviewer, item.imr)
 
     q = item.quantity
     for prop, value in (
@@ -161,34 +161,34 @@ def _item(g: Graph, L: URIRef, item: Item) -> None:
         (IMR.refills, q.refills),
     ):
         if value is not None:
-            add((I, prop, Literal(value, datatype=XSD.integer)))
+            add((IT, prop, Literal(value, datatype=XSD.integer)))
     for level in item.spinal_levels:
-        add((I, IMR.spinalLevel, Literal(level)))
+        add((IT, IMR.spinalLevel, Literal(level)))
     if item.laterality:
-        add((I, IMR.laterality, Literal(item.laterality)))
+        add((IT, IMR.laterality, Literal(item.laterality)))
     for region in item.body_regions:
-        add((I, IMR.bodyRegion, Literal(region)))
+        add((IT, IMR.bodyRegion, Literal(region)))
     if item.drug:
-        add((I, IMR.drugName, Literal(item.drug.name)))
+        add((IT, IMR.drugName, Literal(item.drug.name)))
         for ingredient in item.drug.ingredients:
-            add((I, IMR.drugIngredient, treatment_iri(f"drug/{slug(ingredient)}")))
+            add((IT, IMR.drugIngredient, treatment_iri(f"drug/{slug(ingredient)}")))
         if item.drug.strength:
-            add((I, IMR.strength, Literal(item.drug.strength)))
-    add((I, IMR.isRemainderOfModifiedRequest, Literal(item.modified is not None)))
+            add((IT, IMR.strength, Literal(item.drug.strength)))
+    add((IT, IMR.isRemainderOfModifiedRequest, Literal(item.modified is not None)))
     if item.modified:
-        add((I, IMR.originalRequest, Literal(item.modified.original)))
+        add((IT, IMR.originalRequest, Literal(item.modified.original)))
         if item.modified.authorized:
-            add((I, IMR.authorizedPortion, Literal(item.modified.authorized)))
-        add((I, IMR.remainingPortion, Literal(item.modified.remaining)))
-    add((I, IMR.isRetrospective, Literal(item.retrospective)))
+            add((IT, IMR.authorizedPortion, Literal(item.modified.authorized)))
+        add((IT, IMR.remainingPortion, Literal(item.modified.remaining)))
+    add((IT, IMR.isRetrospective, Literal(item.retrospective)))
     if item.service_date:
-        add((I, IMR.serviceDate, Literal(item.service_date, datatype=XSD.date)))
+        add((IT, IMR.serviceDate, Literal(item.service_date, datatype=XSD.date)))
 
 
-def _citation(g: Graph, L: URIRef, I: URIRef, key: str, party: URIRef, c: Citation) -> None:
+def _citation(g: Graph, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Citation) -> None:
     add = g.add
-    C = URIRef(f"{I}/citation/{key}")
-    add((I, IMR.hasCitation, C))
+    C = URIRef(f"{IT}/citation/{key}")
+    add((IT, IMR.hasCitation, C))
     add((C, RDF.type, IMR.GuidelineCitation))
     add((C, IMR.citedBy, party))
     add((C, IMR.citedEvidence, Literal(c.cited_evidence)))
