@@ -20,7 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
 from kg.mapping import graph_iri, letter_graph, letter_iri
-from kg.namespaces import PREFIXES, VOCAB_GRAPH
+from kg.namespaces import ID, PREFIXES, VOCAB_GRAPH
 from kg.output import atomic_writer
 from kg.parse import parse_document
 from kg.read import discover
@@ -28,6 +28,8 @@ from kg.treatments import classify
 from kg.validate import Violation, validate_graph
 from kg.vocab_rdf import vocabulary_graph
 
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "imr.ttl"
+ONTOLOGY_GRAPH = ID["graph/ontology"]
 BATCH = 200  # letters per pySHACL call: its per-call overhead dominates small graphs
 
 
@@ -82,7 +84,9 @@ def build(
     with atomic_writer(outdir / "graph.nq") as nq:
         vocab = vocabulary_graph()
         nq.writelines(nquads(vocab, VOCAB_GRAPH))
-        summary.triples += len(vocab)
+        onto = Graph().parse(ONTOLOGY_FILE, format="turtle")  # labels of outcomes, parties, terms
+        nq.writelines(nquads(onto, ONTOLOGY_GRAPH))
+        summary.triples += len(vocab) + len(onto)
         for doc in discover(inputs):
             outcome = parse_document(doc)
             if progress:

@@ -153,6 +153,122 @@ def validate(
     raise typer.Exit(EXIT_SOME_FAILED if violations else EXIT_OK)
 
 
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StoreOption = Annotated[Path, typer.Option("--store", "-s", help="Embedded store directory.")]
+
+
+@app.command()
+def load(
+    sources: Annotated[list[Path], typer.Argument(help="Build output directories or graph files (.nq, .trig, .ttl).")],
+    store: StoreOption = Path(".imrkg/store"),
+) -> None:
+    """Load built graphs into the embedded store; each letter's named graph replaces the stored one."""
+    from kg.store import load as load_store
+    from kg.store import open_store
+
+    try:
+        counts = load_store(open_store(store), list(sources))
+    except (OSError, ValueError, SyntaxError) as err:
+        _fail_line(str(sources[0]), str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    typer.echo(f"loaded {counts['graphs']} graphs; store {store} holds {counts['quads']} quads", err=True)
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the canned analyst questions."""
+    from kg.queries import load_queries
+
+    for q in load_queries().values():
+        params = " ".join(f"--param {k}=..." for k in q.params)
+        typer.echo(f"{q.name}  {params}".rstrip())
+        typer.echo(f"    {q.question}")
+
+
+def _emit(columns: list[str], rows: list[list[str | None]], fmt: TableFormat) -> None:
+    import csv as csv_mod
+
+    if fmt is TableFormat.json:
+        typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, ensure_ascii=False))
+    elif fmt is TableFormat.csv:
+        writer = csv_mod.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows([["" if v is None else v for v in r] for r in rows])
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns)
+        for r in rows:
+            table.add_row(*["" if v is None else _shorten(v) for v in r])
+        Console().print(table)
+
+
+def _shorten(value: str) -> str:
+    return value.replace("https://w3id.org/imr-kg/id/", "")
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="A canned query name (see `imrkg queries`).")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="key=value; value as a concept name, <IRI> or text.")
+    ] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = Path(".imrkg/store"),
+) -> None:
+    """Answer a canned analyst question from the store."""
+    from kg.queries import bindings, load_queries, run
+    from kg.store import open_store
+
+    queries = load_queries()
+    if name not in queries:
+        _fail_line(name, f"no such query; try one of: {', '.join(queries)}")
+        raise typer.Exit(EXIT_USAGE)
+    given = {}
+    for p in param or []:
+        key, sep, value = p.partition("=")
+        if not sep:
+            _fail_line(p, "expected --param key=value")
+            raise typer.Exit(EXIT_USAGE)
+        given[key.strip()] = value
+    try:
+        subs = bindings(queries[name], given)
+    except ValueError as err:
+        _fail_line(name, str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    columns, rows = run(open_store(store), queries[name].text, subs)
+    _emit(columns, rows, fmt)
+
+
+@app.command()
+def sparql(
+    query_or_file: Annotated[str, typer.Argument(help="SPARQL text or a path to a .rq file.")],
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    store: StoreOption = Path(".imrkg/store"),
+) -> None:
+    """Run an ad hoc SPARQL SELECT/ASK over the store (all graphs as the default graph)."""
+    from kg.queries import run
+    from kg.store import open_store
+
+    text = (
+        Path(query_or_file).read_text()
+        if query_or_file.endswith(".rq") and Path(query_or_file).exists()
+        else query_or_file
+    )
+    try:
+        columns, rows = run(open_store(store), text)
+    except (SyntaxError, ValueError, OSError) as err:
+        _fail_line("sparql", str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    _emit(columns, rows, fmt)
+
+
 def _stderr_console():
     from rich.console import Console
 

@@ -125,7 +125,7 @@ def test_build_examples(tmp_path):
     store = ox.Store()  # pyoxigraph loads the N-Quads, one named graph per letter + vocabulary
     store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
     graphs = {str(g.value) for g in store.named_graphs()}
-    assert len(graphs) == 3 and any(g.endswith("/letter/CM16-9000001/graph") for g in graphs)
+    assert len(graphs) == 4 and any(g.endswith("/letter/CM16-9000001/graph") for g in graphs)
     res = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(out)], capture_output=True)
     assert res.returncode == 0
 

@@ -1,0 +1,91 @@
+"""Canned analyst questions: the ``queries/*.rq`` files, their headers, and running them.
+
+Each file starts with comment lines ``# title:``, ``# question:`` and zero or more
+``# param: NAME = <IRI>|"literal"`` (the default). Parameters are bound as RDF terms through
+pyoxigraph substitutions (SPARQL SEP-0007) or rdflib ``initBindings``; the query text is never
+edited, so a parameter value cannot change what the query does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+_HEADER = re.compile(r"^#\s*(title|question|param):\s*(.*)$")
+_ID_BASE = "https://w3id.org/imr-kg/id/"
+
+
+@dataclass(frozen=True, slots=True)
+class CannedQuery:
+    name: str
+    title: str
+    question: str
+    params: dict[str, str]  # name -> default, written as in the file (<IRI> or "literal")
+    text: str
+
+
+def load_queries(directory: Path = QUERY_DIR) -> dict[str, CannedQuery]:
+    out = {}
+    for path in sorted(directory.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        meta: dict[str, str] = {}
+        params: dict[str, str] = {}
+        for line in text.splitlines():
+            m = _HEADER.match(line)
+            if not m:
+                if line.startswith("#"):
+                    continue
+                break
+            if m.group(1) == "param":
+                name, _, default = m.group(2).partition("=")
+                params[name.strip()] = default.strip()
+            else:
+                meta[m.group(1)] = m.group(2).strip()
+        out[path.stem] = CannedQuery(path.stem, meta.get("title", path.stem), meta.get("question", ""), params, text)
+    return out
+
+
+def to_term(value: str, default: str | None = None) -> ox.NamedNode | ox.Literal:
+    """A parameter value as an RDF term: <IRI>, an absolute IRI, a bare name in the default's
+    namespace ("mri" for a treatment), or a plain literal."""
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        return ox.Literal(value[1:-1])
+    if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I) and " " not in value:
+        return ox.NamedNode(value)
+    if default and default.startswith("<") and default[1:].startswith(_ID_BASE):
+        base = default[1:-1].rsplit("/", 1)[0] + "/"
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/_-]*", value):
+            return ox.NamedNode(base + value)
+        raise ValueError(f"{value!r} is not a concept name (letters, digits, '-', '/')")
+    return ox.Literal(value)
+
+
+def bindings(query: CannedQuery, given: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    unknown = set(given) - set(query.params)
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(sorted(unknown))}; {query.name} takes: {', '.join(query.params) or 'none'}"
+        )
+    out = {}
+    for name, default in query.params.items():
+        out[ox.Variable(name)] = to_term(given[name], default) if name in given else to_term(default)
+    return out
+
+
+def run(store: ox.Store, sparql: str, substitutions: dict | None = None) -> tuple[list[str], list[list[str | None]]]:
+    """Execute a SELECT over the union of all graphs; values as plain strings (IRIs without <>)."""
+    result = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or {})
+    if isinstance(result, bool):
+        return ["result"], [[str(result).lower()]]
+    if not isinstance(result, ox.QuerySolutions):
+        raise ValueError("only SELECT and ASK queries can be shown as a table")
+    variables = [v.value for v in result.variables]
+    rows = [[(s[v].value if s[v] is not None else None) for v in variables] for s in result]
+    return variables, rows
