@@ -19,12 +19,11 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
-from kg.mapping import graph_iri, letter_graph, letter_iri
-from kg.namespaces import ID, PREFIXES, VOCAB_GRAPH
+from kg.mapping import graph_iri, item_iri, letter_graph, letter_iri
+from kg.namespaces import ID, IMR, PREFIXES, VOCAB_GRAPH
 from kg.output import atomic_writer
 from kg.parse import parse_document
 from kg.read import discover
-from kg.treatments import classify
 from kg.validate import Violation, validate_graph
 from kg.vocab_rdf import vocabulary_graph
 
@@ -107,7 +106,7 @@ def build(
             summary.triples += len(g)
             for item in letter.items:
                 summary.outcomes[item.outcome] += 1
-                if classify(item) is None:
+                if (item_iri(letter, item.number), IMR.treatment, None) not in g:
                     summary.unmapped_treatments.append({"file": doc.name, "item": item.number, "title": item.title})
             batch += g
             batch_letters += 1

@@ -262,9 +262,8 @@ def _split_topics(topic: str) -> tuple[str, ...]:
                 found.append((m.start(), m.end(), topic[m.start() : m.end()]))
     found.sort()
     if len(found) >= 2:
-        covered = "".join(topic[a:b] for a, b, _ in found)
         leftovers = re.sub(r"\b(?:and|Guidelines?)\b|[,;\s]", "", _remove_spans(topic, found))
-        if leftovers == "" and covered:
+        if leftovers == "":
             return tuple(t for _, _, t in found)
     return split_sections(topic)
 
@@ -513,5 +512,4 @@ def _with_span(src: Source, offsets: list[int], a: int, b: int) -> Source:
         src.text,
         Span(offsets[a], end),
         src.chapter_number,
-        src.edition,
     )

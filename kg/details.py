@@ -246,7 +246,7 @@ def literature(rationale_raw: str, offset: int) -> tuple[LiteratureRef, ...]:
     return tuple(refs)
 
 
-def item_details(title: str, rationale: str, offset: int, rationale_raw: str) -> dict:
+def item_details(title: str, offset: int, rationale_raw: str) -> dict:
     """Keyword arguments for :class:`kg.models.Item` beyond the core fields."""
     modified = modified_request(title)
     subject = modified.remaining if modified else title  # IMR decides only the remainder

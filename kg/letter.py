@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from dataclasses import replace
 
 from kg import patterns as P
 from kg.citations import parse_citation
@@ -87,10 +88,7 @@ def _parse(text: str, layout: str, file: str) -> Letter:
 
     dates = _header_dates(header) if layout == LAYOUT_2016 else Dates()
     if dates.injury is None:
-        dates = Dates(
-            injury=_injury_from_summary(summary_clean),
-            **{k: getattr(dates, k) for k in ("assigned", "decision", "ur_denial", "application_received")},
-        )
+        dates = replace(dates, injury=_injury_from_summary(summary_clean))
     case = P.CASE_NUMBER.search(header)
     priority = P.PRIORITY.search(header)
     items = _items(text, issues_start)
@@ -100,7 +98,7 @@ def _parse(text: str, layout: str, file: str) -> Letter:
         case_number=case.group(1) if case else None,
         priority=priority.group(1).capitalize() if priority else None,
         dates=dates,
-        reviewer=_reviewer(text, how_text, how.end() if how else 0),
+        reviewer=_reviewer(text, how_text),
         patient=_patient(summary_clean),
         case_summary=summary_clean,
         items=items,
@@ -134,7 +132,7 @@ def _split_commas(value: str) -> tuple[str, ...]:
     return tuple(p.strip(" .;") for p in join_lines(value).split(",") if p.strip(" .;"))
 
 
-def _reviewer(text: str, how_text: str, how_offset: int) -> Reviewer:
+def _reviewer(text: str, how_text: str) -> Reviewer:
     lic = P.LICENSURE.search(text)
     spec = P.SPECIALTY_BLOCK.search(text)
     if lic or spec:
@@ -247,7 +245,7 @@ def _make_item(text: str, d: dict, end: int) -> Item:
     rationale = join_lines(text[d["rationale_start"] : end])
     ca = parse_citation(text, *d["ca"])
     imr = parse_citation(text, *d["imr"])
-    details = item_details(title, rationale, d["rationale_start"], text[d["rationale_start"] : end])
+    details = item_details(title, d["rationale_start"], text[d["rationale_start"] : end])
     return Item(
         number=d["number"],
         title=title,

@@ -23,6 +23,10 @@ def letter_iri(letter: Letter) -> URIRef:
     return ID[f"letter/{key}"]
 
 
+def item_iri(letter: Letter, number: int) -> URIRef:
+    return URIRef(f"{letter_iri(letter)}/item/{number}")
+
+
 def graph_iri(letter: Letter) -> URIRef:
     return URIRef(f"{letter_iri(letter)}/graph")
 
@@ -108,7 +112,7 @@ def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
         add((R, IMR.licensedIn, state_iri(name)))
 
     for item in letter.items:
-        _item(g, L, item)
+        _item(g, L, item_iri(letter, item.number), item)
     return g
 
 
@@ -123,9 +127,8 @@ def _position(g: Graph, subject: URIRef, letter: URIRef, span: Span | None) -> N
     g.add((sel, OA.hasSource, letter))
 
 
-def _item(g: Graph, L: URIRef, item: Item) -> None:
+def _item(g: Graph, L: URIRef, IT: URIRef, item: Item) -> None:
     add = g.add
-    IT = URIRef(f"{L}/item/{item.number}")
     add((L, IMR.hasItem, IT))
     add((IT, RDF.type, IMR.DisputedItem))
     add((IT, IMR.itemNumber, Literal(item.number, datatype=XSD.integer)))

@@ -28,7 +28,6 @@ class Source:
     text: str  # the source as written (whitespace collapsed)
     span: Span | None = None
     chapter_number: int | None = None  # ACOEM chapter number where written ("Chapter 12")
-    edition: str | None = None  # "4th Edition", "3rd ed." ... where written
 
 
 @dataclass(frozen=True, slots=True)

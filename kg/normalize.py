@@ -55,7 +55,8 @@ def normalize(raw: str) -> str:
 
 def join_lines(text: str) -> str:
     """Join wrapped lines into running text, undoing end-of-line hyphenation, and fold spaces."""
-    out = re.sub(r"(?<=[A-Za-z])-\n(?=[A-Za-z])", "-", text)
+    # same rule as join_with_offsets (str.isalpha on both sides), which citations use for spans
+    out = re.sub(r"(?<=[^\W\d_])-\n(?=[^\W\d_])", "-", text)
     out = re.sub(r"\s+", " ", out)
     return out.strip()
 

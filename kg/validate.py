@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.namespaces import ID
@@ -86,7 +86,3 @@ def validate_graph(data: Graph) -> list[Violation]:
             )
         )
     return sorted(set(out), key=lambda v: (v.letter, v.focus, v.path, v.message))
-
-
-def is_letter_iri(node: URIRef) -> bool:
-    return str(node).startswith(str(ID["letter/"]))
