@@ -33,12 +33,14 @@ def graph_files(source: str | Path) -> list[Path]:
 
 def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
     """Load build outputs or graph files; each named graph in them replaces the stored one."""
-    graphs = quads = 0
+    graphs = 0
     for source in sources:
         for path in graph_files(source):
+            if not path.is_file():
+                raise FileNotFoundError(f"no such file: {path}")
             fmt = _FORMATS.get(path.suffix)
             if fmt is None:
-                raise ValueError(f"{path}: unknown RDF format (use .nq, .trig, .ttl or .nt)")
+                raise ValueError(f"unknown RDF format {path.suffix or '(no extension)'} (use .nq, .trig, .ttl or .nt)")
             names = (
                 {q.graph_name for q in ox.parse(path=str(path), format=fmt)}
                 if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
@@ -50,5 +52,4 @@ def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
             store.bulk_load(path=str(path), format=fmt)
             graphs += len(names)
     store.optimize()
-    quads = len(store)
-    return {"graphs": graphs, "quads": quads}
+    return {"graphs": graphs, "quads": len(store)}
