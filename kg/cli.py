@@ -160,14 +160,50 @@ class TableFormat(StrEnum):
 
 
 StoreOption = Annotated[Path, typer.Option("--store", "-s", help="Embedded store directory.")]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        "-e",
+        help="SPARQL query URL of a server (e.g. http://127.0.0.1:7878/query); credentials from "
+        "IMRKG_ENDPOINT_USER / IMRKG_ENDPOINT_PASSWORD or ~/.netrc.",
+    ),
+]
+GraphStoreOption = Annotated[
+    str | None,
+    typer.Option("--graph-store", help="Graph Store Protocol URL, when it cannot be derived from --endpoint."),
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each server request.")]
+RetriesOption = Annotated[int, typer.Option("--retries", help="Retries of a failed server request, with backoff.")]
+
+
+def _target(store: Path, endpoint: str | None, graph_store: str | None = None, timeout: float = 30, retries: int = 3):
+    if endpoint:
+        from kg.endpoint import Endpoint
+
+        return Endpoint(endpoint, graph_store, timeout=timeout, retries=retries)
+    from kg.store import open_store
+
+    return open_store(store)
 
 
 @app.command()
 def load(
     sources: Annotated[list[Path], typer.Argument(help="Build output directories or graph files (.nq, .trig, .ttl).")],
     store: StoreOption = Path(".imrkg/store"),
+    endpoint: EndpointOption = None,
+    graph_store: GraphStoreOption = None,
+    timeout: TimeoutOption = 30.0,
+    retries: RetriesOption = 3,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="With --endpoint: write the graphs not loaded here (one IRI a line)."),
+    ] = None,
 ) -> None:
-    """Load built graphs into the embedded store; each letter's named graph replaces the stored one."""
+    """Load built graphs into the embedded store or a server; each named graph replaces the stored one."""
+    if endpoint:
+        _load_endpoint(sources, _target(store, endpoint, graph_store, timeout, retries), report)
+        return
     from kg.store import load as load_store
     from kg.store import open_store
 
@@ -177,6 +213,46 @@ def load(
         _fail_line(str(sources[0]), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     typer.echo(f"loaded {counts['graphs']} graphs; store {store} holds {counts['quads']} quads", err=True)
+
+
+def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> None:
+    """PUT every named graph (Graph Store Protocol); name what was not loaded, never stop half-silent."""
+    from kg.endpoint import EndpointError, graphs_in
+    from kg.store import graph_files
+
+    loaded, failed = 0, []
+    for source in sources:
+        for path in graph_files(source):
+            if not path.is_file():
+                _fail_line(str(path), "no such file")
+                failed.append((str(path), "no such file"))
+                continue
+            try:
+                result = endpoint.load_graphs(graphs_in(str(path)))
+            except (EndpointError, SyntaxError, OSError) as err:
+                # a file that cannot be read: graphs already sent stay loaded and whole, the rest are named
+                _fail_line(str(path), str(err).splitlines()[0])
+                failed.append((str(path), str(err).splitlines()[0]))
+                continue
+            loaded += len(result.loaded)
+            failed.extend(result.failed)
+    refused = [(n, r) for n, r in failed if not r.startswith("not attempted")]
+    for name, reason in refused[:10]:
+        _fail_line(name, reason)
+    if len(refused) > 10:
+        typer.echo(f"imrkg: ... and {len(refused) - 10} more refused", err=True)
+    if len(refused) < len(failed):
+        typer.echo(f"imrkg: stopped after that: {len(failed) - len(refused)} more graphs not attempted", err=True)
+    if report_path:
+        with atomic_writer(report_path) as fh:
+            fh.writelines(f"{name}\t{reason}\n" for name, reason in failed)
+    typer.echo(
+        f"loaded {loaded} graphs into {endpoint.graph_store_url}; {len(failed)} not loaded"
+        + (f" (listed in {report_path})" if report_path and failed else ""),
+        err=True,
+    )
+    if failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 @app.command("queries")
@@ -221,10 +297,11 @@ def query(
     ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
     store: StoreOption = Path(".imrkg/store"),
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = 30.0,
 ) -> None:
-    """Answer a canned analyst question from the store."""
-    from kg.queries import bindings, load_queries, run
-    from kg.store import open_store
+    """Answer a canned analyst question from the store or a server."""
+    from kg.queries import bindings, load_queries
 
     queries = load_queries()
     if name not in queries:
@@ -242,8 +319,7 @@ def query(
     except ValueError as err:
         _fail_line(name, str(err))
         raise typer.Exit(EXIT_USAGE) from None
-    columns, rows = run(open_store(store), queries[name].text, subs)
-    _emit(columns, rows, fmt)
+    _answer(_target(store, endpoint, timeout=timeout), queries[name].text, subs, fmt)
 
 
 @app.command()
@@ -251,19 +327,26 @@ def sparql(
     query_or_file: Annotated[str, typer.Argument(help="SPARQL text or a path to a .rq file.")],
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
     store: StoreOption = Path(".imrkg/store"),
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = 30.0,
 ) -> None:
-    """Run an ad hoc SPARQL SELECT/ASK over the store (all graphs as the default graph)."""
-    from kg.queries import run
-    from kg.store import open_store
+    """Run an ad hoc SPARQL SELECT/ASK over the store or a server (all graphs as the default graph)."""
 
     text = (
         Path(query_or_file).read_text()
         if query_or_file.endswith(".rq") and Path(query_or_file).exists()
         else query_or_file
     )
+    _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt)
+
+
+def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
+    from kg.endpoint import EndpointError
+    from kg.queries import run
+
     try:
-        columns, rows = run(open_store(store), text)
-    except (SyntaxError, ValueError, OSError) as err:
+        columns, rows = run(target, text, subs)
+    except (SyntaxError, ValueError, OSError, EndpointError) as err:
         _fail_line("sparql", str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     _emit(columns, rows, fmt)

@@ -79,13 +79,43 @@ def bindings(query: CannedQuery, given: dict[str, str]) -> dict[ox.Variable, ox.
     return out
 
 
-def run(store: ox.Store, sparql: str, substitutions: dict | None = None) -> tuple[list[str], list[list[str | None]]]:
-    """Execute a SELECT over the union of all graphs; values as plain strings (IRIs without <>)."""
-    result = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or {})
+def run(target, sparql: str, substitutions: dict | None = None) -> tuple[list[str], list[list[str | None]]]:
+    """Execute a SELECT/ASK over the union of all graphs of ``target``: an embedded pyoxigraph
+    store, an rdflib Dataset, or a :class:`kg.endpoint.Endpoint`. Values come back as plain
+    strings (IRIs without <>), so answers from every store compare directly."""
+    if isinstance(target, ox.Store):
+        return _run_oxigraph(target, sparql, substitutions or {})
+    if hasattr(target, "select"):
+        return target.select(sparql, substitutions or {})
+    return _run_rdflib(target, sparql, substitutions or {})
+
+
+def _run_oxigraph(store: ox.Store, sparql: str, substitutions: dict) -> tuple[list[str], list[list[str | None]]]:
+    result = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
     if isinstance(result, bool):
         return ["result"], [[str(result).lower()]]
     if not isinstance(result, ox.QuerySolutions):
         raise ValueError("only SELECT and ASK queries can be shown as a table")
     variables = [v.value for v in result.variables]
     rows = [[(s[v].value if s[v] is not None else None) for v in variables] for s in result]
+    return variables, rows
+
+
+def _run_rdflib(dataset, sparql: str, substitutions: dict) -> tuple[list[str], list[list[str | None]]]:
+    """rdflib in memory (a ``Dataset(default_union=True)``); parameters through ``initBindings``."""
+    from rdflib import Literal, URIRef
+
+    init = {
+        v.value: URIRef(t.value)
+        if isinstance(t, ox.NamedNode)
+        else Literal(t.value, lang=t.language, datatype=None if t.language else URIRef(t.datatype.value))
+        for v, t in substitutions.items()
+    }
+    result = dataset.query(sparql, initBindings=init)
+    if result.type == "ASK":
+        return ["result"], [[str(result.askAnswer).lower()]]
+    if result.type != "SELECT":
+        raise ValueError("only SELECT and ASK queries can be shown as a table")
+    variables = [str(v) for v in result.vars]
+    rows = [[(str(t) if t is not None else None) for t in row] for row in result]
     return variables, rows

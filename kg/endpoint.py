@@ -1,0 +1,235 @@
+"""A SPARQL server reached over HTTP: SPARQL 1.1 Protocol queries and Graph Store Protocol loads.
+
+Tested against the Oxigraph server (``/query``, ``/store``) and Virtuoso (``/sparql``,
+``/sparql-graph-crud-auth``); any server speaking both protocols works when both URLs are given.
+
+Credentials come from ``IMRKG_ENDPOINT_USER`` / ``IMRKG_ENDPOINT_PASSWORD`` or from ``~/.netrc``
+for the endpoint's host. They are never printed: every message names the URL without user info.
+Transient failures (connection refused, timeouts, 5xx) are retried a bounded number of times
+with exponential backoff; 4xx answers are not retried because repeating them cannot help.
+"""
+
+from __future__ import annotations
+
+import netrc
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import pyoxigraph as ox
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+USER_ENV, PASSWORD_ENV = "IMRKG_ENDPOINT_USER", "IMRKG_ENDPOINT_PASSWORD"
+_RETRY_STATUS = {500, 502, 503, 504}
+# Known servers: query path -> (graph store path, name of the graph parameter)
+_GRAPH_STORE_FOR = {"/query": ("/store", "graph"), "/sparql": ("/sparql-graph-crud-auth", "graph-uri")}
+
+
+class EndpointError(Exception):
+    """A server request failed for good (after retries); the message is safe to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    loaded: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (graph IRI, reason)
+
+
+def redact(url: str) -> str:
+    """The URL without user:password@, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _credentials(url: str) -> tuple[str, str] | None:
+    parts = urlsplit(url)
+    if parts.username:
+        return parts.username, parts.password or ""
+    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if user:
+        return user, password or ""
+    try:
+        entry = netrc.netrc().authenticators(parts.hostname or "")
+    except (FileNotFoundError, netrc.NetrcParseError):
+        return None
+    return (entry[0], entry[2]) if entry else None
+
+
+class Endpoint:
+    def __init__(
+        self,
+        query_url: str,
+        graph_store_url: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.query_url = redact(query_url)
+        path = urlsplit(query_url).path.rstrip("/")
+        known = next((v for k, v in _GRAPH_STORE_FOR.items() if path.endswith(k)), None)
+        if graph_store_url:
+            self.graph_store_url, self.graph_param = redact(graph_store_url), "graph"
+        elif known:
+            self.graph_store_url = self.query_url[: len(self.query_url) - len(path.rsplit("/", 1)[1])].rstrip("/")
+            self.graph_store_url += known[0]
+            self.graph_param = known[1]
+        else:
+            self.graph_store_url, self.graph_param = None, "graph"
+        self.timeout, self.retries, self.backoff, self._sleep = timeout, retries, backoff, sleep
+        self._credentials = _credentials(query_url) or (_credentials(graph_store_url) if graph_store_url else None)
+        self._auth: AuthBase | None = None
+        self._session = requests.Session()
+        self._session.trust_env = False  # netrc is read above, once; proxies on loopback are never wanted
+
+    # -- HTTP with retries and authentication -------------------------------------------------
+    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
+        attempt = 0
+        while True:
+            try:
+                response = self._session.request(method, url, auth=self._auth, timeout=self.timeout, **kwargs)
+                if response.status_code == 401 and self._auth is None and self._credentials:
+                    self._auth = _auth_for(response, self._credentials)
+                    response = self._session.request(method, url, auth=self._auth, timeout=self.timeout, **kwargs)
+            except requests.Timeout:
+                reason = f"timed out after {self.timeout:g} s"
+            except requests.ConnectionError:
+                reason = "cannot connect (is the server running?)"
+            else:
+                if response.status_code == 401:
+                    hint = (
+                        "check the credentials"
+                        if self._credentials
+                        else f"set {USER_ENV} and {PASSWORD_ENV} or ~/.netrc"
+                    )
+                    raise EndpointError(f"{redact(url)}: 401 unauthorized ({hint})")
+                if response.status_code not in _RETRY_STATUS:
+                    if response.status_code >= 400:
+                        raise EndpointError(f"{redact(url)}: HTTP {response.status_code} {_snippet(response)}")
+                    return response
+                reason = f"HTTP {response.status_code} {_snippet(response)}"
+            if attempt >= self.retries:
+                tries = "try" if attempt == 0 else "tries"
+                raise EndpointError(f"{redact(url)}: {reason} ({attempt + 1} {tries})")
+            self._sleep(self.backoff * 2**attempt)
+            attempt += 1
+
+    # -- SPARQL 1.1 Protocol --------------------------------------------------------------------
+    def select(
+        self, sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None
+    ) -> tuple[list[str], list[list[str | None]]]:
+        """Run a SELECT or ASK; parameters travel as a trailing VALUES block of serialized RDF terms."""
+        text = with_values(sparql, bindings) if bindings else sparql
+        response = self._request(
+            "POST",
+            self.query_url,
+            # form-encoded POST: every server takes it (Virtuoso 7 hangs on a raw sparql-query body)
+            data={"query": text},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            raise EndpointError(f"{self.query_url}: answer is not SPARQL JSON results") from None
+        if "boolean" in body:
+            return ["result"], [[str(body["boolean"]).lower()]]
+        columns = body["head"]["vars"]
+        rows = [[(b[c]["value"] if c in b else None) for c in columns] for b in body["results"]["bindings"]]
+        return columns, rows
+
+    # -- Graph Store Protocol --------------------------------------------------------------------
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        """Replace one named graph with the given N-Triples (sent as Turtle, which every store reads)."""
+        if not self.graph_store_url:
+            raise EndpointError(f"{self.query_url}: unknown graph store URL; pass --graph-store")
+        self._request(
+            "PUT",
+            self.graph_store_url,
+            params={self.graph_param: graph},
+            data=ntriples,
+            headers={"Content-Type": "text/turtle; charset=utf-8"},
+        )
+
+    def load_graphs(
+        self, graphs: Iterable[tuple[str, bytes]], progress: Callable[[str], None] | None = None
+    ) -> LoadReport:
+        """PUT every graph; a failed graph is reported and the rest go on, unless the server is gone."""
+        report = LoadReport()
+        gone: str | None = None
+        for name, data in graphs:
+            if gone:
+                report.failed.append((name, gone))
+                continue
+            try:
+                self.put_graph(name, data)
+            except EndpointError as err:
+                report.failed.append((name, str(err)))
+                if "cannot connect" in str(err) or "timed out" in str(err) or "401" in str(err):
+                    gone = f"not attempted: {err}"
+                continue
+            report.loaded.append(name)
+            if progress:
+                progress(name)
+        return report
+
+
+def _auth_for(response: requests.Response, credentials: tuple[str, str]) -> AuthBase:
+    challenge = response.headers.get("WWW-Authenticate", "").lower()
+    return HTTPDigestAuth(*credentials) if challenge.startswith("digest") else HTTPBasicAuth(*credentials)
+
+
+def _snippet(response: requests.Response) -> str:
+    text = " ".join(response.text.split())[:200]
+    return f"({text})" if text else ""
+
+
+def with_values(sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """The query with ``VALUES (?a ?b) { (<iri> "text") }`` opening its WHERE group.
+
+    Terms are written by pyoxigraph's own serializer, so an IRI or a literal is one token whatever
+    it holds (pyoxigraph refuses IRIs with spaces or ``>``). The block opens the WHERE group rather
+    than trailing the query: Virtuoso 7 ignores a trailing VALUES on some grouped queries.
+    """
+    names = " ".join(str(v) for v in bindings)
+    terms = " ".join(str(t) for t in bindings.values())
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    where = _WHERE.search(sparql)
+    if where is None:
+        return f"{sparql}\n{block}\n"
+    return f"{sparql[: where.end()]}\n  {block}\n{sparql[where.end() :]}"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[tuple[str, bytes]]:
+    """Stream (graph IRI, N-Triples bytes) from a quads file, one named graph at a time.
+
+    A build writes each graph's quads together, so memory holds one letter. A PUT replaces a
+    graph, so a graph split across the file would lose its first part: that is refused.
+    """
+    sent: set[str] = set()
+    current: str | None = None
+    triples: list[ox.Triple] = []
+    for quad in ox.parse(path=path, format=fmt):
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            raise EndpointError(f"{path}: has triples in the default graph; a server load needs named graphs")
+        name = quad.graph_name.value
+        if name != current:
+            if current is not None:
+                yield current, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+                sent.add(current)
+            if name in sent:
+                raise EndpointError(f"{path}: graph <{name}> is split across the file; load a build's graph.nq")
+            current, triples = name, []
+        triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    if current is not None:
+        yield current, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)

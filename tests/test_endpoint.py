@@ -1,0 +1,166 @@
+"""Server failures: down, 401, 500, timeouts; bounded retries with backoff; a report of what was not loaded."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from conftest import EXAMPLES
+from servers import free_port
+
+from kg.endpoint import Endpoint, EndpointError, redact, with_values
+from kg.queries import bindings, load_queries
+
+CLI = [sys.executable, "-m", "kg.cli"]
+
+
+class FakeServer:
+    """A scripted HTTP server: each request takes the next (status, delay) from ``script``."""
+
+    def __init__(self, script, *, password: str | None = None):
+        self.script, self.password, self.requests = list(script), password, []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                outer.requests.append((self.command, self.path, self.headers.get("Authorization")))
+                if outer.password is not None:
+                    want = "Basic " + base64.b64encode(f"u:{outer.password}".encode()).decode()
+                    if self.headers.get("Authorization") != want:
+                        self.send_response(401)
+                        self.send_header("WWW-Authenticate", 'Basic realm="x"')
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                status, delay = outer.script.pop(0) if outer.script else (201, 0)
+                time.sleep(delay)
+                body = b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_PUT = do_POST = do_GET = _answer
+
+        self.port = free_port()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.port}/query"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake():
+    servers = []
+
+    def make(script=(), **kw):
+        servers.append(FakeServer(script, **kw))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def example_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True)
+    return out
+
+
+def test_transient_500_is_retried_with_backoff(fake):
+    server = fake([(500, 0), (503, 0)])
+    sleeps = []
+    ep = Endpoint(server.url, retries=3, backoff=0.5, sleep=sleeps.append)
+    ep.put_graph("urn:g", b"<urn:s> <urn:p> <urn:o> .\n")
+    assert sleeps == [0.5, 1.0] and len(server.requests) == 3
+    assert server.requests[-1][1].startswith("/store?graph=urn")
+
+
+def test_persistent_500_gives_up_after_bounded_retries(fake):
+    server = fake([(500, 0)] * 10)
+    sleeps = []
+    ep = Endpoint(server.url, retries=2, backoff=0.1, sleep=sleeps.append)
+    with pytest.raises(EndpointError, match=r"HTTP 500 .*\(3 tries\)"):
+        ep.put_graph("urn:g", b"")
+    assert len(sleeps) == 2 and len(server.requests) == 3
+
+
+def test_timeout_and_server_down_are_named(fake):
+    server = fake([(200, 2.0)] * 5)
+    ep = Endpoint(server.url, timeout=0.3, retries=1, sleep=lambda s: None)
+    with pytest.raises(EndpointError, match="timed out after 0.3 s"):
+        ep.select("ASK {}")
+    down = Endpoint(f"http://127.0.0.1:{free_port()}/query", retries=1, sleep=lambda s: None)
+    with pytest.raises(EndpointError, match="cannot connect"):
+        down.select("ASK {}")
+
+
+def test_client_errors_are_not_retried(fake):
+    server = fake([(400, 0)])
+    with pytest.raises(EndpointError, match="HTTP 400"):
+        Endpoint(server.url, sleep=lambda s: None).select("SELECT")
+    assert len(server.requests) == 1
+
+
+def test_credentials_answer_the_challenge_and_are_never_shown(fake, monkeypatch):
+    server = fake(password="pa55word")
+    monkeypatch.setenv("IMRKG_ENDPOINT_USER", "u")
+    monkeypatch.setenv("IMRKG_ENDPOINT_PASSWORD", "pa55word")
+    assert Endpoint(server.url).select("SELECT ?n {}")[1] == [["1"]]
+    monkeypatch.setenv("IMRKG_ENDPOINT_PASSWORD", "wrong-pa55")
+    with pytest.raises(EndpointError) as err:
+        Endpoint(server.url).select("SELECT ?n {}")
+    assert "401" in str(err.value) and "pa55" not in str(err.value)
+    url_with_secret = f"http://u:pa55word@127.0.0.1:{server.port}/query"
+    assert "pa55word" not in redact(url_with_secret)
+    assert Endpoint(url_with_secret).query_url == server.url
+
+
+def test_cli_reports_graphs_not_loaded(fake, example_build, tmp_path):
+    # the second graph PUT fails for good; the others load; the report names exactly the failed one
+    server = fake([(201, 0), (500, 0), (500, 0), (201, 0), (201, 0), (201, 0), (201, 0)])
+    report = tmp_path / "not-loaded.tsv"
+    res = subprocess.run(
+        [*CLI, "load", str(example_build), "--endpoint", server.url, "--retries", "1", "--report", str(report)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 1
+    lines = report.read_text().splitlines()
+    assert len(lines) == 1 and "HTTP 500" in lines[0]
+    assert "1 not loaded" in res.stderr and "Traceback" not in res.stderr
+    # server down: one line, the rest counted as not attempted, exit 1
+    res = subprocess.run(
+        [*CLI, "load", str(example_build), "--endpoint", f"http://127.0.0.1:{free_port()}/query", "--retries", "0"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 1 and "cannot connect" in res.stderr and "not attempted" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 3
+
+
+def test_values_block_opens_the_where_group():
+    q = load_queries()["cited-sections-for-treatment"]
+    text = with_values(q.text, bindings(q, {"treatment": "mri"}))
+    assert "WHERE {\n  VALUES (?treatment) { (<https://w3id.org/imr-kg/id/treatment/mri>) }" in text
+    evil = with_values(
+        "SELECT * WHERE { ?s ?p ?o }",
+        {next(iter(bindings(q, {}))): __import__("pyoxigraph").Literal('x" } DROP ALL #')},
+    )
+    assert '"x\\" } DROP ALL #"' in evil

@@ -1,0 +1,129 @@
+"""The same graphs and canned queries on four stores: embedded pyoxigraph, rdflib in memory,
+the Oxigraph server and Virtuoso (both started here on 127.0.0.1, loaded through `imrkg load
+--endpoint`, i.e. the Graph Store Protocol)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import rdflib
+from conftest import EXAMPLES, needs_shared
+from expected import normalize
+from servers import oxigraph_server, virtuoso_server
+
+from kg.endpoint import Endpoint
+from kg.queries import bindings, load_queries, run
+from kg.store import load, open_store
+
+pytestmark = pytest.mark.server
+CLI = [sys.executable, "-m", "kg.cli"]
+EVIL = ['x" } ; DROP ALL ; #', "<http://x> } ; CLEAR ALL ; SELECT * {", "a b c"]
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def example_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("example-build")
+    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True)
+    return out
+
+
+def _load(url: str, build, *, user: str | None = None, password: str | None = None, extra=()):
+    env = dict(os.environ)
+    env.pop("IMRKG_ENDPOINT_USER", None)
+    env.pop("IMRKG_ENDPOINT_PASSWORD", None)
+    if user:
+        env |= {"IMRKG_ENDPOINT_USER": user, "IMRKG_ENDPOINT_PASSWORD": password or ""}
+    return subprocess.run(
+        [*CLI, "load", str(build), "--endpoint", url, *extra], capture_output=True, text=True, env=env
+    )
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url:
+        yield url
+
+
+def _count(endpoint: Endpoint) -> int:
+    return int(run(endpoint, COUNT)[1][0][0])
+
+
+@needs_shared
+def test_same_answers_on_every_store(shared_build, oxigraph, virtuoso, tmp_path):
+    res = _load(oxigraph, shared_build)
+    assert res.returncode == 0, res.stderr
+    res = _load(virtuoso, shared_build, user="dba", password="dba")
+    assert res.returncode == 0, res.stderr
+    embedded = open_store(tmp_path / "store")
+    load(embedded, [shared_build])
+    memory = rdflib.Dataset(default_union=True)
+    memory.parse(shared_build / "graph.nq", format="nquads")
+    stores = {"oxigraph-server": Endpoint(oxigraph), "virtuoso": Endpoint(virtuoso), "rdflib": memory}
+    quads = len(embedded)
+    assert _count(stores["oxigraph-server"]) == quads
+    for name, query in load_queries().items():
+        subs = bindings(query, {})
+        want = normalize(run(embedded, query.text, subs)[1])
+        assert want, name
+        for label, target in stores.items():
+            assert normalize(run(target, query.text, subs)[1]) == want, f"{name} differs on {label}"
+
+
+def test_reload_replaces_graphs_and_changed_letter_replaces_its_graph(example_build, oxigraph, tmp_path):
+    assert _load(oxigraph, example_build).returncode == 0
+    endpoint = Endpoint(oxigraph)
+    first = _count(endpoint)
+    assert _load(oxigraph, example_build).returncode == 0
+    assert _count(endpoint) == first  # PUT replaces: loading twice does not duplicate
+    # a changed letter: one graph with one triple replaces the whole old graph
+    graph = run(
+        endpoint,
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?l a <https://w3id.org/imr-kg/ontology#DeterminationLetter> } }",
+    )
+    name = graph[1][0][0]
+    before = int(run(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")[1][0][0])
+    endpoint.put_graph(name, b"<urn:x:s> <urn:x:p> <urn:x:o> .\n")
+    assert _count(endpoint) == first - before + 1
+
+
+def test_virtuoso_needs_credentials_and_never_prints_them(example_build, virtuoso):
+    res = _load(virtuoso, example_build)
+    assert res.returncode == 1
+    assert "401 unauthorized" in res.stderr and "IMRKG_ENDPOINT_USER" in res.stderr
+    res = _load(virtuoso, example_build, user="dba", password="s3cret-Wrong")
+    assert res.returncode == 1 and "401" in res.stderr and "s3cret-Wrong" not in res.stderr + res.stdout
+    res = _load(virtuoso, example_build, user="dba", password="dba")
+    assert res.returncode == 0, res.stderr
+    assert "dba" not in res.stderr.replace("loaded", "")
+
+
+@pytest.mark.parametrize("server", ["oxigraph", "virtuoso"])
+def test_parameter_injection_cannot_touch_a_server(example_build, server, request):
+    url = request.getfixturevalue(server)
+    assert _load(url, example_build, user="dba", password="dba").returncode == 0
+    endpoint = Endpoint(url)
+    before = _count(endpoint)
+    query = load_queries()["cited-sections-for-treatment"]
+    for evil in EVIL:
+        try:
+            subs = bindings(query, {"treatment": evil})
+        except ValueError:
+            continue  # refused before anything is sent
+        assert run(endpoint, query.text, subs)[1] == []
+        res = subprocess.run(
+            [*CLI, "query", "cited-sections-for-treatment", "-p", f"treatment={evil}", "--endpoint", url, "-f", "csv"],
+            capture_output=True,
+            text=True,
+        )
+        assert res.returncode in (0, 2) and "DROP" not in res.stdout
+    assert _count(endpoint) == before
