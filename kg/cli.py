@@ -352,6 +352,54 @@ def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
     _emit(columns, rows, fmt)
 
 
+class ExportFormat(StrEnum):
+    gexf = "gexf"
+    graphml = "graphml"
+
+
+class View(StrEnum):
+    full = "full"
+    treatment_guideline = "treatment-guideline"
+    specialty_treatment = "specialty-treatment"
+    guideline_cocitation = "guideline-cocitation"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Argument(help="gexf (1.3, for Gephi) or graphml.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).")],
+    view: Annotated[View, typer.Option("--view", "-v", help="Which graph to draw.")] = View.full,
+    source: Annotated[
+        Path | None, typer.Argument(help="A build directory or graph file; without it, the store is read.")
+    ] = None,
+    store: StoreOption = Path(".imrkg/store"),
+    preview: Annotated[Path | None, typer.Option("--preview", help="Also draw a PNG of the view.")] = None,
+) -> None:
+    """Export a view of the graph for Gephi (GEXF 1.3) or other tools (GraphML)."""
+    import pyoxigraph as ox
+
+    from kg.export import view_graph, write
+    from kg.store import load as load_store
+    from kg.store import open_store
+
+    try:
+        if source is not None:
+            target = ox.Store()  # in memory: the build is read once, nothing is written beside it
+            load_store(target, [source])
+        else:
+            target = open_store(store)
+        g = view_graph(target, view.value)
+        write(g, output, fmt.value)
+        if preview:
+            from kg.export import preview as draw
+
+            draw(g, preview)
+    except (OSError, ValueError, SyntaxError) as err:
+        _fail_line(str(source or store), str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    typer.echo(f"{view.value}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges -> {output}", err=True)
+
+
 def _stderr_console():
     from rich.console import Console
 

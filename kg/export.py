@@ -1,0 +1,274 @@
+"""Graph views for Gephi: the knowledge graph as networkx graphs, written as GEXF 1.3 or GraphML.
+
+An RDF dump turned into nodes and edges is unreadable (every literal a node, rdf:type edges
+everywhere), so each view is designed: typed nodes with a label, a ``type`` for partition
+colouring, counts and uphold rates for ranking, ``weight`` on edges, viz colours and sizes,
+and decision dates as GEXF time so Gephi's timeline works. The rows come from the SPARQL
+files in ``queries/export/``, so the same views can be rebuilt from any store.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from lxml import etree
+
+from kg.output import atomic_writer
+from kg.queries import QUERY_DIR, run
+
+EXPORT_QUERIES = QUERY_DIR / "export"
+VIEWS = ("full", "treatment-guideline", "specialty-treatment", "guideline-cocitation")
+# One colour per node type (Tableau 10), so Gephi and the preview agree.
+COLOURS = {
+    "letter": (78, 121, 167),
+    "item": (186, 176, 172),
+    "treatment": (242, 142, 43),
+    "guideline chapter": (89, 161, 79),
+    "guideline work": (118, 183, 178),
+    "specialty": (225, 87, 89),
+}
+# Short work names keep chapter labels readable in a crowded layout.
+WORK_SHORT = {
+    "mtus-chronic-pain": "MTUS Chronic Pain",
+    "mtus-acoem": "MTUS ACOEM",
+    "mtus-opioids": "MTUS Opioids",
+    "mtus-acupuncture": "MTUS Acupuncture",
+    "mtus-postsurgical": "MTUS Postsurgical",
+    "odg": "ODG",
+    "acoem": "ACOEM",
+    "other": "Other evidence",
+}
+
+
+@dataclass
+class _Item:
+    letter: str
+    case: str | None
+    date: str | None
+    title: str
+    outcome: str
+    treatment: str | None
+    treatment_label: str | None
+    guidelines: dict[str, tuple[str, str]] = field(default_factory=dict)  # IRI -> (label, type)
+
+
+def _rows(store, name: str) -> list[dict[str, str | None]]:
+    columns, rows = run(store, (EXPORT_QUERIES / f"{name}.rq").read_text(encoding="utf-8"))
+    return [dict(zip(columns, r, strict=True)) for r in rows]
+
+
+def _collect(store) -> tuple[dict[str, _Item], dict[str, dict[str, str]]]:
+    items: dict[str, _Item] = {}
+    for r in _rows(store, "items"):
+        if r["item"] in items:  # a second label of a concept; the first is enough
+            continue
+        items[r["item"]] = _Item(
+            r["letter"], r["case"], r["date"], r["title"], r["outcome"], r["treatment"], r["treatmentLabel"]
+        )
+    for r in _rows(store, "reviewer-citations"):
+        if r["item"] in items:
+            work = WORK_SHORT.get(r["work"].rsplit("/", 1)[-1], r["workLabel"])
+            if r["chapterLabel"]:
+                guide = (f"{work}: {r['chapterLabel']}", "guideline chapter")
+            else:
+                guide = (work, "guideline work")
+            items[r["item"]].guidelines.setdefault(r["guideline"], guide)
+    specialties: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in _rows(store, "reviewer-specialties"):
+        specialties[r["letter"]].setdefault(r["specialty"], r["label"])
+    return items, specialties
+
+
+class _Builder:
+    """Accumulates typed nodes and weighted edges with counts, outcomes and first dates."""
+
+    def __init__(self) -> None:
+        self.g = nx.Graph()
+
+    def node(self, key: str, label: str, kind: str, item: _Item | None = None) -> None:
+        if key not in self.g:
+            self.g.add_node(key, label=label, type=kind, items=0, upheld=0)
+        if item is not None:
+            data = self.g.nodes[key]
+            data["items"] += 1
+            data["upheld"] += item.outcome == "Upheld"
+            _first_date(data, item.date)
+
+    def edge(self, a: str, b: str, item: _Item | None = None, relation: str | None = None) -> None:
+        if not self.g.has_edge(a, b):
+            self.g.add_edge(a, b, weight=0, upheld=0)
+            if relation:
+                self.g.edges[a, b]["relation"] = relation
+        data = self.g.edges[a, b]
+        data["weight"] += 1
+        if item is not None:
+            data["upheld"] += item.outcome == "Upheld"
+            _first_date(data, item.date)
+
+    def finish(self, view: str) -> nx.Graph:
+        g = self.g
+        for _, data in g.nodes(data=True):
+            data["uphold_rate"] = round(data["upheld"] / data["items"], 4) if data["items"] else 0.0
+        for _, _, data in g.edges(data=True):
+            data["uphold_rate"] = round(data.pop("upheld") / data["weight"], 4)
+            data["weight"] = float(data["weight"])
+        degree = dict(g.degree(weight="weight"))
+        top = max(degree.values(), default=1) or 1
+        for key, data in g.nodes(data=True):
+            r, gr, b = COLOURS[data["type"]]
+            size = 4 + 26 * math.sqrt(degree[key] / top)
+            data["viz"] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0}, "size": round(size, 2)}
+        g.graph["view"] = view
+        return g
+
+
+def _first_date(data: dict, date: str | None) -> None:
+    if date and (data.get("start") is None or date < data["start"]):
+        data["start"] = date
+
+
+def view_graph(store, view: str) -> nx.Graph:
+    """One of :data:`VIEWS` as a networkx graph (node keys are the RDF IRIs)."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+    items, specialties = _collect(store)
+    b = _Builder()
+    if view == "full":
+        for iri, it in items.items():
+            b.node(it.letter, it.case or it.letter.rsplit("/", 1)[-1], "letter", it)
+            b.node(iri, it.title, "item", it)
+            b.edge(it.letter, iri, it, "has item")
+            if it.treatment:
+                b.node(it.treatment, it.treatment_label or it.treatment, "treatment", it)
+                b.edge(iri, it.treatment, it, "treatment")
+            for guide, (label, kind) in it.guidelines.items():
+                b.node(guide, label, kind, it)
+                b.edge(iri, guide, it, "reviewer cited")
+        for it in items.values():
+            for sp, label in specialties.get(it.letter, {}).items():
+                b.node(sp, label, "specialty", it)
+        for letter, names in specialties.items():
+            if letter in b.g:
+                for sp in names:
+                    b.edge(letter, sp, None, "reviewer specialty")
+    elif view == "treatment-guideline":
+        for it in items.values():
+            if it.treatment:
+                for guide, (label, kind) in it.guidelines.items():
+                    b.node(it.treatment, it.treatment_label or it.treatment, "treatment", it)
+                    b.node(guide, label, kind, it)
+                    b.edge(it.treatment, guide, it)
+    elif view == "specialty-treatment":
+        for it in items.values():
+            if it.treatment:
+                for sp, label in specialties.get(it.letter, {}).items():
+                    b.node(sp, label, "specialty", it)
+                    b.node(it.treatment, it.treatment_label or it.treatment, "treatment", it)
+                    b.edge(sp, it.treatment, it)
+    else:  # guideline-cocitation: chapters (or works) cited together in one decision
+        for it in items.values():
+            guides = sorted(it.guidelines)
+            for guide in guides:
+                b.node(guide, *it.guidelines[guide], it)
+            for i, a in enumerate(guides):
+                for c in guides[i + 1 :]:
+                    b.edge(a, c, it)
+    return b.finish(view)
+
+
+# -- writing ------------------------------------------------------------------------------------
+GEXF_NS = "http://gexf.net/1.3"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def gexf_bytes(g: nx.Graph) -> bytes:
+    """GEXF 1.3 that validates against the official schema.
+
+    networkx 3.6 writes ``name=""`` on <graph> and a misspelt XSI namespace
+    (``http://w3.org/2001/...``) with a schemaLocation; both are repaired here. Nodes with a
+    ``start`` make the graph dynamic, with dates as the time format.
+    """
+    g = g.copy()
+    dynamic = any("start" in d for _, d in g.nodes(data=True))
+    if dynamic:
+        g.graph["mode"] = "dynamic"
+    g.graph.pop("view", None)
+    for _, data in g.nodes(data=True):
+        data.pop("upheld", None)
+    raw = "\n".join(nx.generate_gexf(g, version="1.3"))
+    root = etree.fromstring(raw.encode("utf-8"))
+    graph = root.find(f"{{{GEXF_NS}}}graph")
+    if graph is not None and graph.get("name") == "":
+        del graph.attrib["name"]
+    for key in list(root.attrib):
+        if key.endswith("schemaLocation"):
+            del root.attrib[key]
+    meta = root.find(f"{{{GEXF_NS}}}meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)  # today's date would make two exports differ
+    etree.cleanup_namespaces(root)
+    root.set("version", "1.3")
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def graphml_bytes(g: nx.Graph) -> bytes:
+    """GraphML with flat attributes (GraphML has no place for viz dicts: colour as r, g, b)."""
+    g = g.copy()
+    for _, data in g.nodes(data=True):
+        viz = data.pop("viz", None)
+        data.pop("upheld", None)
+        data.setdefault("start", "")
+        if viz:
+            data["r"], data["g"], data["b"] = (viz["color"][c] for c in "rgb")
+            data["size"] = float(viz["size"])
+    for _, _, data in g.edges(data=True):
+        data.setdefault("start", "")
+        data.setdefault("relation", "")
+    return "\n".join(nx.generate_graphml(g)).encode("utf-8")
+
+
+def validate_gexf(data: bytes, schema: Path) -> list[str]:
+    """Errors against a GEXF RELAX NG schema (empty when valid)."""
+    rng = etree.RelaxNG(etree.parse(str(schema)))
+    ok = rng.validate(etree.fromstring(data))
+    return [] if ok else [str(e) for e in rng.error_log]
+
+
+def write(g: nx.Graph, path: str | Path, fmt: str) -> None:
+    data = gexf_bytes(g) if fmt == "gexf" else graphml_bytes(g)
+    with atomic_writer(path, "wb") as fh:
+        fh.write(data)
+
+
+def preview(g: nx.Graph, path: str | Path, max_nodes: int = 150) -> None:
+    """A PNG of the view's heaviest nodes, coloured by type (no Gephi needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keep = sorted(g.nodes, key=lambda n: -g.nodes[n]["viz"]["size"])[:max_nodes]
+    sub = g.subgraph(keep)
+    pos = nx.spring_layout(sub, seed=7, weight="weight")
+    fig, ax = plt.subplots(figsize=(10, 8), dpi=100)
+    colours = [tuple(c / 255 for c in COLOURS[sub.nodes[n]["type"]]) for n in sub]
+    sizes = [sub.nodes[n]["viz"]["size"] * 8 for n in sub]
+    widths = [0.3 + math.log1p(d["weight"]) for _, _, d in sub.edges(data=True)]
+    nx.draw_networkx_edges(sub, pos, ax=ax, width=widths, alpha=0.25)
+    nx.draw_networkx_nodes(sub, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0)
+    labelled = sorted(sub, key=lambda n: -sub.nodes[n]["viz"]["size"])[:25]
+    nx.draw_networkx_labels(sub, pos, {n: sub.nodes[n]["label"][:32] for n in labelled}, font_size=7, ax=ax)
+    for kind, rgb in COLOURS.items():
+        if any(sub.nodes[n]["type"] == kind for n in sub):
+            ax.scatter([], [], color=tuple(c / 255 for c in rgb), label=kind)
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.set_title(f"imr-kg view: {g.graph.get('view', '')} ({g.number_of_nodes()} nodes, top {len(sub)} shown)")
+    ax.axis("off")
+    fig.tight_layout()
+    with atomic_writer(path, "wb") as fh:
+        fig.savefig(fh, format="png")
+    plt.close(fig)
