@@ -1,35 +1,53 @@
-"""Parse -> map -> validate -> write: the ``imrkg build`` pipeline, streaming letter by letter.
+"""Parse -> map -> validate -> write: the ``imrkg build`` pipeline, streaming, parallel, incremental.
 
-Outputs in OUTDIR (each written to a temporary name and renamed when complete):
-``graph.nq`` (N-Quads, one named graph per letter plus the vocabulary graph), ``graph.ttl``
-(Turtle of the union, written by pyoxigraph: rdflib's pretty serializer takes minutes on large
-graphs), ``validation-report.txt`` and ``summary.json``.
+Outputs in OUTDIR, each written to a temporary name and renamed when complete:
+
+- ``graph.nq`` (or ``graph-000.nq`` ... with ``--shards N``): N-Quads, one named graph per
+  letter; the vocabulary and ontology graphs lead the first file. Shards let bulk loaders
+  (``oxigraph load``, Virtuoso ``ld_dir``) ingest in parallel.
+- ``graph.ttl`` with ``turtle=True`` (``--turtle``): Turtle of the union, written by pyoxigraph;
+  off by default because it loses the graph names and doubles the disk used on a large corpus.
+- ``validation-report.txt``, ``summary.json``.
+- ``manifest.sqlite``: for every source its size, mtime, sha256, shard and letter graph.
+
+Letters are parsed, mapped, serialized and SHACL-validated in worker processes, a chunk at a
+time (pySHACL costs milliseconds per call, so one call covers a chunk); the main process writes
+results in input order, so output bytes do not depend on scheduling. Memory is bounded by the
+chunks in flight, whatever the corpus size.
+
+Re-running on the same OUTDIR rebuilds only shards whose sources changed, appeared or vanished;
+an unchanged corpus costs a stat per file.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib.plugins.serializers.nt import _nt_row
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
 
-from kg.mapping import graph_iri, item_iri, letter_graph, letter_iri
+from kg.manifest import Manifest, SourceRow, file_sha256, shard_of
+from kg.mapping import PARSER_VERSION, graph_iri, item_iri, letter_iri, letter_triples
 from kg.namespaces import ID, IMR, PREFIXES, VOCAB_GRAPH
-from kg.output import atomic_writer
+from kg.nquads import nquad_lines
+from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_document
-from kg.read import discover
-from kg.validate import Violation, validate_graph
+from kg.read import Document, discover
+from kg.validate import Violation, shapes_graph, validate_graph
 from kg.vocab_rdf import vocabulary_graph
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "imr.ttl"
 ONTOLOGY_GRAPH = ID["graph/ontology"]
-BATCH = 200  # letters per pySHACL call: its per-call overhead dominates small graphs
+CHUNK = 100  # letters per worker task and per pySHACL call
 
 
 @dataclass
@@ -43,6 +61,9 @@ class BuildSummary:
     unmapped_treatments: list[dict] = field(default_factory=list)
     outcomes: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    rebuilt_shards: int = 0
+    shards: int = 1
+    parsed: int = 0  # documents parsed in this run (0 when nothing changed)
 
     @property
     def ok(self) -> bool:
@@ -59,63 +80,114 @@ class BuildSummary:
             "violations": len(self.violations),
             "letters_not_conforming": len({v.letter for v in self.violations}),
             "unmapped_treatments": self.unmapped_treatments,
+            "shards": self.shards,
+            "rebuilt_shards": self.rebuilt_shards,
+            "parsed_this_run": self.parsed,
             "seconds": round(self.seconds, 3),
         }
 
 
-def nquads(graph: Graph, context: URIRef) -> list[str]:
-    """A letter graph as sorted N-Quads lines: sorting makes the bytes independent of hash order."""
-    g = f" <{context}> .\n"
-    return sorted(_nt_row(t)[:-3] + g for t in graph)
+# -- the work of one chunk, in a worker process -------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Result:
+    name: str
+    error: str | None = None
+    letter: str | None = None  # letter IRI
+    graph: str | None = None
+    nquads: str = ""
+    triples: int = 0
+    outcomes: tuple[str, ...] = ()
+    unmapped: tuple[tuple[int, str], ...] = ()
+    violations: tuple[str, ...] = ()  # JSON of Violation fields
+
+
+@cache
+def _constrained() -> frozenset:
+    """Predicates the shapes look at: only these (and rdf:type) go into the validation graph.
+    The shapes are not closed, so leaving the others out cannot change the result."""
+    return frozenset(shapes_graph().objects(None, SH.path)) | {RDF.type}
+
+
+def process_chunk(docs: list[str]) -> list[Result]:
+    """Read, parse, map, serialize and validate a chunk of documents (one pySHACL call)."""
+    results: list[Result] = []
+    batch = Graph()
+    keep = _constrained()
+    for name in docs:
+        outcome = parse_document(Document(name, Path(name)))
+        if outcome.letter is None:
+            results.append(Result(name, error=outcome.error))
+            continue
+        letter = outcome.letter
+        triples = letter_triples(letter, outcome.source_sha256)
+        batch.addN((s, p, o, batch) for s, p, o in triples if p in keep)
+        mapped = {s for s, p, _ in triples if p == IMR.treatment}
+        results.append(
+            Result(
+                name,
+                letter=str(letter_iri(letter)),
+                graph=str(graph_iri(letter)),
+                nquads="".join(nquad_lines(triples, graph_iri(letter))),
+                triples=len(triples),
+                outcomes=tuple(i.outcome for i in letter.items),
+                unmapped=tuple((i.number, i.title) for i in letter.items if item_iri(letter, i.number) not in mapped),
+            )
+        )
+    if len(batch):
+        by_letter: dict[str, list[str]] = {}
+        for v in validate_graph(batch):
+            by_letter.setdefault(str(ID[f"letter/{v.letter}"]), []).append(json.dumps(asdict(v)))
+        if by_letter:
+            results = [replace(r, violations=tuple(by_letter.get(r.letter, ()))) if r.letter else r for r in results]
+    return results
+
+
+def _warm() -> None:
+    shapes_graph()
+    _constrained()
+
+
+# -- the build ---------------------------------------------------------------------------------
+def shard_file(outdir: Path, shard: int, shards: int) -> Path:
+    return outdir / ("graph.nq" if shards == 1 else f"graph-{shard:03d}.nq")
+
+
+def fixed_graphs() -> str:
+    """The vocabulary and ontology named graphs, as N-Quads: they lead the first shard."""
+    vocab = vocabulary_graph()
+    onto = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    return "".join(nquad_lines(vocab, VOCAB_GRAPH)) + "".join(nquad_lines(onto, ONTOLOGY_GRAPH))
 
 
 def build(
     inputs: Iterable[str | Path],
     outdir: str | Path,
     progress: Callable[[str], None] | None = None,
+    *,
+    jobs: int | None = None,
+    shards: int = 1,
+    turtle: bool = False,
 ) -> BuildSummary:
     outdir = Path(outdir)
-    summary = BuildSummary()
+    outdir.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(outdir)  # left by a killed run; never under a final name
     start = time.perf_counter()
-    seen: dict[str, str] = {}
-    batch = Graph()
-    batch_letters = 0
-    with atomic_writer(outdir / "graph.nq") as nq:
-        vocab = vocabulary_graph()
-        nq.writelines(nquads(vocab, VOCAB_GRAPH))
-        onto = Graph().parse(ONTOLOGY_FILE, format="turtle")  # labels of outcomes, parties, terms
-        nq.writelines(nquads(onto, ONTOLOGY_GRAPH))
-        summary.triples += len(vocab) + len(onto)
-        for doc in discover(inputs):
-            outcome = parse_document(doc)
-            if progress:
-                progress(doc.name)
-            if outcome.letter is None:
-                summary.failures.append({"file": doc.name, "error": outcome.error})
-                continue
-            letter = outcome.letter
-            key = str(letter_iri(letter))
-            if key in seen:
-                summary.duplicates.append({"file": doc.name, "same_letter_as": seen[key]})
-                continue
-            seen[key] = doc.name
-            g = letter_graph(letter, outcome.source_sha256)
-            nq.writelines(nquads(g, graph_iri(letter)))
-            summary.letters += 1
-            summary.items += len(letter.items)
-            summary.triples += len(g)
-            for item in letter.items:
-                summary.outcomes[item.outcome] += 1
-                if (item_iri(letter, item.number), IMR.treatment, None) not in g:
-                    summary.unmapped_treatments.append({"file": doc.name, "item": item.number, "title": item.title})
-            batch += g
-            batch_letters += 1
-            if batch_letters >= BATCH:
-                summary.violations.extend(validate_graph(batch))
-                batch, batch_letters = Graph(), 0
-        if batch_letters:
-            summary.violations.extend(validate_graph(batch))
-    write_turtle(outdir / "graph.nq", outdir / "graph.ttl")
+    summary = BuildSummary(shards=shards)
+    fixed = fixed_graphs()
+    settings = {"parser": PARSER_VERSION, "shards": str(shards), "fixed": file_sha256(fixed.encode())}
+    old = Manifest.open_existing(outdir / "manifest.sqlite", settings)
+    with Manifest.create(outdir / "manifest.sqlite", settings) as new:
+        dirty = _plan(inputs, outdir, old, new, shards, summary)
+        summary.rebuilt_shards = len(dirty)
+        new.carry_over(old, dirty)
+        if dirty:
+            _rebuild(outdir, new, dirty, shards, fixed, jobs, progress, summary)
+        _tally(new, summary)
+        new.commit()
+    if old is not None:
+        old.close()
+    if turtle and (dirty or not (outdir / "graph.ttl").exists()):
+        write_turtle([shard_file(outdir, k, shards) for k in range(shards)], outdir / "graph.ttl")
     summary.seconds = time.perf_counter() - start
     with atomic_writer(outdir / "validation-report.txt") as rep:
         rep.write(report_text(summary))
@@ -125,10 +197,129 @@ def build(
     return summary
 
 
-def write_turtle(nq_path: Path, ttl_path: Path) -> None:
+def _plan(inputs, outdir: Path, old: Manifest | None, new: Manifest, shards: int, summary: BuildSummary) -> set[int]:
+    """Record every source in the new manifest; return the shards that must be rebuilt."""
+    dirty: set[int] = set()
+    for order, doc in enumerate(discover(inputs)):
+        if doc.path is None:
+            summary.failures.append({"file": doc.name, "error": "build reads files and folders; use `imrkg parse -`"})
+            continue
+        prev = old.get(doc.name) if old else None
+        try:
+            st = doc.path.stat()
+            size, mtime = st.st_size, st.st_mtime_ns
+        except OSError:
+            size, mtime = -1, 0
+        if prev and size >= 0 and (prev.size, prev.mtime_ns) == (size, mtime):
+            sha = prev.sha256  # unchanged since the last build: no need to read it
+        else:
+            sha = _hash_file(doc.path)
+        shard = shard_of(sha, shards)
+        if prev is None or prev.sha256 != sha or prev.shard != shard:
+            dirty.add(shard)
+            if prev is not None:
+                dirty.add(prev.shard)
+        new.add_source(SourceRow(doc.name, order, size, mtime, sha, shard))
+    if old is None:
+        return set(range(shards))
+    dirty |= new.missing_shards(old)
+    for shard in range(shards):
+        if not old.shard_file_intact(shard_file(outdir, shard, shards), shard):
+            dirty.add(shard)  # missing or touched since the last build: make it again
+    return dirty
+
+
+def _hash_file(path: Path) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return file_sha256(fh.read())
+    except OSError as err:
+        return "unreadable:" + str(err.errno)
+
+
+def _rebuild(outdir, new: Manifest, dirty: set[int], shards: int, fixed: str, jobs, progress, summary) -> None:
+    writers = {}
+    handles = {}
+    try:
+        for shard in sorted(dirty):
+            writers[shard] = atomic_writer(shard_file(outdir, shard, shards))
+            handles[shard] = writers[shard].__enter__()
+        if 0 in handles:
+            handles[0].write(fixed)
+        for row, result in _results(new.sources_in(dirty), jobs):
+            summary.parsed += 1
+            if progress:
+                progress(row.path)
+            owner = new.owner_of(result.letter) if result.error is None else None
+            if owner is not None:  # the same letter from another file (a .txt and .pdf of one case)
+                new.set_result(row.path, duplicate_of=owner)
+                continue
+            if result.error is None:
+                handles[row.shard].write(result.nquads)
+            new.set_result(row.path, result=result)
+        for shard, writer in writers.items():
+            handles[shard].flush()
+            writer.__exit__(None, None, None)
+            new.set_shard_file(shard, shard_file(outdir, shard, shards))
+        writers.clear()
+    finally:
+        for writer in writers.values():
+            writer.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
+
+
+def _results(rows: Iterable[SourceRow], jobs: int | None):
+    """(row, Result) in input order; chunks run in worker processes, a bounded number at a time."""
+    jobs = jobs or os.cpu_count() or 1
+    chunks = _chunked(rows, CHUNK)
+    if jobs == 1:
+        for chunk in chunks:
+            yield from zip(chunk, process_chunk([r.path for r in chunk]), strict=True)
+        return
+    with ProcessPoolExecutor(jobs, initializer=_warm) as pool:
+        pending: deque[tuple[list[SourceRow], Future]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(process_chunk, [r.path for r in chunk])))
+            if len(pending) > 2 * jobs:
+                done, fut = pending.popleft()
+                yield from zip(done, fut.result(), strict=True)
+        while pending:
+            done, fut = pending.popleft()
+            yield from zip(done, fut.result(), strict=True)
+
+
+def _chunked(rows: Iterable[SourceRow], size: int):
+    chunk: list[SourceRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _tally(manifest: Manifest, summary: BuildSummary) -> None:
+    for row in manifest.results():
+        if row.error:
+            summary.failures.append({"file": row.path, "error": row.error})
+        elif row.duplicate_of:
+            summary.duplicates.append({"file": row.path, "same_letter_as": row.duplicate_of})
+        elif row.letter:
+            summary.letters += 1
+            summary.triples += row.triples
+            outcomes = json.loads(row.outcomes or "[]")
+            summary.items += len(outcomes)
+            summary.outcomes.update(outcomes)
+            summary.unmapped_treatments.extend(
+                {"file": row.path, "item": n, "title": t} for n, t in json.loads(row.unmapped or "[]")
+            )
+            summary.violations.extend(Violation(**json.loads(v)) for v in json.loads(row.violations or "[]"))
+
+
+def write_turtle(nq_paths: list[Path], ttl_path: Path) -> None:
     """Turtle of the union of all graphs, streamed through pyoxigraph."""
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    triples = (q.triple for q in ox.parse(path=str(nq_path), format=ox.RdfFormat.N_QUADS))
+    triples = (q.triple for p in nq_paths for q in ox.parse(path=str(p), format=ox.RdfFormat.N_QUADS))
     with atomic_writer(ttl_path, "wb") as out:
         ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
@@ -143,3 +334,6 @@ def report_text(summary: BuildSummary) -> str:
     for f in summary.failures:
         lines.append(f"not parsed: {f['file']}: {f['error']}")
     return "\n".join(lines) + "\n"
+
+
+__all__ = ["BuildSummary", "build", "process_chunk", "shard_file"]

@@ -82,8 +82,15 @@ def build(
     inputs: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt) or directories.")],
     outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 0,
+    shards: Annotated[
+        int, typer.Option("--shards", help="Split the N-Quads into N files for parallel bulk loading.", min=1)
+    ] = 1,
+    turtle: Annotated[bool, typer.Option("--turtle", help="Also write graph.ttl (Turtle of all graphs).")] = False,
 ) -> None:
-    """Parse, map to RDF, validate with SHACL; write graph.nq, graph.ttl, a report and a summary."""
+    """Parse, map to RDF, validate with SHACL; write N-Quads, a report, a summary and a manifest.
+
+    Re-running on the same output directory rebuilds only what changed."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kg.build import build as run_build
@@ -99,7 +106,12 @@ def build(
     ) as bar:
         task = bar.add_task("", total=None)
         summary = run_build(
-            inputs, outdir, progress=lambda name: bar.update(task, advance=1, description=Path(name).name)
+            inputs,
+            outdir,
+            progress=lambda name: bar.update(task, advance=1, description=Path(name).name),
+            jobs=jobs or None,
+            shards=shards,
+            turtle=turtle,
         )
     for failure in summary.failures:
         _fail_line(failure["file"], failure["error"])
@@ -113,7 +125,8 @@ def build(
     typer.echo(
         f"{s['letters']} letters, {s['items']} items, {s['triples']} triples; {len(s['failures'])} not parsed; "
         f"{s['letters_not_conforming']} not conforming; {len(s['unmapped_treatments'])} items without a treatment "
-        f"concept; {s['seconds']:.1f}s -> {outdir}",
+        f"concept; {s['parsed_this_run']} parsed, {s['rebuilt_shards']}/{s['shards']} shards rebuilt; "
+        f"{s['seconds']:.1f}s -> {outdir}",
         err=True,
     )
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_SOME_FAILED)

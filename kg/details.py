@@ -178,8 +178,13 @@ def laterality(title: str) -> str | None:
     return found[0] if found else None
 
 
+@cache
+def _region_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(pat, re.I)) for name, pat in _REGIONS.items())
+
+
 def body_regions(title: str) -> tuple[str, ...]:
-    return tuple(name for name, pat in _REGIONS.items() if re.search(pat, title, re.I))
+    return tuple(name for name, pat in _region_patterns() if pat.search(title))
 
 
 @cache
@@ -194,8 +199,16 @@ def _drug_table() -> tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]:
     return tuple(rows)
 
 
+@cache
+def _any_drug() -> re.Pattern[str]:
+    """One alternation of every drug name: most titles name none, and one search rules that out."""
+    return re.compile("|".join(f"(?:{pat.pattern})" for pat, _, _ in _drug_table()), re.I)
+
+
 def drug(title: str) -> Drug | None:
     """The first known drug named in the title, with every known ingredient and the strength."""
+    if not _any_drug().search(title):
+        return None
     hits = []
     for pat, ingredient, ingredients in _drug_table():
         m = pat.search(title)

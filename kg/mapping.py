@@ -7,14 +7,30 @@ is in the letter's graph; the generation time is not, so the output is reproduci
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rdflib import Graph, Literal, URIRef
 
+from kg import namespaces as ns
 from kg.models import Citation, Item, Letter, Span
-from kg.namespaces import DCTERMS, ID, IMR, OA, PROV, RDF, RDFS, SKOS, XSD
+from kg.namespaces import ID, Cached
 from kg.treatments import classify
 from kg.vocab import canonical_state, slug, states
 
+# the same URIRef objects every time: rdflib makes a new one per attribute access
+DCTERMS, IMR, OA, PROV, RDF, RDFS, SKOS, XSD = (
+    Cached(n) for n in (ns.DCTERMS, ns.IMR, ns.OA, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.XSD)
+)
 PARSER_VERSION = "0.1.0"
+_BOOL = {True: Literal(True), False: Literal(False)}
+
+
+@lru_cache(maxsize=4096)
+def _int(value: int) -> Literal:
+    """Item numbers, pages and orders repeat across letters; a Literal costs microseconds to make."""
+    return Literal(value, datatype=XSD.integer)
+
+
 _STATE_CODE = {name: code for code, name in states().items()}
 
 
@@ -55,9 +71,24 @@ def state_iri(name: str) -> URIRef:
 _OUTCOME = {"Upheld": IMR.Upheld, "Overturned": IMR.Overturned, "Partially Overturned": IMR.PartiallyOverturned}
 
 
+class _Triples(dict):
+    """An ordered set of triples with ``Graph.add``'s signature: building an rdflib Graph per
+    letter costs more than the rest of the mapping together (store indexes, events)."""
+
+    def add(self, triple: tuple) -> None:
+        self[triple] = None
+
+
 def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
-    """All triples of one letter (to be stored in :func:`graph_iri`)."""
+    """All triples of one letter (to be stored in :func:`graph_iri`) as an rdflib Graph."""
     g = Graph()
+    g.addN((s, p, o, g) for s, p, o in letter_triples(letter, source_sha256))
+    return g
+
+
+def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tuple]:
+    """All triples of one letter, without duplicates, in a fixed order."""
+    g = _Triples()
     add = g.add
     L = letter_iri(letter)
     add((L, RDF.type, IMR.DeterminationLetter))
@@ -113,10 +144,10 @@ def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
 
     for item in letter.items:
         _item(g, L, item_iri(letter, item.number), item)
-    return g
+    return list(g)
 
 
-def _position(g: Graph, subject: URIRef, letter: URIRef, span: Span | None) -> None:
+def _position(g: _Triples, subject: URIRef, letter: URIRef, span: Span | None) -> None:
     if span is None:
         return
     sel = URIRef(f"{subject}/position")
@@ -124,14 +155,13 @@ def _position(g: Graph, subject: URIRef, letter: URIRef, span: Span | None) -> N
     g.add((sel, RDF.type, OA.TextPositionSelector))
     g.add((sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
     g.add((sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
-    g.add((sel, OA.hasSource, letter))
 
 
-def _item(g: Graph, L: URIRef, IT: URIRef, item: Item) -> None:
+def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     add = g.add
     add((L, IMR.hasItem, IT))
     add((IT, RDF.type, IMR.DisputedItem))
-    add((IT, IMR.itemNumber, Literal(item.number, datatype=XSD.integer)))
+    add((IT, IMR.itemNumber, _int(item.number)))
     add((IT, RDFS.label, Literal(item.title)))
     _position(g, IT, L, item.title_span)
     match = classify(item)
@@ -164,7 +194,7 @@ def _item(g: Graph, L: URIRef, IT: URIRef, item: Item) -> None:
         (IMR.refills, q.refills),
     ):
         if value is not None:
-            add((IT, prop, Literal(value, datatype=XSD.integer)))
+            add((IT, prop, _int(value)))
     for level in item.spinal_levels:
         add((IT, IMR.spinalLevel, Literal(level)))
     if item.laterality:
@@ -177,41 +207,41 @@ def _item(g: Graph, L: URIRef, IT: URIRef, item: Item) -> None:
             add((IT, IMR.drugIngredient, treatment_iri(f"drug/{slug(ingredient)}")))
         if item.drug.strength:
             add((IT, IMR.strength, Literal(item.drug.strength)))
-    add((IT, IMR.isRemainderOfModifiedRequest, Literal(item.modified is not None)))
+    add((IT, IMR.isRemainderOfModifiedRequest, _BOOL[item.modified is not None]))
     if item.modified:
         add((IT, IMR.originalRequest, Literal(item.modified.original)))
         if item.modified.authorized:
             add((IT, IMR.authorizedPortion, Literal(item.modified.authorized)))
         add((IT, IMR.remainingPortion, Literal(item.modified.remaining)))
-    add((IT, IMR.isRetrospective, Literal(item.retrospective)))
+    add((IT, IMR.isRetrospective, _BOOL[item.retrospective]))
     if item.service_date:
         add((IT, IMR.serviceDate, Literal(item.service_date, datatype=XSD.date)))
 
 
-def _citation(g: Graph, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Citation) -> None:
+def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Citation) -> None:
     add = g.add
     C = URIRef(f"{IT}/citation/{key}")
     add((IT, IMR.hasCitation, C))
     add((C, RDF.type, IMR.GuidelineCitation))
     add((C, IMR.citedBy, party))
-    add((C, IMR.citedEvidence, Literal(c.cited_evidence)))
-    add((C, IMR.outsideMTUS, Literal(c.outside_mtus)))
+    add((C, IMR.citedEvidence, _BOOL[c.cited_evidence]))
+    add((C, IMR.outsideMTUS, _BOOL[c.outside_mtus]))
     _position(g, C, L, c.span)
     for k, src in enumerate(c.sources, start=1):
         S = URIRef(f"{C}/source/{k}")
         add((C, IMR.hasSource, S))
         add((S, RDF.type, IMR.GuidelineSource))
-        add((S, IMR.sourceOrder, Literal(k, datatype=XSD.integer)))
+        add((S, IMR.sourceOrder, _int(k)))
         add((S, IMR.work, work_iri(src.work)))
         if src.chapter:
             ch = chapter_iri(src.work, src.chapter)
             add((S, IMR.chapter, ch))
             add((ch, RDFS.label, Literal(src.chapter)))
         for page in src.pages:
-            add((S, IMR.page, Literal(page, datatype=XSD.integer)))
+            add((S, IMR.page, _int(page)))
         for section in src.sections:
             add((S, IMR.section, Literal(section)))
-        add((S, IMR.isMTUS, Literal(src.mtus)))
+        add((S, IMR.isMTUS, _BOOL[src.mtus]))
         if src.year:
             add((S, IMR.editionYear, Literal(str(src.year), datatype=XSD.gYear)))
         add((S, DCTERMS.bibliographicCitation, Literal(src.text)))

@@ -12,6 +12,25 @@ CITO = Namespace("http://purl.org/spar/cito/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
 VOCAB_GRAPH = ID["graph/vocabulary"]
 
+
+class Cached:
+    """Attribute access to a namespace that returns one shared URIRef per name.
+
+    rdflib builds a new URIRef on every ``IMR.outcome``; the mapping asks for a few dozen
+    names hundreds of times per letter, so each is made once and kept as a plain attribute.
+    """
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+
 PREFIXES = {
     "imr": IMR,
     "id": ID,
@@ -29,6 +48,7 @@ PREFIXES = {
 
 __all__ = [
     "CITO",
+    "Cached",
     "DCTERMS",
     "FABIO",
     "ID",

@@ -35,3 +35,9 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_stale_parts(directory: str | Path) -> None:
+    """Delete temporary files a killed run left behind (they never carry a final name)."""
+    for stale in Path(directory).glob(".*.part"):
+        stale.unlink(missing_ok=True)

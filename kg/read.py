@@ -7,6 +7,7 @@ one-line reason, so a batch can report it and go on.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,10 +34,27 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
-                yield Document(str(child), child)
+            for child in _walk(str(path)):
+                yield Document(child, Path(child))
         else:
             yield Document(str(path), path)
+
+
+def _walk(top: str) -> Iterator[str]:
+    """Letter files under ``top``, depth first, each directory's entries sorted by name.
+
+    One directory is held in memory at a time, so a million letters in a folder tree cost
+    no more memory than the largest folder.
+    """
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUFFIXES:
+            yield entry.path
 
 
 def read_text(doc: Document) -> str:

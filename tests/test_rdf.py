@@ -116,7 +116,9 @@ def test_broken_graph_is_caught(name):
 
 def test_build_examples(tmp_path):
     out = tmp_path / "out"
-    res = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(out)], capture_output=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(out), "--turtle"], capture_output=True
+    )
     assert res.returncode == 0, res.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["letters"] == 2 and summary["violations"] == 0

@@ -1,0 +1,217 @@
+"""The build manifest: every source's size, mtime, sha256, shard and the letter graph it gave.
+
+It lives in ``OUTDIR/manifest.sqlite`` (SQLite: a million rows cost disk, not memory). A new
+manifest is written beside the old one and renamed over it only when the build is complete,
+so a killed build leaves the previous manifest, which still describes the files beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE sources (
+    path TEXT PRIMARY KEY, ord INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, shard INTEGER,
+    error TEXT, letter TEXT, graph TEXT, duplicate_of TEXT, triples INTEGER,
+    outcomes TEXT, unmapped TEXT, violations TEXT, done INTEGER DEFAULT 0);
+CREATE INDEX sources_ord ON sources(ord);
+CREATE INDEX sources_letter ON sources(letter);
+CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
+"""
+_RESULT_COLUMNS = ("error", "letter", "graph", "duplicate_of", "triples", "outcomes", "unmapped", "violations")
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def shard_of(sha256: str, shards: int) -> int:
+    """A source's shard from its content hash: stable across runs, machines and file order."""
+    return int(sha256[-8:], 16) % shards if shards > 1 and not sha256.startswith("unreadable") else 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    path: str
+    ord: int
+    size: int
+    mtime_ns: int
+    sha256: str
+    shard: int
+    error: str | None = None
+    letter: str | None = None
+    graph: str | None = None
+    duplicate_of: str | None = None
+    triples: int = 0
+    outcomes: str | None = None
+    unmapped: str | None = None
+    violations: str | None = None
+
+
+_COLUMNS = ", ".join(SourceRow.__slots__)
+
+
+class Manifest:
+    def __init__(self, conn: sqlite3.Connection, path: Path, final: Path | None = None) -> None:
+        self.conn, self.path, self.final = conn, path, final
+
+    # -- opening ------------------------------------------------------------------------------
+    @classmethod
+    def open_existing(cls, path: Path, settings: dict[str, str]) -> Manifest | None:
+        """The previous build's manifest, or None if there is none or it was made differently."""
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(path)
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+        except sqlite3.DatabaseError:
+            return None
+        if any(meta.get(k) != v for k, v in settings.items()):
+            conn.close()
+            return None
+        return cls(conn, path)
+
+    @classmethod
+    def create(cls, final: Path, settings: dict[str, str]) -> Manifest:
+        tmp = final.parent / f".{final.name}.{os.getpid()}.part"
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        conn.execute("PRAGMA journal_mode=OFF")  # a temporary file: atomicity comes from the rename
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.executescript(_SCHEMA)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", settings.items())
+        return cls(conn, tmp, final)
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is not None and self.final is not None:
+            self.conn.close()
+            self.path.unlink(missing_ok=True)
+
+    def commit(self) -> None:
+        """Make this manifest the build's manifest (fsync, then rename over the old one)."""
+        self.conn.commit()
+        self.conn.close()
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(self.path, self.final)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, path: str) -> SourceRow | None:
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()
+        return SourceRow(*row) if row else None
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+
+    def _paged(self, where: str = "1", args: tuple = ()) -> Iterator[SourceRow]:
+        last = -1
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM sources WHERE ord > ? AND ({where}) ORDER BY ord LIMIT 2000", (last, *args)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield SourceRow(*row)
+            last = rows[-1][1]
+
+    def sources_in(self, shards: set[int]) -> Iterator[SourceRow]:
+        marks = ",".join(str(int(s)) for s in shards)
+        return self._paged(f"shard IN ({marks})")
+
+    def results(self) -> Iterator[SourceRow]:
+        return self._paged()
+
+    def owner_of(self, letter: str) -> str | None:
+        """The source already holding this letter (the first by input order wins)."""
+        row = self.conn.execute(
+            "SELECT path FROM sources WHERE letter = ? AND duplicate_of IS NULL AND error IS NULL LIMIT 1", (letter,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def missing_shards(self, old: Manifest) -> set[int]:
+        """Shards of sources that the previous build had and this one does not."""
+        self.conn.commit()  # ATTACH and DETACH need no open transaction
+        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
+        try:
+            rows = self.conn.execute(
+                "SELECT DISTINCT shard FROM old.sources WHERE path NOT IN (SELECT path FROM main.sources)"
+            ).fetchall()
+        finally:
+            self.conn.execute("DETACH DATABASE old")
+        return {r[0] for r in rows}
+
+    def shard_file_intact(self, file: Path, shard: int) -> bool:
+        row = self.conn.execute("SELECT size, mtime_ns FROM shards WHERE shard = ?", (shard,)).fetchone()
+        try:
+            st = file.stat()
+        except OSError:
+            return False
+        return row is not None and (st.st_size, st.st_mtime_ns) == tuple(row)
+
+    # -- writing ------------------------------------------------------------------------------
+    def add_source(self, row: SourceRow) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sources (path, ord, size, mtime_ns, sha256, shard) VALUES (?, ?, ?, ?, ?, ?)",
+            (row.path, row.ord, row.size, row.mtime_ns, row.sha256, row.shard),
+        )
+
+    def set_result(self, path: str, *, result=None, duplicate_of: str | None = None) -> None:
+        if duplicate_of is not None:
+            self.conn.execute("UPDATE sources SET duplicate_of = ?, done = 1 WHERE path = ?", (duplicate_of, path))
+            return
+        values = (
+            result.error,
+            result.letter,
+            result.graph,
+            None,
+            result.triples,
+            json.dumps(list(result.outcomes)),
+            json.dumps([list(u) for u in result.unmapped]),
+            json.dumps(list(result.violations)),
+        )
+        sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
+        self.conn.execute(f"UPDATE sources SET {sets}, done = 1 WHERE path = ?", (*values, path))
+
+    def carry_over(self, old: Manifest | None, rebuilt: set[int]) -> None:
+        """Results and shard files of the shards not rebuilt come from the previous manifest."""
+        if old is None:
+            return
+        marks = ",".join(str(int(s)) for s in rebuilt) or "-1"
+        self.conn.commit()
+        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
+        try:
+            sets = ", ".join(f"{c} = o.{c}" for c in _RESULT_COLUMNS)
+            self.conn.execute(
+                f"UPDATE sources SET {sets}, done = 1 FROM old.sources AS o "
+                f"WHERE o.path = sources.path AND sources.shard NOT IN ({marks})"
+            )
+            self.conn.execute(f"INSERT OR REPLACE INTO shards SELECT * FROM old.shards WHERE shard NOT IN ({marks})")
+        finally:
+            self.conn.commit()
+            self.conn.execute("DETACH DATABASE old")
+
+    def set_shard_file(self, shard: int, file: Path) -> None:
+        st = file.stat()
+        self.conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, st.st_size, st.st_mtime_ns))
+
+    def letter_graphs(self) -> Iterator[tuple[str, str, int]]:
+        """(graph IRI, source sha256, shard) of every letter in the build."""
+        for row in self._paged("letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"):
+            yield row.graph, row.sha256, row.shard
