@@ -225,7 +225,11 @@ def load(
     except (OSError, ValueError, SyntaxError) as err:
         _fail_line(str(sources[0]), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
-    typer.echo(f"loaded {counts['graphs']} graphs; store {store} holds {counts['quads']} quads", err=True)
+    typer.echo(
+        f"loaded {counts['graphs']} graphs, removed {counts['removed']}, {counts['unchanged']} unchanged; "
+        f"store {store} holds {counts['quads']} quads",
+        err=True,
+    )
 
 
 def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> None:

@@ -1,14 +1,24 @@
-"""The embedded triple store (on-disk pyoxigraph) and loading a build into it.
+"""The embedded triple store (on-disk pyoxigraph) and loading builds into it.
 
-Loading replaces each letter's named graph as a whole, so re-loading a changed build never
-leaves a letter half old, half new.
+Loading a build directory is incremental: the build's manifest says which letter graph came
+from which source sha256, and every letter graph in the store carries its source's sha256
+(``prov:wasDerivedFrom``), so only new or changed graphs are loaded and graphs of letters gone
+from the build are removed. Each named graph is replaced as a whole.
+
+Crash safety: before touching the store, the graphs about to change are recorded in the store
+itself (one transaction); a load killed half way leaves that record, and the next load first
+removes and reloads exactly those graphs. An empty store is filled with the bulk loader.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from kg.namespaces import ID, IMR, PROV
 
 DEFAULT_STORE = Path(".imrkg") / "store"
 _FORMATS = {
@@ -17,6 +27,12 @@ _FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
 }
+STATE_GRAPH = ox.NamedNode(str(ID["graph/load-state"]))
+_STATE = ox.NamedNode(str(ID["load-state"]))
+_PENDING = ox.NamedNode(str(IMR.pendingGraph))
+_PENDING_ALL = ox.NamedNode(str(IMR.pendingAll))
+_LETTER_PREFIX = str(ID["letter/"])
+_BATCH = 200_000  # quads per transaction when loading changed graphs
 
 
 def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
@@ -25,31 +41,122 @@ def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
 
 
 def graph_files(source: str | Path) -> list[Path]:
+    """The N-Quads files of a build directory (one, or its shards), or the file itself."""
     source = Path(source)
     if source.is_dir():
-        return [source / "graph.nq"]
+        shards = sorted(source.glob("graph-[0-9][0-9][0-9].nq"))
+        return shards or [source / "graph.nq"]
     return [source]
 
 
 def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
     """Load build outputs or graph files; each named graph in them replaces the stored one."""
-    graphs = 0
+    counts = {"graphs": 0, "removed": 0, "unchanged": 0}
+    _recover(store)
     for source in sources:
+        source = Path(source)
+        if source.is_dir() and (source / "manifest.sqlite").is_file():
+            for key, value in _load_build(store, source).items():
+                counts[key] += value
+            continue
         for path in graph_files(source):
-            if not path.is_file():
-                raise FileNotFoundError(f"no such file: {path}")
-            fmt = _FORMATS.get(path.suffix)
-            if fmt is None:
-                raise ValueError(f"unknown RDF format {path.suffix or '(no extension)'} (use .nq, .trig, .ttl or .nt)")
-            names = (
-                {q.graph_name for q in ox.parse(path=str(path), format=fmt)}
-                if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-                else set()
-            )
-            for name in names:
-                if not isinstance(name, ox.DefaultGraph):
-                    store.remove_graph(name)
-            store.bulk_load(path=str(path), format=fmt)
-            graphs += len(names)
+            counts["graphs"] += _load_file(store, path)
     store.optimize()
-    return {"graphs": graphs, "quads": len(store)}
+    counts["quads"] = len(store)
+    return counts
+
+
+# -- crash safety -------------------------------------------------------------------------------
+def _mark(store: ox.Store, graphs: Iterable[str] | None) -> None:
+    """Record the graphs about to change (None: the whole store) in one transaction."""
+    if graphs is None:
+        store.add(ox.Quad(_STATE, _PENDING_ALL, ox.Literal(True), STATE_GRAPH))
+    else:
+        store.extend(ox.Quad(_STATE, _PENDING, ox.NamedNode(g), STATE_GRAPH) for g in graphs)
+
+
+def _clear_mark(store: ox.Store) -> None:
+    store.remove_graph(STATE_GRAPH)
+
+
+def _recover(store: ox.Store) -> None:
+    """Undo a load that was killed: drop what it may have half written."""
+    if not store.contains_named_graph(STATE_GRAPH):
+        return
+    if any(store.quads_for_pattern(_STATE, _PENDING_ALL, None, STATE_GRAPH)):
+        store.clear()
+        return
+    for quad in store.quads_for_pattern(_STATE, _PENDING, None, STATE_GRAPH):
+        store.remove_graph(quad.object)
+    _clear_mark(store)
+
+
+# -- loading ------------------------------------------------------------------------------------
+def _load_file(store: ox.Store, path: Path) -> int:
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    fmt = _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise ValueError(f"unknown RDF format {path.suffix or '(no extension)'} (use .nq, .trig, .ttl or .nt)")
+    names = (
+        {q.graph_name for q in ox.parse(path=str(path), format=fmt)}
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+        else set()
+    )
+    named = [n for n in names if not isinstance(n, ox.DefaultGraph)]
+    _mark(store, [n.value for n in named])
+    for name in named:
+        store.remove_graph(name)
+    store.bulk_load(path=str(path), format=fmt)
+    _clear_mark(store)
+    return len(named)
+
+
+def stored_letter_graphs(store: ox.Store) -> dict[str, str]:
+    """Letter graph IRI -> the sha256 of the source it was built from."""
+    query = f"""SELECT ?g ?sha WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src . ?src <{IMR.sha256}> ?sha }} }}"""
+    return {s["g"].value: s["sha"].value for s in store.query(query)}
+
+
+def _build_graphs(outdir: Path) -> Iterator[tuple[str, str]]:
+    conn = sqlite3.connect(f"file:{outdir / 'manifest.sqlite'}?mode=ro", uri=True)
+    try:
+        yield from conn.execute(
+            "SELECT graph, sha256 FROM sources WHERE letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"
+        )
+    finally:
+        conn.close()
+
+
+def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
+    files = graph_files(outdir)
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
+    wanted = dict(_build_graphs(outdir))
+    stored = stored_letter_graphs(store)
+    if not stored:  # an empty store (or one without letters): the bulk loader, file by file
+        _mark(store, None)
+        for path in files:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        _clear_mark(store)
+        return {"graphs": len(wanted), "removed": 0, "unchanged": 0}
+    removed = [g for g in stored if g not in wanted]
+    changed = {g for g, sha in wanted.items() if stored.get(g) != sha}
+    fixed = {str(ID["graph/vocabulary"]), str(ID["graph/ontology"])}  # small: always refreshed
+    _mark(store, [*removed, *changed, *fixed])
+    for g in [*removed, *changed, *fixed]:
+        store.remove_graph(ox.NamedNode(g))
+    wanted_now = changed | fixed
+    batch: list[ox.Quad] = []
+    for path in files:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            if quad.graph_name.value in wanted_now:
+                batch.append(quad)
+                if len(batch) >= _BATCH:
+                    store.extend(batch)
+                    batch = []
+    if batch:
+        store.extend(batch)
+    _clear_mark(store)
+    return {"graphs": len(changed), "removed": len(removed), "unchanged": len(wanted) - len(changed)}
