@@ -112,6 +112,7 @@ def process_chunk(docs: list[str]) -> list[Result]:
     """Read, parse, map, serialize and validate a chunk of documents (one pySHACL call)."""
     results: list[Result] = []
     batch = Graph()
+    in_batch: set[str] = set()
     keep = _constrained()
     for name in docs:
         outcome = parse_document(Document(name, Path(name)))
@@ -120,12 +121,15 @@ def process_chunk(docs: list[str]) -> list[Result]:
             continue
         letter = outcome.letter
         triples = letter_triples(letter, outcome.source_sha256)
-        batch.addN((s, p, o, batch) for s, p, o in triples if p in keep)
+        key = str(letter_iri(letter))
+        if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate:
+            in_batch.add(key)  # merged into the batch its triples would look like violations
+            batch.addN((s, p, o, batch) for s, p, o in triples if p in keep)
         mapped = {s for s, p, _ in triples if p == IMR.treatment}
         results.append(
             Result(
                 name,
-                letter=str(letter_iri(letter)),
+                letter=key,
                 graph=str(graph_iri(letter)),
                 nquads="".join(nquad_lines(triples, graph_iri(letter))),
                 triples=len(triples),

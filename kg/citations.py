@@ -136,7 +136,7 @@ def expand_pages(value: str) -> tuple[int, ...]:
             pages.extend(range(first, last + 1))
         else:
             pages.extend((first, last))
-    return tuple(dict.fromkeys(pages))
+    return tuple(dict.fromkeys(p for p in pages if p > 0))  # there is no page 0
 
 
 # --- sentences ------------------------------------------------------------------------------------

@@ -95,7 +95,8 @@ def pdf_text(data: bytes) -> str:
         message = str(err)
         if "password" in message.lower():
             raise ParseError("encrypted PDF (password required)") from None
-        raise ParseError(f"corrupt PDF ({message.split(':')[-1].strip() or 'unreadable'})") from None
+        detail = message.split(":")[-1].strip(" .)") or "unreadable"
+        raise ParseError(f"corrupt PDF ({detail})") from None
     try:
         pages = []
         for page in pdf:

@@ -1,0 +1,209 @@
+"""Scale benchmarks for issue 6: build throughput (text, PDF), peak memory, unchanged rebuild,
+query latency on a large embedded store and against rdflib in memory.
+
+    python bench/bench_scale.py --workdir /tmp/imrkg-bench [--sizes 10000 100000 200000]
+        [--pdf 3000] [--query-size 100000] [--rdflib-size 10000]
+
+Corpora come from bench/synth.py. Every figure is measured here, in this run; results are
+printed as a Markdown table and written to WORKDIR/results.json. Memory is the peak resident
+set of the whole process tree (main process plus workers), sampled every 0.1 s from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLI = [sys.executable, "-m", "kg.cli"]
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall seconds and peak tree RSS of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    threading.Thread(target=sample, daemon=True).start()
+    out, err = proc.communicate()
+    done.set()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-3000:]}")
+    return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def corpus(workdir: Path, n: int, pdf: bool = False) -> Path:
+    path = workdir / f"{'pdf' if pdf else 'text'}-{n}"
+    if not (path / "done").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        cmd = [sys.executable, str(ROOT / "bench" / "synth.py"), str(path), "--count", str(n)]
+        subprocess.run([*cmd, *(["--pdf"] if pdf else [])], check=True)
+        (path / "done").write_text("")
+    return path
+
+
+def bench_build(workdir: Path, n: int, pdf: bool = False) -> dict:
+    src = corpus(workdir, n, pdf)
+    out = workdir / f"build-{'pdf' if pdf else 'text'}-{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    wall, rss, _ = timed([*CLI, "build", str(src), "-o", str(out), "-q"])
+    summary = json.loads((out / "summary.json").read_text())
+    again, _, _ = timed([*CLI, "build", str(src), "-o", str(out), "-q"])
+    row = {
+        "input": "PDF" if pdf else "text",
+        "letters": summary["letters"],
+        "violations": summary["violations"],
+        "failures": len(summary["failures"]),
+        "seconds": round(wall, 1),
+        "letters_per_s": round(summary["letters"] / wall, 1),
+        "peak_rss_mb": round(rss / 2**20),
+        "unchanged_rebuild_s": round(again, 2),
+        "unchanged_rebuild_pct": round(100 * again / wall, 2),
+        "nquads_gb": round(sum(p.stat().st_size for p in out.glob("graph*.nq")) / 1e9, 2),
+    }
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def _p50(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_queries(workdir: Path, n: int, runs: int = 5) -> dict:
+    from kg.queries import bindings, load_queries, run
+    from kg.store import load, open_store
+
+    build_dir = workdir / f"build-text-{n}"
+    if not (build_dir / "manifest.sqlite").exists():
+        bench_build(workdir, n)
+    store_dir = workdir / f"store-{n}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    start = time.perf_counter()
+    store = open_store(store_dir)
+    load(store, [build_dir])
+    load_s = time.perf_counter() - start
+    out = {"letters": n, "quads": len(store), "load_s": round(load_s, 1), "p50_ms": {}}
+    for name, q in load_queries().items():
+        subs = bindings(q, {})
+        out["p50_ms"][name] = round(1000 * _p50(lambda q=q, subs=subs: run(store, q.text, subs), runs), 1)
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def bench_rdflib(workdir: Path, n: int, runs: int = 3) -> dict:
+    """The same queries on rdflib in memory and on the embedded store, same data, same run."""
+    import rdflib
+
+    from kg.queries import bindings, load_queries, run
+    from kg.store import load, open_store
+
+    build_dir = workdir / f"build-text-{n}"
+    if not (build_dir / "manifest.sqlite").exists():
+        bench_build(workdir, n)
+    store_dir = workdir / f"store-{n}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store = open_store(store_dir)
+    load(store, [build_dir])
+    start = time.perf_counter()
+    memory = rdflib.Dataset(default_union=True)
+    memory.parse(build_dir / "graph.nq", format="nquads")
+    parse_s = time.perf_counter() - start
+    out = {"letters": n, "rdflib_parse_s": round(parse_s, 1), "queries": {}}
+    for name, q in load_queries().items():
+        subs = bindings(q, {})
+        ox_s = _p50(lambda q=q, subs=subs: run(store, q.text, subs), 5)
+        rdf_s = _p50(lambda q=q, subs=subs: run(memory, q.text, subs), runs)
+        out["queries"][name] = {
+            "oxigraph_ms": round(1000 * ox_s, 1),
+            "rdflib_ms": round(1000 * rdf_s, 1),
+            "ratio": round(rdf_s / ox_s, 1),
+        }
+        print(name, out["queries"][name], flush=True)
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/imrkg-bench"))
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 200_000])
+    ap.add_argument("--pdf", type=int, default=3000)
+    ap.add_argument("--query-size", type=int, default=100_000)
+    ap.add_argument("--rdflib-size", type=int, default=10_000)
+    ap.add_argument("--only", choices=["builds", "pdf", "queries", "rdflib"], nargs="*")
+    args = ap.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results_path = args.workdir / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+    only = set(args.only or ["builds", "pdf", "queries", "rdflib"])
+
+    def save() -> None:
+        results_path.write_text(json.dumps(results, indent=2))
+
+    if "builds" in only:
+        results["builds"] = [bench_build(args.workdir, n) for n in args.sizes]
+        save()
+    if "pdf" in only and args.pdf:
+        results["pdf"] = bench_build(args.workdir, args.pdf, pdf=True)
+        save()
+    if "queries" in only:
+        results["queries"] = bench_queries(args.workdir, args.query_size)
+        save()
+    if "rdflib" in only:
+        results["rdflib"] = bench_rdflib(args.workdir, args.rdflib_size)
+        save()
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Property tests: mutated real letters and random text raise only the project's ParseError; the
+citation splitter never raises; whatever is extracted points inside the text.
+
+CI runs a short round (IMRKG_FUZZ_EXAMPLES, default 150 per property); ``python bench/fuzz.py``
+runs the same properties for 100k+ examples.
+"""
+
+from __future__ import annotations
+
+import os
+
+from conftest import EXAMPLES, corpus_texts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg import ParseError, parse_text
+from kg.citations import expand_pages, parse_citation, split_sections
+from kg.normalize import normalize
+
+EXAMPLES_N = int(os.environ.get("IMRKG_FUZZ_EXAMPLES", "150"))
+FUZZ = settings(
+    max_examples=EXAMPLES_N, deadline=None, suppress_health_check=list(HealthCheck), derandomize=EXAMPLES_N <= 1000
+)
+LETTERS = [p.read_text() for p in sorted(EXAMPLES.glob("*.txt"))] + [p.read_text() for p in corpus_texts()[:20]]
+FRAGMENTS = [
+    "Claims Administrator guideline:",
+    "MAXIMUS guideline:",
+    "Decision rationale:",
+    ": Upheld",
+    ": Overturned",
+    "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s):",
+    "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG),",
+    "IMR ISSUES, DECISIONS AND RATIONALES",
+    "Case Number:",
+    "page(s) 300-301",
+    "\x00",
+    "\ufffd",
+    "\n\n\n",
+    "(((((((",
+]
+
+
+@st.composite
+def mutated_letter(draw) -> str:
+    text = draw(st.sampled_from(LETTERS))
+    for _ in range(draw(st.integers(1, 6))):
+        n = len(text)
+        if n == 0:
+            break
+        a = draw(st.integers(0, n - 1))
+        b = draw(st.integers(a, min(n, a + 400)))
+        op = draw(st.sampled_from(["delete", "duplicate", "insert", "fragment", "swap-case", "truncate"]))
+        if op == "delete":
+            text = text[:a] + text[b:]
+        elif op == "duplicate":
+            text = text[:b] + text[a:b] + text[b:]
+        elif op == "insert":
+            text = text[:a] + draw(st.text(max_size=40)) + text[a:]
+        elif op == "fragment":
+            text = text[:a] + draw(st.sampled_from(FRAGMENTS)) + text[a:]
+        elif op == "swap-case":
+            text = text[:a] + text[a:b].swapcase() + text[b:]
+        else:
+            text = text[:a]
+    return text
+
+
+def _check_letter(text: str) -> None:
+    try:
+        letter = parse_text(text, "fuzz.txt")
+    except ParseError:
+        return
+    n = len(letter.text)
+    for item in letter.items:
+        assert 0 <= item.span.start <= item.span.end <= n
+        assert item.outcome in ("Upheld", "Overturned")
+        for c in (item.claims_administrator, item.imr):
+            for src in c.sources:
+                assert src.span is None or 0 <= src.span.start <= src.span.end <= n
+
+
+@FUZZ
+@given(mutated_letter())
+def test_mutated_letters_raise_only_parse_errors(text):
+    _check_letter(text)
+
+
+@FUZZ
+@given(st.text(max_size=3000))
+def test_random_text_raises_only_parse_errors(text):
+    _check_letter(text)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=30), max_size=40).map("".join))
+def test_fragment_soup_raises_only_parse_errors(text):
+    _check_letter(text)
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(FRAGMENTS[5:10]) | st.text(max_size=25), max_size=20).map(" ".join))
+def test_citation_splitter_never_raises(text):
+    text = normalize(text)
+    citation = parse_citation(text, 0, len(text))
+    for src in citation.sources:
+        assert all(p > 0 for p in src.pages)
+        assert src.span is None or 0 <= src.span.start <= src.span.end <= len(text)
+    split_sections(text)
+    split_sections(text, odg=True)
+    expand_pages(text)
