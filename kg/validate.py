@@ -16,6 +16,7 @@ from rdflib.namespace import SH
 
 from kg.namespaces import ID
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "shapes" / "imr-shapes.ttl"
 
 
@@ -106,3 +107,34 @@ def validate_graph(data: Graph) -> list[Violation]:
             )
         )
     return sorted(set(out), key=lambda v: (v.letter, v.focus, v.path, v.message))
+
+
+def validate_quads_file(path: str | Path, batch_graphs: int = 200) -> list[Violation]:
+    """Validate an N-Quads file a batch of named graphs at a time (memory stays bounded)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == XSD_STRING:  # rdflib keeps "x" and "x"^^xsd:string apart
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+    out: list[Violation] = []
+    batch, graphs, current = Graph(), 0, None
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+        if quad.graph_name != current:
+            current = quad.graph_name
+            graphs += 1
+            if graphs > batch_graphs:
+                out.extend(validate_graph(batch))
+                batch, graphs = Graph(), 1
+        batch.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    if len(batch):
+        out.extend(validate_graph(batch))
+    return out
