@@ -42,7 +42,7 @@ from kg.nquads import nquad_lines
 from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_document
 from kg.read import Document, discover
-from kg.validate import Violation, shapes_graph, validate_graph
+from kg.validate import SHAPES_FILE, Violation, shapes_graph, validate_graph
 from kg.vocab_rdf import vocabulary_graph
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "imr.ttl"
@@ -163,6 +163,13 @@ def fixed_graphs() -> str:
     return "".join(nquad_lines(vocab, VOCAB_GRAPH)) + "".join(nquad_lines(onto, ONTOLOGY_GRAPH))
 
 
+def _fixed_inputs_sha256() -> str:
+    """What the output depends on besides the letters: code version, reference data, ontology,
+    shapes. Hashing the files is cheaper than generating the vocabulary graph on every run."""
+    parts = [ONTOLOGY_FILE, SHAPES_FILE, *sorted(Path(__file__).resolve().parent.joinpath("data").glob("*.*"))]
+    return file_sha256(b"".join(p.read_bytes() for p in parts))
+
+
 def build(
     inputs: Iterable[str | Path],
     outdir: str | Path,
@@ -177,15 +184,14 @@ def build(
     remove_stale_parts(outdir)  # left by a killed run; never under a final name
     start = time.perf_counter()
     summary = BuildSummary(shards=shards)
-    fixed = fixed_graphs()
-    settings = {"parser": PARSER_VERSION, "shards": str(shards), "fixed": file_sha256(fixed.encode())}
+    settings = {"parser": PARSER_VERSION, "shards": str(shards), "inputs": _fixed_inputs_sha256()}
     old = Manifest.open_existing(outdir / "manifest.sqlite", settings)
     with Manifest.create(outdir / "manifest.sqlite", settings) as new:
         dirty = _plan(inputs, outdir, old, new, shards, summary)
         summary.rebuilt_shards = len(dirty)
         new.carry_over(old, dirty)
         if dirty:
-            _rebuild(outdir, new, dirty, shards, fixed, jobs, progress, summary)
+            _rebuild(outdir, new, dirty, shards, jobs, progress, summary)
         _tally(new, summary)
         new.commit()
     if old is not None:
@@ -241,7 +247,7 @@ def _hash_file(path: Path) -> str:
         return "unreadable:" + str(err.errno)
 
 
-def _rebuild(outdir, new: Manifest, dirty: set[int], shards: int, fixed: str, jobs, progress, summary) -> None:
+def _rebuild(outdir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary) -> None:
     writers = {}
     handles = {}
     try:
@@ -249,7 +255,7 @@ def _rebuild(outdir, new: Manifest, dirty: set[int], shards: int, fixed: str, jo
             writers[shard] = atomic_writer(shard_file(outdir, shard, shards))
             handles[shard] = writers[shard].__enter__()
         if 0 in handles:
-            handles[0].write(fixed)
+            handles[0].write(fixed_graphs())
         for row, result in _results(new.sources_in(dirty), jobs):
             summary.parsed += 1
             if progress:
