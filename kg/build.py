@@ -114,6 +114,7 @@ def process_chunk(docs: list[str]) -> list[Result]:
     batch = Graph()
     in_batch: set[str] = set()
     keep = _constrained()
+    treatment = IMR.treatment  # rdflib makes a new URIRef on every attribute access
     for name in docs:
         outcome = parse_document(Document(name, Path(name)))
         if outcome.letter is None:
@@ -125,7 +126,7 @@ def process_chunk(docs: list[str]) -> list[Result]:
         if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate:
             in_batch.add(key)  # merged into the batch its triples would look like violations
             batch.addN((s, p, o, batch) for s, p, o in triples if p in keep)
-        mapped = {s for s, p, _ in triples if p == IMR.treatment}
+        mapped = {s for s, p, _ in triples if p == treatment}
         results.append(
             Result(
                 name,

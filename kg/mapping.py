@@ -147,7 +147,7 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
     return list(g)
 
 
-def _position(g: _Triples, subject: URIRef, letter: URIRef, span: Span | None) -> None:
+def _position(g: _Triples, subject: URIRef, span: Span | None) -> None:
     if span is None:
         return
     sel = URIRef(f"{subject}/position")
@@ -163,7 +163,7 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     add((IT, RDF.type, IMR.DisputedItem))
     add((IT, IMR.itemNumber, _int(item.number)))
     add((IT, RDFS.label, Literal(item.title)))
-    _position(g, IT, L, item.title_span)
+    _position(g, IT, item.title_span)
     match = classify(item)
     if match:
         add((IT, IMR.treatment, treatment_iri(match.concept)))
@@ -174,14 +174,14 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     add((D, IMR.outcome, _OUTCOME[item.outcome]))
     if item.rationale:
         add((D, IMR.rationale, Literal(item.rationale)))
-    _position(g, D, L, item.rationale_span)
+    _position(g, D, item.rationale_span)
     for k, ref in enumerate(item.literature, start=1):
         ref_iri = URIRef(f"{D}/reference/{k}")
         add((D, IMR.citesLiterature, ref_iri))
         add((ref_iri, RDF.type, IMR.LiteratureReference))
         add((ref_iri, IMR.author, Literal(ref.author)))
         add((ref_iri, IMR.year, Literal(str(ref.year), datatype=XSD.gYear)))
-        _position(g, ref_iri, L, ref.span)
+        _position(g, ref_iri, ref.span)
     _citation(g, L, IT, "claims-administrator", IMR.ClaimsAdministrator, item.claims_administrator)
     _citation(g, L, IT, "imr", IMR.IMRReviewer, item.imr)
 
@@ -226,7 +226,7 @@ def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Ci
     add((C, IMR.citedBy, party))
     add((C, IMR.citedEvidence, _BOOL[c.cited_evidence]))
     add((C, IMR.outsideMTUS, _BOOL[c.outside_mtus]))
-    _position(g, C, L, c.span)
+    _position(g, C, c.span)
     for k, src in enumerate(c.sources, start=1):
         S = URIRef(f"{C}/source/{k}")
         add((C, IMR.hasSource, S))
@@ -245,4 +245,4 @@ def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Ci
         if src.year:
             add((S, IMR.editionYear, Literal(str(src.year), datatype=XSD.gYear)))
         add((S, DCTERMS.bibliographicCitation, Literal(src.text)))
-        _position(g, S, L, src.span)
+        _position(g, S, src.span)
