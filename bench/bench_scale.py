@@ -133,7 +133,7 @@ def bench_queries(workdir: Path, n: int, runs: int = 5) -> dict:
     return out
 
 
-def bench_rdflib(workdir: Path, n: int, runs: int = 3) -> dict:
+def bench_rdflib(workdir: Path, n: int, runs: int = 1) -> dict:
     """The same queries on rdflib in memory and on the embedded store, same data, same run."""
     import rdflib
 
