@@ -21,7 +21,7 @@ from kg.vocab import canonical_state, slug, states
 DCTERMS, IMR, OA, PROV, RDF, RDFS, SKOS, XSD = (
     Cached(n) for n in (ns.DCTERMS, ns.IMR, ns.OA, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.XSD)
 )
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 _BOOL = {True: Literal(True), False: Literal(False)}
 
 
@@ -135,10 +135,10 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
     add((R, RDF.type, IMR.ExpertReviewer))
     for name in letter.reviewer.specialties:
         add((R, IMR.specialty, specialty_iri(name)))
-        add((specialty_iri(name), SKOS.altLabel, Literal(name)))  # as written in this letter
+        add((R, IMR.specialtyName, Literal(name)))  # as written; on the reviewer, not the shared concept
     for name in letter.reviewer.subspecialties:
         add((R, IMR.subspecialty, specialty_iri(name)))
-        add((specialty_iri(name), SKOS.altLabel, Literal(name)))
+        add((R, IMR.specialtyName, Literal(name)))
     for name in letter.reviewer.licensed_states:
         add((R, IMR.licensedIn, state_iri(name)))
 
@@ -236,7 +236,9 @@ def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Ci
         if src.chapter:
             ch = chapter_iri(src.work, src.chapter)
             add((S, IMR.chapter, ch))
-            add((ch, RDFS.label, Literal(src.chapter)))
+            # the name goes on the letter's own source node: a label on the shared chapter IRI
+            # would be repeated in every letter graph, and union-graph joins multiply by it
+            add((S, IMR.chapterName, Literal(src.chapter)))
         for page in src.pages:
             add((S, IMR.page, _int(page)))
         for section in src.sections:
