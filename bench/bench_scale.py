@@ -112,8 +112,8 @@ def _p50(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def bench_queries(workdir: Path, n: int, runs: int = 5) -> dict:
-    from kg.queries import bindings, load_queries, run
+def fresh_store(workdir: Path, n: int):
+    """(store, build dir, load seconds): the n-letter build (made if missing) in a new embedded store."""
     from kg.store import load, open_store
 
     build_dir = workdir / f"build-text-{n}"
@@ -124,7 +124,13 @@ def bench_queries(workdir: Path, n: int, runs: int = 5) -> dict:
     start = time.perf_counter()
     store = open_store(store_dir)
     load(store, [build_dir])
-    load_s = time.perf_counter() - start
+    return store, build_dir, time.perf_counter() - start
+
+
+def bench_queries(workdir: Path, n: int, runs: int = 5) -> dict:
+    from kg.queries import bindings, load_queries, run
+
+    store, build_dir, load_s = fresh_store(workdir, n)
     out = {"letters": n, "quads": len(store), "load_s": round(load_s, 1), "p50_ms": {}}
     for name, q in load_queries().items():
         subs = bindings(q, {})
@@ -138,15 +144,8 @@ def bench_rdflib(workdir: Path, n: int, runs: int = 1) -> dict:
     import rdflib
 
     from kg.queries import bindings, load_queries, run
-    from kg.store import load, open_store
 
-    build_dir = workdir / f"build-text-{n}"
-    if not (build_dir / "manifest.sqlite").exists():
-        bench_build(workdir, n)
-    store_dir = workdir / f"store-{n}"
-    shutil.rmtree(store_dir, ignore_errors=True)
-    store = open_store(store_dir)
-    load(store, [build_dir])
+    store, build_dir, _ = fresh_store(workdir, n)
     start = time.perf_counter()
     memory = rdflib.Dataset(default_union=True)
     memory.parse(build_dir / "graph.nq", format="nquads")
