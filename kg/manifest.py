@@ -79,6 +79,11 @@ class Manifest:
         return cls(conn, path)
 
     @classmethod
+    def read_only(cls, path: Path) -> Manifest:
+        """A finished build's manifest, for readers (``imrkg load``)."""
+        return cls(sqlite3.connect(f"file:{path}?mode=ro", uri=True), path)
+
+    @classmethod
     def create(cls, final: Path, settings: dict[str, str]) -> Manifest:
         tmp = final.parent / f".{final.name}.{os.getpid()}.part"
         tmp.unlink(missing_ok=True)
@@ -211,7 +216,7 @@ class Manifest:
         st = file.stat()
         self.conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, st.st_size, st.st_mtime_ns))
 
-    def letter_graphs(self) -> Iterator[tuple[str, str, int]]:
-        """(graph IRI, source sha256, shard) of every letter in the build."""
-        for row in self._paged("letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"):
-            yield row.graph, row.sha256, row.shard
+    def letter_graphs(self) -> dict[str, str]:
+        """Graph IRI -> source sha256 of every letter in the build."""
+        where = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"
+        return {row.graph: row.sha256 for row in self._paged(where)}

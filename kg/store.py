@@ -12,12 +12,12 @@ removes and reloads exactly those graphs. An empty store is filled with the bulk
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.manifest import Manifest
 from kg.namespaces import ID, IMR, PROV
 
 DEFAULT_STORE = Path(".imrkg") / "store"
@@ -118,22 +118,16 @@ def stored_letter_graphs(store: ox.Store) -> dict[str, str]:
     return {s["g"].value: s["sha"].value for s in store.query(query)}
 
 
-def _build_graphs(outdir: Path) -> Iterator[tuple[str, str]]:
-    conn = sqlite3.connect(f"file:{outdir / 'manifest.sqlite'}?mode=ro", uri=True)
-    try:
-        yield from conn.execute(
-            "SELECT graph, sha256 FROM sources WHERE letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"
-        )
-    finally:
-        conn.close()
-
-
 def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
     files = graph_files(outdir)
     for path in files:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-    wanted = dict(_build_graphs(outdir))
+    manifest = Manifest.read_only(outdir / "manifest.sqlite")
+    try:
+        wanted = manifest.letter_graphs()
+    finally:
+        manifest.close()
     stored = stored_letter_graphs(store)
     if not stored:  # an empty store (or one without letters): the bulk loader, file by file
         _mark(store, None)
