@@ -30,7 +30,15 @@ _GRAPH_STORE_FOR = {"/query": ("/store", "graph"), "/sparql": ("/sparql-graph-cr
 
 
 class EndpointError(Exception):
-    """A server request failed for good (after retries); the message is safe to show."""
+    """A server request failed for good (after retries); the message is safe to show.
+
+    ``server_gone`` marks failures that every later request would repeat (unreachable, timing
+    out, refusing the credentials), so a batch stops instead of trying each graph in turn.
+    """
+
+    def __init__(self, message: str, *, server_gone: bool = False) -> None:
+        super().__init__(message)
+        self.server_gone = server_gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,7 @@ class Endpoint:
     def _request(self, method: str, url: str, **kwargs) -> requests.Response:
         attempt = 0
         while True:
+            unreachable = True
             try:
                 response = self._session.request(method, url, auth=self._auth, timeout=self.timeout, **kwargs)
                 if response.status_code == 401 and self._auth is None and self._credentials:
@@ -110,15 +119,16 @@ class Endpoint:
                         if self._credentials
                         else f"set {USER_ENV} and {PASSWORD_ENV} or ~/.netrc"
                     )
-                    raise EndpointError(f"{redact(url)}: 401 unauthorized ({hint})")
+                    raise EndpointError(f"{redact(url)}: 401 unauthorized ({hint})", server_gone=True)
                 if response.status_code not in _RETRY_STATUS:
                     if response.status_code >= 400:
                         raise EndpointError(f"{redact(url)}: HTTP {response.status_code} {_snippet(response)}")
                     return response
                 reason = f"HTTP {response.status_code} {_snippet(response)}"
+                unreachable = False
             if attempt >= self.retries:
                 tries = "try" if attempt == 0 else "tries"
-                raise EndpointError(f"{redact(url)}: {reason} ({attempt + 1} {tries})")
+                raise EndpointError(f"{redact(url)}: {reason} ({attempt + 1} {tries})", server_gone=unreachable)
             self._sleep(self.backoff * 2**attempt)
             attempt += 1
 
@@ -172,7 +182,7 @@ class Endpoint:
                 self.put_graph(name, data)
             except EndpointError as err:
                 report.failed.append((name, str(err)))
-                if "cannot connect" in str(err) or "timed out" in str(err) or "401" in str(err):
+                if err.server_gone:
                     gone = f"not attempted: {err}"
                 continue
             report.loaded.append(name)
