@@ -103,14 +103,9 @@ def _run_oxigraph(store: ox.Store, sparql: str, substitutions: dict) -> tuple[li
 
 def _run_rdflib(dataset, sparql: str, substitutions: dict) -> tuple[list[str], list[list[str | None]]]:
     """rdflib in memory (a ``Dataset(default_union=True)``); parameters through ``initBindings``."""
-    from rdflib import Literal, URIRef
+    from kg.store import to_rdflib
 
-    init = {
-        v.value: URIRef(t.value)
-        if isinstance(t, ox.NamedNode)
-        else Literal(t.value, lang=t.language, datatype=None if t.language else URIRef(t.datatype.value))
-        for v, t in substitutions.items()
-    }
+    init = {v.value: to_rdflib(t) for v, t in substitutions.items()}
     result = dataset.query(sparql, initBindings=init)
     if result.type == "ASK":
         return ["result"], [[str(result.askAnswer).lower()]]

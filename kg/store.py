@@ -35,6 +35,24 @@ _LETTER_PREFIX = str(ID["letter/"])
 _BATCH = 200_000  # quads per transaction when loading changed graphs
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as the equal rdflib term (for validation and rdflib queries)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:  # rdflib keeps "x" and "x"^^xsd:string apart
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
 def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
     Path(path).mkdir(parents=True, exist_ok=True)
     return ox.Store(str(path))

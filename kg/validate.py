@@ -16,7 +16,6 @@ from rdflib.namespace import SH
 
 from kg.namespaces import ID
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "shapes" / "imr-shapes.ttl"
 
 
@@ -112,18 +111,8 @@ def validate_graph(data: Graph) -> list[Violation]:
 def validate_quads_file(path: str | Path, batch_graphs: int = 200) -> list[Violation]:
     """Validate an N-Quads file a batch of named graphs at a time (memory stays bounded)."""
     import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
 
-    def term(t):
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        if t.datatype.value == XSD_STRING:  # rdflib keeps "x" and "x"^^xsd:string apart
-            return Literal(t.value)
-        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    from kg.store import to_rdflib as term
 
     out: list[Violation] = []
     batch, graphs, current = Graph(), 0, None
