@@ -19,6 +19,16 @@ def corpus_texts() -> list[Path]:
 
 
 @pytest.fixture(scope="session")
+def example_build(tmp_path_factory) -> Path:
+    """`imrkg build` of the bundled examples, once per test run (tests only read it)."""
+    out = tmp_path_factory.mktemp("example-build")
+    subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
 def shared_build(tmp_path_factory) -> Path:
     """`imrkg build` of the shared corpus (found letters and seeds), once per test run."""
     if not CORPUS.is_dir():

@@ -10,7 +10,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import EXAMPLES
 from servers import free_port
 
 from kg.endpoint import Endpoint, EndpointError, redact, with_values
@@ -74,13 +73,6 @@ def fake():
     yield make
     for s in servers:
         s.close()
-
-
-@pytest.fixture(scope="module")
-def example_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True)
-    return out
 
 
 def test_transient_500_is_retried_with_backoff(fake):

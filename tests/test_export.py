@@ -12,7 +12,7 @@ from itertools import combinations
 
 import networkx as nx
 import pytest
-from conftest import EXAMPLES, SHARED, needs_shared
+from conftest import SHARED, needs_shared
 from lxml import etree
 
 from kg.export import VIEWS, WORK_SHORT, gexf_bytes, graphml_bytes, validate_gexf, view_graph
@@ -132,9 +132,8 @@ def test_graphml_round_trips_with_attributes(store):
         assert back.edges[a, c]["weight"] == d["weight"]
 
 
-def test_cli_export_is_deterministic_and_draws_a_preview(tmp_path):
-    out = tmp_path / "build"
-    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True)
+def test_cli_export_is_deterministic_and_draws_a_preview(example_build, tmp_path):
+    out = example_build
     paths = []
     for n in (1, 2):
         path = tmp_path / f"v{n}.gexf"

@@ -8,7 +8,7 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from conftest import EXAMPLES, needs_shared
+from conftest import needs_shared
 from expected import EXPECTED, normalize
 
 from kg.queries import bindings, load_queries, run, to_term
@@ -55,13 +55,9 @@ def test_every_canned_query_has_an_independent_check():
     assert set(EXPECTED) == set(load_queries())
 
 
-def test_parameter_values_cannot_change_the_query(tmp_path):
-    out = tmp_path / "out"
-    subprocess.run(
-        [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True
-    )
+def test_parameter_values_cannot_change_the_query(example_build, tmp_path):
     store = open_store(tmp_path / "store")
-    load(store, [out])
+    load(store, [example_build])
     before = len(store)
     for evil in ['x" } ; DROP ALL ; #', "a b c", "<http://x> } DROP ALL {"]:
         q = load_queries()["cited-sections-for-treatment"]
@@ -77,11 +73,10 @@ def test_parameter_values_cannot_change_the_query(tmp_path):
     assert isinstance(to_term("mri", "<https://w3id.org/imr-kg/id/treatment/facet-joint-injection>"), ox.NamedNode)
 
 
-def test_cli_query_and_sparql(tmp_path):
-    out, store = tmp_path / "out", tmp_path / "store"
+def test_cli_query_and_sparql(example_build, tmp_path):
+    store = tmp_path / "store"
     cli = [sys.executable, "-m", "kg.cli"]
-    subprocess.run([*cli, "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True)
-    subprocess.run([*cli, "load", str(out), "--store", str(store)], check=True, capture_output=True)
+    subprocess.run([*cli, "load", str(example_build), "--store", str(store)], check=True, capture_output=True)
     res = subprocess.run(
         [*cli, "query", "outcome-by-category", "-f", "csv", "--store", str(store)], capture_output=True, text=True
     )

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 import rdflib
-from conftest import EXAMPLES, needs_shared
+from conftest import needs_shared
 from expected import normalize
 from servers import oxigraph_server, virtuoso_server
 
@@ -22,13 +22,6 @@ pytestmark = pytest.mark.server
 CLI = [sys.executable, "-m", "kg.cli"]
 EVIL = ['x" } ; DROP ALL ; #', "<http://x> } ; CLEAR ALL ; SELECT * {", "a b c"]
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-@pytest.fixture(scope="module")
-def example_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("example-build")
-    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q"], check=True, capture_output=True)
-    return out
 
 
 def _load(url: str, build, *, user: str | None = None, password: str | None = None, extra=()):
