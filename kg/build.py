@@ -7,6 +7,8 @@ Outputs in OUTDIR, each written to a temporary name and renamed when complete:
   (``oxigraph load``, Virtuoso ``ld_dir``) ingest in parallel.
 - ``graph.ttl`` with ``turtle=True`` (``--turtle``): Turtle of the union, written by pyoxigraph;
   off by default because it loses the graph names and doubles the disk used on a large corpus.
+- ``statistics.nq``: the statistics graph (kg.statistics), summed from every letter's partial
+  counts kept in the manifest; the canned queries read it.
 - ``validation-report.txt``, ``summary.json``.
 - ``manifest.sqlite``: for every source its size, mtime, sha256, shard and letter graph.
 
@@ -42,6 +44,7 @@ from kg.nquads import nquad_lines
 from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_document
 from kg.read import Document, discover
+from kg.statistics import Totals, letter_statistics, statistics_nquads
 from kg.validate import SHAPES_FILE, Violation, shapes_graph, validate_graph
 from kg.vocab_rdf import vocabulary_graph
 
@@ -99,6 +102,7 @@ class Result:
     outcomes: tuple[str, ...] = ()
     unmapped: tuple[tuple[int, str], ...] = ()
     violations: tuple[str, ...] = ()  # JSON of Violation fields
+    stats: str = ""  # JSON of the letter's partial counts (kg.statistics)
 
 
 @cache
@@ -136,6 +140,7 @@ def process_chunk(docs: list[str]) -> list[Result]:
                 triples=len(triples),
                 outcomes=tuple(i.outcome for i in letter.items),
                 unmapped=tuple((i.number, i.title) for i in letter.items if item_iri(letter, i.number) not in mapped),
+                stats=json.dumps(letter_statistics(triples), separators=(",", ":"), ensure_ascii=False),
             )
         )
     if len(batch):
@@ -155,6 +160,20 @@ def _warm() -> None:
 # -- the build ---------------------------------------------------------------------------------
 def shard_file(outdir: Path, shard: int, shards: int) -> Path:
     return outdir / ("graph.nq" if shards == 1 else f"graph-{shard:03d}.nq")
+
+
+def statistics_file(outdir: Path) -> Path:
+    return outdir / "statistics.nq"
+
+
+def write_statistics(manifest: Manifest, path: Path) -> int:
+    """Sum every letter's partial counts into the statistics graph (``statistics.nq``)."""
+    totals = Totals()
+    for stats in manifest.letter_statistics():
+        totals.add(json.loads(stats))
+    with atomic_writer(path) as out:
+        out.writelines(statistics_nquads(totals))
+    return totals.observations()
 
 
 def fixed_graphs() -> str:
@@ -194,6 +213,8 @@ def build(
         if dirty:
             _rebuild(outdir, new, dirty, shards, jobs, progress, summary)
         _tally(new, summary)
+        if dirty or not statistics_file(outdir).exists():
+            write_statistics(new, statistics_file(outdir))
         new.commit()
     if old is not None:
         old.close()

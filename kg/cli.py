@@ -243,8 +243,12 @@ def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> N
     from kg.store import graph_files
 
     loaded, failed = 0, []
+    gone = False  # the server stopped answering: later files are not attempted, each named once
     for source in sources:
         for path in graph_files(source):
+            if gone:
+                failed.append((str(path), "not attempted (the server stopped answering)"))
+                continue
             if not path.is_file():
                 _fail_line(str(path), "no such file")
                 failed.append((str(path), "no such file"))
@@ -258,6 +262,7 @@ def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> N
                 continue
             loaded += len(result.loaded)
             failed.extend(result.failed)
+            gone = result.server_gone
     refused = [(n, r) for n, r in failed if not r.startswith("not attempted")]
     for name, reason in refused[:10]:
         _fail_line(name, reason)

@@ -45,6 +45,7 @@ class EndpointError(Exception):
 class LoadReport:
     loaded: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (graph IRI, reason)
+    server_gone: bool = False  # the load stopped because the server stopped answering
 
 
 def redact(url: str) -> str:
@@ -188,7 +189,7 @@ class Endpoint:
             report.loaded.append(name)
             if progress:
                 progress(name)
-        return report
+        return LoadReport(report.loaded, report.failed, server_gone=gone is not None)
 
 
 def _auth_for(response: requests.Response, credentials: tuple[str, str]) -> AuthBase:

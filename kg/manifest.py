@@ -20,12 +20,12 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE sources (
     path TEXT PRIMARY KEY, ord INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, shard INTEGER,
     error TEXT, letter TEXT, graph TEXT, duplicate_of TEXT, triples INTEGER,
-    outcomes TEXT, unmapped TEXT, violations TEXT, done INTEGER DEFAULT 0);
+    outcomes TEXT, unmapped TEXT, violations TEXT, stats TEXT, done INTEGER DEFAULT 0);
 CREATE INDEX sources_ord ON sources(ord);
 CREATE INDEX sources_letter ON sources(letter);
 CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
 """
-_RESULT_COLUMNS = ("error", "letter", "graph", "duplicate_of", "triples", "outcomes", "unmapped", "violations")
+_RESULT_COLUMNS = ("error", "letter", "graph", "duplicate_of", "triples", "outcomes", "unmapped", "violations", "stats")
 
 
 def file_sha256(data: bytes) -> str:
@@ -190,6 +190,7 @@ class Manifest:
             json.dumps(list(result.outcomes)),
             json.dumps([list(u) for u in result.unmapped]),
             json.dumps(list(result.violations)),
+            result.stats,
         )
         sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
         self.conn.execute(f"UPDATE sources SET {sets}, done = 1 WHERE path = ?", (*values, path))
@@ -215,6 +216,20 @@ class Manifest:
     def set_shard_file(self, shard: int, file: Path) -> None:
         st = file.stat()
         self.conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, st.st_size, st.st_mtime_ns))
+
+    def letter_statistics(self) -> Iterator[str]:
+        """Every letter's partial counts (JSON, see kg.statistics), in input order."""
+        last = -1
+        while True:
+            rows = self.conn.execute(
+                "SELECT ord, stats FROM sources WHERE ord > ? AND letter IS NOT NULL AND duplicate_of IS NULL "
+                "AND error IS NULL ORDER BY ord LIMIT 2000",
+                (last,),
+            ).fetchall()
+            if not rows:
+                return
+            yield from (stats or "{}" for _, stats in rows)
+            last = rows[-1][0]
 
     def letter_graphs(self) -> dict[str, str]:
         """Graph IRI -> source sha256 of every letter in the build."""

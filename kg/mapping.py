@@ -21,7 +21,7 @@ from kg.vocab import canonical_state, slug, states
 DCTERMS, IMR, OA, PROV, RDF, RDFS, SKOS, XSD = (
     Cached(n) for n in (ns.DCTERMS, ns.IMR, ns.OA, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.XSD)
 )
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 _BOOL = {True: Literal(True), False: Literal(False)}
 
 

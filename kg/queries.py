@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+RAW_DIR = QUERY_DIR / "raw"  # the same questions asked of the letter graphs (slow on large stores)
 _HEADER = re.compile(r"^#\s*(title|question|param):\s*(.*)$")
 _ID_BASE = "https://w3id.org/imr-kg/id/"
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from kg.manifest import Manifest
 from kg.namespaces import ID, IMR, PROV
+from kg.statistics import STATISTICS_GRAPH
 
 DEFAULT_STORE = Path(".imrkg") / "store"
 _FORMATS = {
@@ -62,8 +63,9 @@ def graph_files(source: str | Path) -> list[Path]:
     """The N-Quads files of a build directory (one, or its shards), or the file itself."""
     source = Path(source)
     if source.is_dir():
-        shards = sorted(source.glob("graph-[0-9][0-9][0-9].nq"))
-        return shards or [source / "graph.nq"]
+        shards = sorted(source.glob("graph-[0-9][0-9][0-9].nq")) or [source / "graph.nq"]
+        statistics = source / "statistics.nq"  # a build's statistics graph (kg.statistics)
+        return [*shards, statistics] if statistics.is_file() else shards
     return [source]
 
 
@@ -155,7 +157,8 @@ def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
         return {"graphs": len(wanted), "removed": 0, "unchanged": 0}
     removed = [g for g in stored if g not in wanted]
     changed = {g for g, sha in wanted.items() if stored.get(g) != sha}
-    fixed = {str(ID["graph/vocabulary"]), str(ID["graph/ontology"])}  # small: always refreshed
+    # small, or (statistics) changed by any letter: always refreshed
+    fixed = {str(ID["graph/vocabulary"]), str(ID["graph/ontology"]), str(STATISTICS_GRAPH)}
     _mark(store, [*removed, *changed, *fixed])
     for g in [*removed, *changed, *fixed]:
         store.remove_graph(ox.NamedNode(g))

@@ -8,10 +8,10 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from conftest import needs_shared
+from conftest import EXAMPLES, needs_shared
 from expected import EXPECTED, normalize
 
-from kg.queries import bindings, load_queries, run, to_term
+from kg.queries import RAW_DIR, bindings, load_queries, run, to_term
 from kg.store import load, open_store
 
 
@@ -49,6 +49,41 @@ def test_query_matches_plain_python(shared_store, shared_letters, name):
     expected = EXPECTED[name](shared_letters)
     assert expected, f"{name}: the shared corpus should give a non-empty answer"
     assert normalize(rows) == expected
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_statistics_answer_as_the_letter_graphs_do(shared_store, name):
+    """Each canned query reads the statistics graph; queries/raw/ asks the same of the letter graphs."""
+    canned, raw = load_queries()[name], load_queries(RAW_DIR)[name]
+    for treatment in ("", "mri", "facet-joint-injection", "epidural-steroid-injection", "physical-therapy"):
+        given = {"treatment": treatment} if treatment and canned.params else {}
+        want = run(shared_store, raw.text, bindings(raw, given))
+        got = run(shared_store, canned.text, bindings(canned, given))
+        assert got[0] == want[0]
+        assert normalize(got[1]) == normalize(want[1]), (name, treatment)
+
+
+def test_statistics_follow_a_changed_letter(tmp_path):
+    """Rebuilding after one letter changes gives the statistics a fresh build of the new corpus gives."""
+    import shutil
+
+    src = tmp_path / "letters"
+    shutil.copytree(EXAMPLES, src)
+    cli = [sys.executable, "-m", "kg.cli", "build"]
+    subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
+    first = (tmp_path / "out" / "statistics.nq").read_text()
+    one, other = sorted(p for p in src.iterdir() if p.suffix == ".txt")[:2]
+    one.unlink()
+    subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
+    subprocess.run([*cli, str(src), "-o", str(tmp_path / "fresh"), "-q", "--shards", "2"], check=True)
+    again = (tmp_path / "out" / "statistics.nq").read_text()
+    assert again == (tmp_path / "fresh" / "statistics.nq").read_text()
+    assert again != first
+    other.write_text(other.read_text().replace("Upheld", "Overturned"))
+    subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
+    subprocess.run([*cli, str(src), "-o", str(tmp_path / "fresh2"), "-q", "--shards", "2"], check=True)
+    assert (tmp_path / "out" / "statistics.nq").read_text() == (tmp_path / "fresh2" / "statistics.nq").read_text()
 
 
 def test_every_canned_query_has_an_independent_check():
