@@ -27,7 +27,12 @@ from functools import cache
 
 from rdflib import Literal, Namespace, URIRef
 
-from kg.namespaces import ID, IMR, RDF, SKOS
+from kg import namespaces as ns
+from kg.namespaces import ID, Cached
+
+# one URIRef per name: rdflib makes a new one on every namespace attribute access
+IMR, RDF, SKOS = Cached(ns.IMR), Cached(ns.RDF), Cached(ns.SKOS)
+_TRUE = Literal(True)
 
 STAT = Namespace("https://w3id.org/imr-kg/statistics#")
 QB = Namespace("http://purl.org/linked-data/cube#")
@@ -85,6 +90,11 @@ def _broader() -> dict[URIRef, frozenset[URIRef]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def load_vocabulary() -> None:
+    """Read the treatment hierarchy now (worker start) rather than on the first letter."""
+    _broader()
+
+
 def _ancestors_or_self(concept: URIRef) -> set[URIRef]:
     seen, todo = set(), [concept]
     while todo:
@@ -129,7 +139,7 @@ def _outcomes(idx: _Index, item) -> list:
     return [o for d in idx.objects(item, IMR.decision) for o in idx.objects(d, IMR.outcome)]
 
 
-_SHORT = (("id:", str(ID)), ("imr:", str(IMR)))
+_SHORT = (("id:", str(ID)), ("imr:", str(ns.IMR)))
 
 
 def _short(iri: str) -> str:
@@ -221,7 +231,7 @@ def _item_rows(idx: _Index, item, add) -> None:
     for t in treatments:
         for o in outcomes:
             add("outcome-by-treatment", (str(t),), [1, int(o == IMR.Overturned)])
-    if Literal(True) in idx.objects(item, IMR.isRemainderOfModifiedRequest):
+    if _TRUE in idx.objects(item, IMR.isRemainderOfModifiedRequest):
         for cat in idx.objects(item, IMR.treatmentCategory):
             for o in outcomes:
                 add("modified-request-outcomes", (str(cat), str(o)), [1])
@@ -235,7 +245,7 @@ def _item_rows(idx: _Index, item, add) -> None:
 
     citations = idx.objects(item, IMR.hasCitation)
     reviewer_citations = [c for c in citations if IMR.IMRReviewer in idx.objects(c, IMR.citedBy)]
-    if any(Literal(True) in idx.objects(c, IMR.outsideMTUS) for c in reviewer_citations):
+    if any(_TRUE in idx.objects(c, IMR.outsideMTUS) for c in reviewer_citations):
         for t in set(treatments):
             add("outside-mtus-by-treatment", (str(t),), [1])
     _concordance(idx, citations, add)
@@ -260,7 +270,7 @@ def _item_rows(idx: _Index, item, add) -> None:
     if reviewer_citations and any(_OPIOIDS in _broader().get(i, ()) for i in ingredients):
         keys = set()
         for c in reviewer_citations:
-            mtus = [s for s in idx.objects(c, IMR.hasSource) if Literal(True) in idx.objects(s, IMR.isMTUS)]
+            mtus = [s for s in idx.objects(c, IMR.hasSource) if _TRUE in idx.objects(s, IMR.isMTUS)]
             found = {
                 (str(w), ref)
                 for s in mtus
@@ -333,4 +343,13 @@ def statistics_nquads(totals: Totals) -> list[str]:
     return sorted(lines)
 
 
-__all__ = ["DATASETS", "QB", "STAT", "STATISTICS_GRAPH", "Totals", "letter_statistics", "statistics_nquads"]
+__all__ = [
+    "DATASETS",
+    "QB",
+    "STAT",
+    "STATISTICS_GRAPH",
+    "Totals",
+    "letter_statistics",
+    "load_vocabulary",
+    "statistics_nquads",
+]

@@ -16,7 +16,7 @@ from kg import parse_text
 from kg.mapping import letter_graph
 from kg.namespaces import IMR, OA
 from kg.treatments import classify
-from kg.validate import validate_graph
+from kg.validate import batch_graph, validate_graph
 from kg.vocab_rdf import vocabulary_turtle
 
 
@@ -112,6 +112,10 @@ def test_broken_graph_is_caught(name):
     assert violations, name
     assert any(expected in v.message for v in violations), [v.message for v in violations]
     assert all(v.letter == "CM16-9000001" for v in violations)  # traced back to the letter
+    # the light store the build validates its batches in finds exactly the same
+    batch = batch_graph()
+    batch.addN((s, p, o, batch) for s, p, o in g)
+    assert validate_graph(batch) == violations
 
 
 def test_build_examples(tmp_path):
