@@ -321,7 +321,7 @@ def _results(rows: Iterable[SourceRow], jobs: int | None):
         pending: deque[tuple[list[SourceRow], Future]] = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(process_chunk, [r.path for r in chunk])))
-            if len(pending) > 2 * jobs:
+            if len(pending) > 4 * jobs:  # slack for the writer's disk stalls (a chunk is ~5 MB)
                 done, fut = pending.popleft()
                 yield from zip(done, fut.result(), strict=True)
         while pending:

@@ -326,11 +326,17 @@ def query(
     store: StoreOption = Path(".imrkg/store"),
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = 30.0,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw", help="Ask the letter graphs (queries/raw/) instead of the statistics graph: same answer, slower."
+        ),
+    ] = False,
 ) -> None:
     """Answer a canned analyst question from the store or a server."""
-    from kg.queries import bindings, load_queries
+    from kg.queries import RAW_DIR, bindings, load_queries
 
-    queries = load_queries()
+    queries = load_queries(RAW_DIR) if raw else load_queries()
     if name not in queries:
         _fail_line(name, f"no such query; try one of: {', '.join(queries)}")
         raise typer.Exit(EXIT_USAGE)

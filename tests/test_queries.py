@@ -116,6 +116,12 @@ def test_cli_query_and_sparql(example_build, tmp_path):
         [*cli, "query", "outcome-by-category", "-f", "csv", "--store", str(store)], capture_output=True, text=True
     )
     assert res.returncode == 0 and "Injection" in res.stdout
+    raw = subprocess.run(
+        [*cli, "query", "outcome-by-category", "-f", "csv", "--raw", "--store", str(store)],
+        capture_output=True,
+        text=True,
+    )
+    assert raw.returncode == 0 and raw.stdout == res.stdout  # the letter graphs say the same
     res = subprocess.run(
         [*cli, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "json", "--store", str(store)],
         capture_output=True,
