@@ -90,9 +90,6 @@ class Manifest:
         conn = sqlite3.connect(tmp)
         conn.execute("PRAGMA journal_mode=OFF")  # a temporary file: atomicity comes from the rename
         conn.execute("PRAGMA synchronous=OFF")
-        # every result is an UPDATE by path; with SQLite's default 2 MB page cache a 100k-letter
-        # manifest (~200 MB, mostly statistics) was re-read from the OS for each one
-        conn.execute("PRAGMA cache_size=-65536")
         conn.executescript(_SCHEMA)
         conn.executemany("INSERT INTO meta VALUES (?, ?)", settings.items())
         return cls(conn, tmp, final)
