@@ -98,7 +98,8 @@ def _run_oxigraph(store: ox.Store, sparql: str, substitutions: dict) -> tuple[li
     if not isinstance(result, ox.QuerySolutions):
         raise ValueError("only SELECT and ASK queries can be shown as a table")
     variables = [v.value for v in result.variables]
-    rows = [[(s[v].value if s[v] is not None else None) for v in variables] for s in result]
+    # a solution iterates its values in the order of the variables (unbound ones as None)
+    rows = [[None if t is None else t.value for t in s] for s in result]
     return variables, rows
 
 
