@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import netrc
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+from kg.queries import with_values
 
 USER_ENV, PASSWORD_ENV = "IMRKG_ENDPOINT_USER", "IMRKG_ENDPOINT_PASSWORD"
 _RETRY_STATUS = {500, 502, 503, 504}
@@ -200,25 +201,6 @@ def _auth_for(response: requests.Response, credentials: tuple[str, str]) -> Auth
 def _snippet(response: requests.Response) -> str:
     text = " ".join(response.text.split())[:200]
     return f"({text})" if text else ""
-
-
-def with_values(sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
-    """The query with ``VALUES (?a ?b) { (<iri> "text") }`` opening its WHERE group.
-
-    Terms are written by pyoxigraph's own serializer, so an IRI or a literal is one token whatever
-    it holds (pyoxigraph refuses IRIs with spaces or ``>``). The block opens the WHERE group rather
-    than trailing the query: Virtuoso 7 ignores a trailing VALUES on some grouped queries.
-    """
-    names = " ".join(str(v) for v in bindings)
-    terms = " ".join(str(t) for t in bindings.values())
-    block = f"VALUES ({names}) {{ ({terms}) }}"
-    where = _WHERE.search(sparql)
-    if where is None:
-        return f"{sparql}\n{block}\n"
-    return f"{sparql[: where.end()]}\n  {block}\n{sparql[where.end() :]}"
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[tuple[str, bytes]]:

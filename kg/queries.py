@@ -1,9 +1,10 @@
 """Canned analyst questions: the ``queries/*.rq`` files, their headers, and running them.
 
 Each file starts with comment lines ``# title:``, ``# question:`` and zero or more
-``# param: NAME = <IRI>|"literal"`` (the default). Parameters are bound as RDF terms through
-pyoxigraph substitutions (SPARQL SEP-0007) or rdflib ``initBindings``; the query text is never
-edited, so a parameter value cannot change what the query does.
+``# param: NAME = <IRI>|"literal"`` (the default). Parameters are bound as RDF terms: a
+``VALUES`` block whose terms pyoxigraph's serializer writes (embedded store and servers), or
+rdflib ``initBindings``. A term is one token whatever it holds, so a parameter value cannot
+change what the query does.
 """
 
 from __future__ import annotations
@@ -80,6 +81,25 @@ def bindings(query: CannedQuery, given: dict[str, str]) -> dict[ox.Variable, ox.
     return out
 
 
+def with_values(sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """The query with ``VALUES (?a ?b) { (<iri> "text") }`` opening its WHERE group.
+
+    Terms are written by pyoxigraph's own serializer, so an IRI or a literal is one token whatever
+    it holds (pyoxigraph refuses IRIs with spaces or ``>``). The block opens the WHERE group rather
+    than trailing the query: Virtuoso 7 ignores a trailing VALUES on some grouped queries.
+    """
+    names = " ".join(str(v) for v in bindings)
+    terms = " ".join(str(t) for t in bindings.values())
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    where = _WHERE.search(sparql)
+    if where is None:
+        return f"{sparql}\n{block}\n"
+    return f"{sparql[: where.end()]}\n  {block}\n{sparql[where.end() :]}"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
 def run(target, sparql: str, substitutions: dict | None = None) -> tuple[list[str], list[list[str | None]]]:
     """Execute a SELECT/ASK over the union of all graphs of ``target``: an embedded pyoxigraph
     store, an rdflib Dataset, or a :class:`kg.endpoint.Endpoint`. Values come back as plain
@@ -92,7 +112,11 @@ def run(target, sparql: str, substitutions: dict | None = None) -> tuple[list[st
 
 
 def _run_oxigraph(store: ox.Store, sparql: str, substitutions: dict) -> tuple[list[str], list[list[str | None]]]:
-    result = store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+    # a VALUES block rather than pyoxigraph's substitutions: with the value in the query the
+    # optimizer starts from it (0.40 instead of 0.80 ms for cited-sections on 10k letters)
+    if substitutions:
+        sparql = with_values(sparql, substitutions)
+    result = store.query(sparql, use_default_graph_as_union=True)
     if isinstance(result, bool):
         return ["result"], [[str(result).lower()]]
     if not isinstance(result, ox.QuerySolutions):
