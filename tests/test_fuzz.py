@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kg import ParseError, parse_text
 from kg.citations import expand_pages, parse_citation, split_sections
-from kg.normalize import normalize
+from kg.normalize import join_with_offsets, normalize
 
 EXAMPLES_N = int(os.environ.get("IMRKG_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -108,3 +108,42 @@ def test_citation_splitter_never_raises(text):
     split_sections(text)
     split_sections(text, odg=True)
     expand_pages(text)
+
+
+def _join_char_by_char(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """The rule of ``join_with_offsets`` a character at a time (its earlier, slower form)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    pending, i = False, start
+    while i < end:
+        ch = text[i]
+        if (
+            ch == "\n"
+            and len(out) > 1
+            and out[-1] == "-"
+            and out[-2].isalpha()
+            and i + 1 < end
+            and text[i + 1].isalpha()
+        ):
+            i += 1
+            continue
+        if ch.isspace():
+            pending, i = bool(out), i + 1
+            continue
+        if pending:
+            out.append(" ")
+            offsets.append(i - 1)
+            pending = False
+        out.append(ch)
+        offsets.append(i)
+        i += 1
+    return "".join(out), offsets
+
+
+@given(st.text(alphabet="ab-\n \t1é_\u00a0X", max_size=40), st.data())
+def test_join_with_offsets_keeps_the_rule(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    joined, offsets = join_with_offsets(text, start, end)
+    assert (joined, offsets) == _join_char_by_char(text, start, end)
+    assert all(text[o] == c for o, c in zip(offsets, joined, strict=True) if c != " ")
