@@ -56,6 +56,7 @@ class SourceRow:
 
 
 _COLUMNS = ", ".join(SourceRow.__slots__)
+_LETTERS = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"  # sources that gave a letter graph
 
 
 class Manifest:
@@ -124,17 +125,22 @@ class Manifest:
     def count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
 
-    def _paged(self, where: str = "1", args: tuple = ()) -> Iterator[SourceRow]:
+    def _pages(self, columns: str, where: str = "1", args: tuple = ()) -> Iterator[tuple]:
+        """Rows (``ord`` first, then ``columns``) in input order, 2000 at a time: a million-row
+        manifest is never held in memory."""
         last = -1
         while True:
             rows = self.conn.execute(
-                f"SELECT {_COLUMNS} FROM sources WHERE ord > ? AND ({where}) ORDER BY ord LIMIT 2000", (last, *args)
+                f"SELECT ord, {columns} FROM sources WHERE ord > ? AND ({where}) ORDER BY ord LIMIT 2000",
+                (last, *args),
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield SourceRow(*row)
-            last = rows[-1][1]
+            yield from rows
+            last = rows[-1][0]
+
+    def _paged(self, where: str = "1", args: tuple = ()) -> Iterator[SourceRow]:
+        return (SourceRow(*row[1:]) for row in self._pages(_COLUMNS, where, args))
 
     def sources_in(self, shards: set[int]) -> Iterator[SourceRow]:
         marks = ",".join(str(int(s)) for s in shards)
@@ -219,19 +225,8 @@ class Manifest:
 
     def letter_statistics(self) -> Iterator[str]:
         """Every letter's partial counts (JSON, see kg.statistics), in input order."""
-        last = -1
-        while True:
-            rows = self.conn.execute(
-                "SELECT ord, stats FROM sources WHERE ord > ? AND letter IS NOT NULL AND duplicate_of IS NULL "
-                "AND error IS NULL ORDER BY ord LIMIT 2000",
-                (last,),
-            ).fetchall()
-            if not rows:
-                return
-            yield from (stats or "{}" for _, stats in rows)
-            last = rows[-1][0]
+        return (stats or "{}" for _, stats in self._pages("stats", _LETTERS))
 
     def letter_graphs(self) -> dict[str, str]:
         """Graph IRI -> source sha256 of every letter in the build."""
-        where = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"
-        return {row.graph: row.sha256 for row in self._paged(where)}
+        return {row.graph: row.sha256 for row in self._paged(_LETTERS)}
