@@ -45,7 +45,7 @@ from kg.nquads import nquad_lines
 from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_document
 from kg.read import Document, discover
-from kg.statistics import Totals, letter_statistics, load_vocabulary, statistics_nquads
+from kg.statistics import STATISTICS_FILE, Totals, letter_statistics, load_vocabulary, statistics_nquads
 from kg.validate import SHAPES_FILE, Violation, batch_graph, shapes_graph, validate_graph
 from kg.vocab_rdf import vocabulary_graph
 
@@ -173,7 +173,7 @@ def shard_file(outdir: Path, shard: int, shards: int) -> Path:
 
 
 def statistics_file(outdir: Path) -> Path:
-    return outdir / "statistics.nq"
+    return outdir / STATISTICS_FILE
 
 
 def write_statistics(manifest: Manifest, path: Path) -> int:

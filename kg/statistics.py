@@ -37,6 +37,7 @@ _TRUE = Literal(True)
 STAT = Namespace("https://w3id.org/imr-kg/statistics#")
 QB = Namespace("http://purl.org/linked-data/cube#")
 STATISTICS_GRAPH = ID["graph/statistics"]
+STATISTICS_FILE = "statistics.nq"  # its file in a build's output directory
 _XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
 
@@ -124,15 +125,6 @@ class _Index:
 def _ref_strings(idx: _Index, source) -> list[str]:
     """A source's sections, and its pages as "page N" (as the queries write them)."""
     return [str(x) for x in idx.objects(source, IMR.section)] + [f"page {p}" for p in idx.objects(source, IMR.page)]
-
-
-def _reviewer_sources(idx: _Index, item) -> list:
-    return [
-        s
-        for c in idx.objects(item, IMR.hasCitation)
-        if IMR.IMRReviewer in idx.objects(c, IMR.citedBy)
-        for s in idx.objects(c, IMR.hasSource)
-    ]
 
 
 def _outcomes(idx: _Index, item) -> list:
@@ -250,7 +242,7 @@ def _item_rows(idx: _Index, item, add) -> None:
             add("outside-mtus-by-treatment", (str(t),), [1])
     _concordance(idx, citations, add)
 
-    sources = _reviewer_sources(idx, item)
+    sources = [s for c in reviewer_citations for s in idx.objects(c, IMR.hasSource)]
     refs = {(str(w), ref) for s in sources for w in idx.objects(s, IMR.work) for ref in _ref_strings(idx, s)}
     for t in set(treatments):
         for work, ref in refs:
@@ -347,6 +339,7 @@ __all__ = [
     "DATASETS",
     "QB",
     "STAT",
+    "STATISTICS_FILE",
     "STATISTICS_GRAPH",
     "Totals",
     "letter_statistics",

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from kg.manifest import Manifest
 from kg.namespaces import ID, IMR, PROV
-from kg.statistics import STATISTICS_GRAPH
+from kg.statistics import STATISTICS_FILE, STATISTICS_GRAPH
 
 DEFAULT_STORE = Path(".imrkg") / "store"
 _FORMATS = {
@@ -64,7 +64,7 @@ def graph_files(source: str | Path) -> list[Path]:
     source = Path(source)
     if source.is_dir():
         shards = sorted(source.glob("graph-[0-9][0-9][0-9].nq")) or [source / "graph.nq"]
-        statistics = source / "statistics.nq"  # a build's statistics graph (kg.statistics)
+        statistics = source / STATISTICS_FILE  # a build's statistics graph (kg.statistics)
         return [*shards, statistics] if statistics.is_file() else shards
     return [source]
 
