@@ -150,8 +150,8 @@ def bench_rdflib(workdir: Path, n: int, runs: int = 5, reuse: bool = False) -> d
     """The same queries on rdflib in memory and on the embedded store, same data, same run."""
     import rdflib
 
+    from kg.builddir import graph_files
     from kg.queries import bindings, load_queries, run
-    from kg.store import graph_files
 
     store, build_dir, _ = fresh_store(workdir, n, reuse)
     queries = {name: (q, bindings(q, {})) for name, q in load_queries().items()}

@@ -38,24 +38,27 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+from kg.builddir import BuildDir
 from kg.manifest import Manifest, SourceRow, file_sha256, shard_of
-from kg.mapping import PARSER_VERSION, graph_iri, item_iri, letter_iri, letter_triples
-from kg.namespaces import ID, IMR, PREFIXES, VOCAB_GRAPH
-from kg.nquads import nquad_lines
+from kg.mapping import letter_triples
+from kg.namespaces import IMR, ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, item_iri, letter_iri
 from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_document
 from kg.read import Document, discover
-from kg.statistics import STATISTICS_FILE, Totals, letter_statistics, load_vocabulary, statistics_nquads
-from kg.validate import SHAPES_FILE, Violation, batch_graph, shapes_graph, validate_graph
+from kg.resources import ontology_file, reference_files
+from kg.statistics import Totals, letter_statistics, load_vocabulary, statistics_nquads
+from kg.terms import nquad_lines
+from kg.validate import Violation, batch_graph, shapes_graph, validate_graph
+from kg.version import PARSER_VERSION
 from kg.vocab_rdf import vocabulary_graph
 
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "imr.ttl"
-ONTOLOGY_GRAPH = ID["graph/ontology"]
 CHUNK = 100  # letters per worker task and per pySHACL call
 
 
 @dataclass
 class BuildSummary:
+    """What a build did: counts, failures, duplicates, violations; ``summary.json`` is its JSON."""
+
     letters: int = 0
     items: int = 0
     triples: int = 0
@@ -74,6 +77,7 @@ class BuildSummary:
         return not self.failures and not self.violations
 
     def as_json(self) -> dict:
+        """The summary as written to ``summary.json`` (build time included, unlike the graphs)."""
         return {
             "letters": self.letters,
             "items": self.items,
@@ -94,7 +98,10 @@ class BuildSummary:
 # -- the work of one chunk, in a worker process -------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Result:
+    """What a worker made of one document: its N-Quads and what the manifest keeps of it."""
+
     name: str
+    sha256: str | None = None  # of the bytes the worker read
     error: str | None = None
     letter: str | None = None  # letter IRI
     graph: str | None = None
@@ -113,17 +120,20 @@ def _constrained() -> frozenset:
     return frozenset(shapes_graph().objects(None, SH.path)) | {RDF.type}
 
 
-def process_chunk(docs: list[str]) -> list[Result]:
-    """Read, parse, map, serialize and validate a chunk of documents (one pySHACL call)."""
+def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
+    """Read, parse, map, serialize and validate a chunk of documents (one pySHACL call).
+
+    Each document is ``(path, sha256 or None)``: the file is read here, once, and hashed here
+    unless the main process already knew its hash."""
     results: list[Result] = []
     batch = batch_graph()
     in_batch: set[str] = set()
     keep = _constrained()
     treatment = IMR.treatment  # rdflib makes a new URIRef on every attribute access
-    for name in docs:
-        outcome = parse_document(Document(name, Path(name)))
+    for name, known in docs:
+        outcome = parse_document(Document(name, Path(name), sha256=known))
         if outcome.letter is None:
-            results.append(Result(name, error=outcome.error))
+            results.append(Result(name, outcome.source_sha256, error=outcome.error))
             continue
         letter = outcome.letter
         triples = letter_triples(letter, outcome.source_sha256)
@@ -135,6 +145,7 @@ def process_chunk(docs: list[str]) -> list[Result]:
         results.append(
             Result(
                 name,
+                outcome.source_sha256,
                 letter=key,
                 graph=str(graph_iri(letter)),
                 nquads="".join(nquad_lines(triples, graph_iri(letter))),
@@ -147,7 +158,7 @@ def process_chunk(docs: list[str]) -> list[Result]:
     if len(batch):
         by_letter: dict[str, list[str]] = {}
         for v in validate_graph(batch):
-            by_letter.setdefault(str(ID[f"letter/{v.letter}"]), []).append(json.dumps(asdict(v)))
+            by_letter.setdefault(str(letter_iri(v.letter)), []).append(json.dumps(asdict(v)))
         if by_letter:
             results = [replace(r, violations=tuple(by_letter.get(r.letter, ()))) if r.letter else r for r in results]
     del batch
@@ -168,14 +179,6 @@ def _warm() -> None:
 
 
 # -- the build ---------------------------------------------------------------------------------
-def shard_file(outdir: Path, shard: int, shards: int) -> Path:
-    return outdir / ("graph.nq" if shards == 1 else f"graph-{shard:03d}.nq")
-
-
-def statistics_file(outdir: Path) -> Path:
-    return outdir / STATISTICS_FILE
-
-
 def write_statistics(manifest: Manifest, path: Path) -> int:
     """Sum every letter's partial counts into the statistics graph (``statistics.nq``)."""
     totals = Totals()
@@ -189,15 +192,14 @@ def write_statistics(manifest: Manifest, path: Path) -> int:
 def fixed_graphs() -> str:
     """The vocabulary and ontology named graphs, as N-Quads: they lead the first shard."""
     vocab = vocabulary_graph()
-    onto = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    onto = Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
     return "".join(nquad_lines(vocab, VOCAB_GRAPH)) + "".join(nquad_lines(onto, ONTOLOGY_GRAPH))
 
 
 def _fixed_inputs_sha256() -> str:
     """What the output depends on besides the letters: code version, reference data, ontology,
     shapes. Hashing the files is cheaper than generating the vocabulary graph on every run."""
-    parts = [ONTOLOGY_FILE, SHAPES_FILE, *sorted(Path(__file__).resolve().parent.joinpath("data").glob("*.*"))]
-    return file_sha256(b"".join(p.read_bytes() for p in parts))
+    return file_sha256(b"".join(f.read_bytes() for f in reference_files()))
 
 
 def build(
@@ -209,38 +211,43 @@ def build(
     shards: int = 1,
     turtle: bool = False,
 ) -> BuildSummary:
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    remove_stale_parts(outdir)  # left by a killed run; never under a final name
+    """Build (or bring up to date) the graph of ``inputs`` in ``outdir``; see the module docstring."""
+    out = BuildDir(Path(outdir))
+    out.path.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(out.path)  # left by a killed run; never under a final name
     start = time.perf_counter()
     summary = BuildSummary(shards=shards)
     settings = {"parser": PARSER_VERSION, "shards": str(shards), "inputs": _fixed_inputs_sha256()}
-    old = Manifest.open_existing(outdir / "manifest.sqlite", settings)
-    with Manifest.create(outdir / "manifest.sqlite", settings) as new:
-        dirty = _plan(inputs, outdir, old, new, shards, summary)
+    old = Manifest.open_existing(out.manifest, settings)
+    with Manifest.create(out.manifest, settings) as new:
+        dirty = _plan(inputs, out, old, new, shards, summary)
         summary.rebuilt_shards = len(dirty)
         new.carry_over(old, dirty)
         if dirty:
-            _rebuild(outdir, new, dirty, shards, jobs, progress, summary)
+            _rebuild(out, new, dirty, shards, jobs, progress, summary)
         _tally(new, summary)
-        if dirty or not statistics_file(outdir).exists():
-            write_statistics(new, statistics_file(outdir))
+        if dirty or not out.statistics.exists():
+            write_statistics(new, out.statistics)
         new.commit()
     if old is not None:
         old.close()
-    if turtle and (dirty or not (outdir / "graph.ttl").exists()):
-        write_turtle([shard_file(outdir, k, shards) for k in range(shards)], outdir / "graph.ttl")
+    if turtle and (dirty or not out.turtle.exists()):
+        write_turtle([out.shard_file(k, shards) for k in range(shards)], out.turtle)
     summary.seconds = time.perf_counter() - start
-    with atomic_writer(outdir / "validation-report.txt") as rep:
+    with atomic_writer(out.report) as rep:
         rep.write(report_text(summary))
-    with atomic_writer(outdir / "summary.json") as js:
+    with atomic_writer(out.summary) as js:
         json.dump(summary.as_json(), js, indent=2)
         js.write("\n")
     return summary
 
 
-def _plan(inputs, outdir: Path, old: Manifest | None, new: Manifest, shards: int, summary: BuildSummary) -> set[int]:
-    """Record every source in the new manifest; return the shards that must be rebuilt."""
+def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: int, summary: BuildSummary) -> set[int]:
+    """Record every source in the new manifest; return the shards that must be rebuilt.
+
+    Nothing is read here but a stat per file: a file new to this build is read and hashed by
+    its worker. Only a file whose size or mtime changed since the last build is hashed here, to
+    tell an edit from a touch; its worker is given that hash."""
     dirty: set[int] = set()
     for order, doc in enumerate(discover(inputs)):
         if doc.path is None:
@@ -252,12 +259,14 @@ def _plan(inputs, outdir: Path, old: Manifest | None, new: Manifest, shards: int
             size, mtime = st.st_size, st.st_mtime_ns
         except OSError:
             size, mtime = -1, 0
-        if prev and size >= 0 and (prev.size, prev.mtime_ns) == (size, mtime):
+        if prev is None or size < 0:
+            sha = None  # read and hashed by the worker
+        elif (prev.size, prev.mtime_ns) == (size, mtime):
             sha = prev.sha256  # unchanged since the last build: no need to read it
         else:
             sha = _hash_file(doc.path)
-        shard = shard_of(sha, shards)
-        if prev is None or prev.sha256 != sha or prev.shard != shard:
+        shard = shard_of(doc.name, shards)
+        if prev is None or sha is None or prev.sha256 != sha or prev.shard != shard:
             dirty.add(shard)
             if prev is not None:
                 dirty.add(prev.shard)
@@ -266,25 +275,25 @@ def _plan(inputs, outdir: Path, old: Manifest | None, new: Manifest, shards: int
         return set(range(shards))
     dirty |= new.missing_shards(old)
     for shard in range(shards):
-        if not old.shard_file_intact(shard_file(outdir, shard, shards), shard):
+        if not old.shard_file_intact(out.shard_file(shard, shards), shard):
             dirty.add(shard)  # missing or touched since the last build: make it again
     return dirty
 
 
-def _hash_file(path: Path) -> str:
+def _hash_file(path: Path) -> str | None:
     try:
         with open(path, "rb") as fh:
             return file_sha256(fh.read())
-    except OSError as err:
-        return "unreadable:" + str(err.errno)
+    except OSError:
+        return None  # the worker will say why it cannot be read
 
 
-def _rebuild(outdir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary) -> None:
+def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary) -> None:
     writers = {}
     handles = {}
     try:
         for shard in sorted(dirty):
-            writers[shard] = atomic_writer(shard_file(outdir, shard, shards))
+            writers[shard] = atomic_writer(out.shard_file(shard, shards))
             handles[shard] = writers[shard].__enter__()
         if 0 in handles:
             handles[0].write(fixed_graphs())
@@ -302,7 +311,7 @@ def _rebuild(outdir, new: Manifest, dirty: set[int], shards: int, jobs, progress
         for shard, writer in writers.items():
             handles[shard].flush()
             writer.__exit__(None, None, None)
-            new.set_shard_file(shard, shard_file(outdir, shard, shards))
+            new.set_shard_file(shard, out.shard_file(shard, shards))
         writers.clear()
     finally:
         for writer in writers.values():
@@ -315,18 +324,22 @@ def _results(rows: Iterable[SourceRow], jobs: int | None):
     chunks = _chunked(rows, CHUNK)
     if jobs == 1:
         for chunk in chunks:
-            yield from zip(chunk, process_chunk([r.path for r in chunk]), strict=True)
+            yield from zip(chunk, process_chunk(_work(chunk)), strict=True)
         return
     with ProcessPoolExecutor(jobs, initializer=_warm) as pool:
         pending: deque[tuple[list[SourceRow], Future]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(process_chunk, [r.path for r in chunk])))
+            pending.append((chunk, pool.submit(process_chunk, _work(chunk))))
             if len(pending) > 4 * jobs:  # slack for the writer's disk stalls (a chunk is ~5 MB)
                 done, fut = pending.popleft()
                 yield from zip(done, fut.result(), strict=True)
         while pending:
             done, fut = pending.popleft()
             yield from zip(done, fut.result(), strict=True)
+
+
+def _work(chunk: list[SourceRow]) -> list[tuple[str, str | None]]:
+    return [(r.path, r.sha256) for r in chunk]
 
 
 def _chunked(rows: Iterable[SourceRow], size: int):
@@ -367,6 +380,7 @@ def write_turtle(nq_paths: list[Path], ttl_path: Path) -> None:
 
 
 def report_text(summary: BuildSummary) -> str:
+    """The text of ``validation-report.txt``."""
     lines = []
     if not summary.violations:
         lines.append(f"All {summary.letters} letters conform to the SHACL shapes.")
@@ -378,4 +392,4 @@ def report_text(summary: BuildSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["BuildSummary", "build", "process_chunk", "shard_file"]
+__all__ = ["BuildSummary", "build", "process_chunk"]

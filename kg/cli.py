@@ -13,9 +13,13 @@ from typing import Annotated
 
 import typer
 
+from kg.builddir import DEFAULT_OUTPUT
+from kg.export import FORMATS, VIEWS
 from kg.output import atomic_writer
 from kg.parse import parse_paths
 from kg.records import error_record, to_record
+from kg.store import DEFAULT_STORE
+from kg.version import __version__
 
 app = typer.Typer(
     name="imrkg",
@@ -33,8 +37,18 @@ class RecordFormat(StrEnum):
     json = "json"
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"imrkg {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Show the version and exit.", callback=_show_version, is_eager=True)
+    ] = False,
+) -> None:
     """Turn California workers' comp IMR determination letters into a knowledge graph."""
 
 
@@ -80,7 +94,7 @@ def parse(
 @app.command()
 def build(
     inputs: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt) or directories.")],
-    outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = DEFAULT_OUTPUT,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 0,
     shards: Annotated[
@@ -94,6 +108,7 @@ def build(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from kg.build import build as run_build
+    from kg.builddir import BuildDir
 
     with Progress(
         SpinnerColumn(),
@@ -118,9 +133,7 @@ def build(
     for v in summary.violations[:20]:
         typer.echo(f"imrkg: shacl: {v.line()}", err=True)
     if len(summary.violations) > 20:
-        typer.echo(
-            f"imrkg: shacl: ... {len(summary.violations) - 20} more in {outdir / 'validation-report.txt'}", err=True
-        )
+        typer.echo(f"imrkg: shacl: ... {len(summary.violations) - 20} more in {BuildDir(outdir).report}", err=True)
     s = summary.as_json()
     typer.echo(
         f"{s['letters']} letters, {s['items']} items, {s['triples']} triples; {len(s['failures'])} not parsed; "
@@ -137,33 +150,15 @@ def validate(
     path: Annotated[Path, typer.Argument(help="A graph file (.nq, .ttl, .nt, .trig) or a build output directory.")],
 ) -> None:
     """Validate a graph against the SHACL shapes; print letter, item, path and message for each problem."""
-    from rdflib import Dataset, Graph
+    from kg.validate import validate_path
 
-    from kg.store import graph_files
-    from kg.validate import validate_graph, validate_quads_file
-
-    paths = graph_files(path)
-    for p in paths:
-        if not p.exists():
-            _fail_line(str(p), "no such file")
-            raise typer.Exit(EXIT_USAGE)
-    fmt = {".nq": "nquads", ".trig": "trig", ".nt": "nt", ".ttl": "turtle"}.get(paths[0].suffix, "turtle")
     try:
-        if fmt == "nquads":  # streamed: a batch of letter graphs at a time
-            violations = [v for p in paths for v in validate_quads_file(p)]
-            size = sum(1 for p in paths for _ in open(p, "rb"))
-        else:
-            if fmt == "trig":
-                ds = Dataset()
-                ds.parse(paths[0], format=fmt)
-                graph = Graph()
-                for s, p, o, _ in ds.quads():
-                    graph.add((s, p, o))
-            else:
-                graph = Graph().parse(paths[0], format=fmt)
-            violations, size = validate_graph(graph), len(graph)
-    except Exception as err:  # rdflib and pyoxigraph raise many parser exception types
-        _fail_line(str(path), f"cannot parse {fmt}: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
+        violations, size = validate_path(path)
+    except FileNotFoundError as err:
+        _fail_line(str(path), str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as err:
+        _fail_line(str(path), str(err))
         raise typer.Exit(EXIT_SOME_FAILED) from None
     for v in violations:
         typer.echo(v.line())
@@ -208,7 +203,7 @@ def _target(store: Path, endpoint: str | None, graph_store: str | None = None, t
 @app.command()
 def load(
     sources: Annotated[list[Path], typer.Argument(help="Build output directories or graph files (.nq, .trig, .ttl).")],
-    store: StoreOption = Path(".imrkg/store"),
+    store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,
     graph_store: GraphStoreOption = None,
     timeout: TimeoutOption = 30.0,
@@ -239,30 +234,10 @@ def load(
 
 def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> None:
     """PUT every named graph (Graph Store Protocol); name what was not loaded, never stop half-silent."""
-    from kg.endpoint import EndpointError, graphs_in
-    from kg.store import graph_files
+    from kg.endpoint import load_sources
 
-    loaded, failed = 0, []
-    gone = False  # the server stopped answering: later files are not attempted, each named once
-    for source in sources:
-        for path in graph_files(source):
-            if gone:
-                failed.append((str(path), "not attempted (the server stopped answering)"))
-                continue
-            if not path.is_file():
-                _fail_line(str(path), "no such file")
-                failed.append((str(path), "no such file"))
-                continue
-            try:
-                result = endpoint.load_graphs(graphs_in(str(path)))
-            except (EndpointError, SyntaxError, OSError) as err:
-                # a file that cannot be read: graphs already sent stay loaded and whole, the rest are named
-                _fail_line(str(path), str(err).splitlines()[0])
-                failed.append((str(path), str(err).splitlines()[0]))
-                continue
-            loaded += len(result.loaded)
-            failed.extend(result.failed)
-            gone = result.server_gone
+    result = load_sources(endpoint, sources)
+    failed = result.failed
     refused = [(n, r) for n, r in failed if not r.startswith("not attempted")]
     for name, reason in refused[:10]:
         _fail_line(name, reason)
@@ -274,7 +249,7 @@ def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> N
         with atomic_writer(report_path) as fh:
             fh.writelines(f"{name}\t{reason}\n" for name, reason in failed)
     typer.echo(
-        f"loaded {loaded} graphs into {endpoint.graph_store_url}; {len(failed)} not loaded"
+        f"loaded {len(result.loaded)} graphs into {endpoint.graph_store_url}; {len(failed)} not loaded"
         + (f" (listed in {report_path})" if report_path and failed else ""),
         err=True,
     )
@@ -306,14 +281,12 @@ def _emit(columns: list[str], rows: list[list[str | None]], fmt: TableFormat) ->
         from rich.console import Console
         from rich.table import Table
 
+        from kg.namespaces import compact
+
         table = Table(*columns)
         for r in rows:
-            table.add_row(*["" if v is None else _shorten(v) for v in r])
+            table.add_row(*["" if v is None else compact(v) for v in r])
         Console().print(table)
-
-
-def _shorten(value: str) -> str:
-    return value.replace("https://w3id.org/imr-kg/id/", "")
 
 
 @app.command()
@@ -323,7 +296,7 @@ def query(
         list[str] | None, typer.Option("--param", "-p", help="key=value; value as a concept name, <IRI> or text.")
     ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
-    store: StoreOption = Path(".imrkg/store"),
+    store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = 30.0,
     raw: Annotated[
@@ -334,9 +307,9 @@ def query(
     ] = False,
 ) -> None:
     """Answer a canned analyst question from the store or a server."""
-    from kg.queries import RAW_DIR, bindings, load_queries
+    from kg.queries import CANNED, RAW, bindings, load_queries
 
-    queries = load_queries(RAW_DIR) if raw else load_queries()
+    queries = load_queries(RAW if raw else CANNED)
     if name not in queries:
         _fail_line(name, f"no such query; try one of: {', '.join(queries)}")
         raise typer.Exit(EXIT_USAGE)
@@ -359,7 +332,7 @@ def query(
 def sparql(
     query_or_file: Annotated[str, typer.Argument(help="SPARQL text or a path to a .rq file.")],
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
-    store: StoreOption = Path(".imrkg/store"),
+    store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = 30.0,
 ) -> None:
@@ -385,27 +358,20 @@ def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
     _emit(columns, rows, fmt)
 
 
-class ExportFormat(StrEnum):
-    gexf = "gexf"
-    graphml = "graphml"
-
-
-class View(StrEnum):
-    full = "full"
-    treatment_guideline = "treatment-guideline"
-    specialty_treatment = "specialty-treatment"
-    guideline_cocitation = "guideline-cocitation"
+ExportFormat = StrEnum("ExportFormat", {f: f for f in FORMATS})  # the choices kg.export offers
+View = StrEnum("View", {v: v for v in VIEWS})
+DEFAULT_VIEW = View(VIEWS[0])
 
 
 @app.command()
 def export(
     fmt: Annotated[ExportFormat, typer.Argument(help="gexf (1.3, for Gephi) or graphml.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write (atomically).")],
-    view: Annotated[View, typer.Option("--view", "-v", help="Which graph to draw.")] = View.full,
+    view: Annotated[View, typer.Option("--view", "-v", help="Which graph to draw.")] = DEFAULT_VIEW,
     source: Annotated[
         Path | None, typer.Argument(help="A build directory or graph file; without it, the store is read.")
     ] = None,
-    store: StoreOption = Path(".imrkg/store"),
+    store: StoreOption = DEFAULT_STORE,
     preview: Annotated[Path | None, typer.Option("--preview", help="Also draw a PNG of the view.")] = None,
 ) -> None:
     """Export a view of the graph for Gephi (GEXF 1.3) or other tools (GraphML)."""

@@ -16,12 +16,14 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
+from kg.builddir import graph_files
 from kg.queries import with_values
 
 USER_ENV, PASSWORD_ENV = "IMRKG_ENDPOINT_USER", "IMRKG_ENDPOINT_PASSWORD"
@@ -73,6 +75,8 @@ def _credentials(url: str) -> tuple[str, str] | None:
 
 
 class Endpoint:
+    """A SPARQL server: its query URL and, where known or given, its Graph Store Protocol URL."""
+
     def __init__(
         self,
         query_url: str,
@@ -114,6 +118,9 @@ class Endpoint:
                 reason = f"timed out after {self.timeout:g} s"
             except requests.ConnectionError:
                 reason = "cannot connect (is the server running?)"
+            except requests.exceptions.ChunkedEncodingError:  # the server closed a connection mid-answer
+                reason = "connection broken during the answer"
+                unreachable = False
             else:
                 if response.status_code == 401:
                     hint = (
@@ -226,3 +233,32 @@ def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[t
         triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
     if current is not None:
         yield current, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def load_sources(endpoint: Endpoint, sources: Iterable[str | Path]) -> LoadReport:
+    """PUT every named graph of build directories or graph files to the server.
+
+    A graph the server refuses, or a file that cannot be read, is named in ``failed`` and the
+    rest go on; graphs already sent stay loaded and whole. Once the server stops answering,
+    what is left is listed as not attempted instead of being tried one by one.
+    """
+    loaded: list[str] = []
+    failed: list[tuple[str, str]] = []
+    gone = False
+    for source in sources:
+        for path in graph_files(source):
+            if gone:
+                failed.append((str(path), "not attempted (the server stopped answering)"))
+                continue
+            if not path.is_file():
+                failed.append((str(path), "no such file"))
+                continue
+            try:
+                result = endpoint.load_graphs(graphs_in(str(path)))
+            except (EndpointError, SyntaxError, OSError) as err:
+                failed.append((str(path), str(err).splitlines()[0]))
+                continue
+            loaded.extend(result.loaded)
+            failed.extend(result.failed)
+            gone = result.server_gone
+    return LoadReport(loaded, failed, server_gone=gone)

@@ -17,10 +17,11 @@ from pathlib import Path
 import networkx as nx
 from lxml import etree
 
+from kg.namespaces import work_iri
 from kg.output import atomic_writer
-from kg.queries import QUERY_DIR, run
+from kg.queries import EXPORT, query_text, run
+from kg.vocab import guideline_works
 
-EXPORT_QUERIES = QUERY_DIR / "export"
 VIEWS = ("full", "treatment-guideline", "specialty-treatment", "guideline-cocitation")
 # One colour per node type (Tableau 10), so Gephi and the preview agree.
 COLOURS = {
@@ -31,17 +32,12 @@ COLOURS = {
     "guideline work": (118, 183, 178),
     "specialty": (225, 87, 89),
 }
-# Short work names keep chapter labels readable in a crowded layout.
-WORK_SHORT = {
-    "mtus-chronic-pain": "MTUS Chronic Pain",
-    "mtus-acoem": "MTUS ACOEM",
-    "mtus-opioids": "MTUS Opioids",
-    "mtus-acupuncture": "MTUS Acupuncture",
-    "mtus-postsurgical": "MTUS Postsurgical",
-    "odg": "ODG",
-    "acoem": "ACOEM",
-    "other": "Other evidence",
-}
+FORMATS = ("gexf", "graphml")
+
+
+def _short_work_names() -> dict[str, str]:
+    """Work IRI -> short name: short names keep chapter labels readable in a crowded layout."""
+    return {str(work_iri(w.id)): w.short for w in guideline_works().values()}
 
 
 @dataclass
@@ -57,7 +53,7 @@ class _Item:
 
 
 def _rows(store, name: str) -> list[dict[str, str | None]]:
-    columns, rows = run(store, (EXPORT_QUERIES / f"{name}.rq").read_text(encoding="utf-8"))
+    columns, rows = run(store, query_text(name, EXPORT))
     return [dict(zip(columns, r, strict=True)) for r in rows]
 
 
@@ -69,9 +65,10 @@ def _collect(store) -> tuple[dict[str, _Item], dict[str, dict[str, str]]]:
         items[r["item"]] = _Item(
             r["letter"], r["case"], r["date"], r["title"], r["outcome"], r["treatment"], r["treatmentLabel"]
         )
+    short = _short_work_names()
     for r in _rows(store, "reviewer-citations"):
         if r["item"] in items:
-            work = WORK_SHORT.get(r["work"].rsplit("/", 1)[-1], r["workLabel"])
+            work = short.get(r["work"], r["workLabel"])
             if r["chapterLabel"]:
                 guide = (f"{work}: {r['chapterLabel']}", "guideline chapter")
             else:
@@ -239,6 +236,9 @@ def validate_gexf(data: bytes, schema: Path) -> list[str]:
 
 
 def write(g: nx.Graph, path: str | Path, fmt: str) -> None:
+    """Write a view as ``gexf`` or ``graphml`` (one of :data:`FORMATS`), atomically."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     data = gexf_bytes(g) if fmt == "gexf" else graphml_bytes(g)
     with atomic_writer(path, "wb") as fh:
         fh.write(data)

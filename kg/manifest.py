@@ -25,16 +25,31 @@ CREATE INDEX sources_ord ON sources(ord);
 CREATE INDEX sources_letter ON sources(letter);
 CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
 """
-_RESULT_COLUMNS = ("error", "letter", "graph", "duplicate_of", "triples", "outcomes", "unmapped", "violations", "stats")
+_RESULT_COLUMNS = (
+    "sha256",
+    "error",
+    "letter",
+    "graph",
+    "duplicate_of",
+    "triples",
+    "outcomes",
+    "unmapped",
+    "violations",
+    "stats",
+)
 
 
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def shard_of(sha256: str, shards: int) -> int:
-    """A source's shard from its content hash: stable across runs, machines and file order."""
-    return int(sha256[-8:], 16) % shards if shards > 1 and not sha256.startswith("unreadable") else 0
+def shard_of(path: str, shards: int) -> int:
+    """A source's shard from a hash of its file name (not its folder): stable across runs,
+    machines, file order and edits, and known before the file is read, so a build reads each
+    file once (in a worker) and an edited letter rebuilds only its own shard."""
+    if shards <= 1:
+        return 0
+    return int(hashlib.sha256(os.path.basename(path).encode("utf-8", "surrogateescape")).hexdigest()[-8:], 16) % shards
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +58,7 @@ class SourceRow:
     ord: int
     size: int
     mtime_ns: int
-    sha256: str
+    sha256: str | None  # None until a worker has read the file
     shard: int
     error: str | None = None
     letter: str | None = None
@@ -188,6 +203,7 @@ class Manifest:
             self.conn.execute("UPDATE sources SET duplicate_of = ?, done = 1 WHERE path = ?", (duplicate_of, path))
             return
         values = (
+            result.sha256,
             result.error,
             result.letter,
             result.graph,
@@ -199,7 +215,11 @@ class Manifest:
             result.stats,
         )
         sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
-        self.conn.execute(f"UPDATE sources SET {sets}, done = 1 WHERE path = ?", (*values, path))
+        # the worker's hash of what it read; a hash the plan already had is kept when none came back
+        self.conn.execute(
+            f"UPDATE sources SET {sets.replace('sha256 = ?', 'sha256 = COALESCE(?, sha256)')}, done = 1 WHERE path = ?",
+            (*values, path),
+        )
 
     def carry_over(self, old: Manifest | None, rebuilt: set[int]) -> None:
         """Results and shard files of the shards not rebuilt come from the previous manifest."""
@@ -209,7 +229,7 @@ class Manifest:
         self.conn.commit()
         self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
         try:
-            sets = ", ".join(f"{c} = o.{c}" for c in _RESULT_COLUMNS)
+            sets = ", ".join(f"{c} = o.{c}" for c in _RESULT_COLUMNS if c != "sha256")
             self.conn.execute(
                 f"UPDATE sources SET {sets}, done = 1 FROM old.sources AS o "
                 f"WHERE o.path = sources.path AND sources.shard NOT IN ({marks})"

@@ -1,8 +1,9 @@
 """Letter record -> RDF: one named graph per letter, under the ontology in ``ontology/imr.ttl``.
 
-IRIs come from the case number (or a hash of the normalized text when a letter has none), so they
-are the same on every run and machine. Provenance (source file name and sha256, parser version)
-is in the letter's graph; the generation time is not, so the output is reproducible.
+IRIs come from the scheme in :mod:`kg.namespaces` (the case number, or a hash of the normalized
+text when a letter has none), so they are the same on every run and machine. Provenance (source
+file name and sha256, parser version) is in the letter's graph; the generation time is not, so
+the output is reproducible.
 """
 
 from __future__ import annotations
@@ -13,15 +14,25 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import namespaces as ns
 from kg.models import Citation, Item, Letter, Span
-from kg.namespaces import ID, Cached
-from kg.treatments import classify
-from kg.vocab import canonical_state, slug, states
+from kg.namespaces import (
+    Cached,
+    chapter_iri,
+    item_iri,
+    letter_iri,
+    part_iri,
+    source_file_iri,
+    specialty_iri,
+    state_iri,
+    treatment_iri,
+    work_iri,
+)
+from kg.treatments import classify, drug_concept
+from kg.version import PARSER_VERSION
 
 # the same URIRef objects every time: rdflib makes a new one per attribute access
 DCTERMS, IMR, OA, PROV, RDF, RDFS, SKOS, XSD = (
     Cached(n) for n in (ns.DCTERMS, ns.IMR, ns.OA, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.XSD)
 )
-PARSER_VERSION = "0.3.0"
 _BOOL = {True: Literal(True), False: Literal(False)}
 
 
@@ -29,43 +40,6 @@ _BOOL = {True: Literal(True), False: Literal(False)}
 def _int(value: int) -> Literal:
     """Item numbers, pages and orders repeat across letters; a Literal costs microseconds to make."""
     return Literal(value, datatype=XSD.integer)
-
-
-_STATE_CODE = {name: code for code, name in states().items()}
-
-
-def letter_iri(letter: Letter) -> URIRef:
-    key = letter.case_number or f"sha256-{(letter.sha256 or '')[:20]}"
-    return ID[f"letter/{key}"]
-
-
-def item_iri(letter: Letter, number: int) -> URIRef:
-    return URIRef(f"{letter_iri(letter)}/item/{number}")
-
-
-def graph_iri(letter: Letter) -> URIRef:
-    return URIRef(f"{letter_iri(letter)}/graph")
-
-
-def work_iri(work: str) -> URIRef:
-    return ID[f"guideline/{work}"]
-
-
-def chapter_iri(work: str, chapter: str) -> URIRef:
-    return ID[f"guideline/{work}/chapter/{slug(chapter)}"]
-
-
-def treatment_iri(concept: str) -> URIRef:
-    return ID[f"treatment/{concept}"]
-
-
-def specialty_iri(name: str) -> URIRef:
-    return ID[f"specialty/{slug(name)}"]
-
-
-def state_iri(name: str) -> URIRef:
-    code = _STATE_CODE.get(canonical_state(name))
-    return ID[f"state/{code}"] if code else ID[f"state/{slug(name)}"]
 
 
 _OUTCOME = {"Upheld": IMR.Upheld, "Overturned": IMR.Overturned, "Partially Overturned": IMR.PartiallyOverturned}
@@ -80,7 +54,7 @@ class _Triples(dict):
 
 
 def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
-    """All triples of one letter (to be stored in :func:`graph_iri`) as an rdflib Graph."""
+    """All triples of one letter (stored in its :func:`kg.namespaces.graph_iri`) as an rdflib Graph."""
     g = Graph()
     g.addN((s, p, o, g) for s, p, o in letter_triples(letter, source_sha256))
     return g
@@ -109,7 +83,7 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
         add((L, IMR.caseSummary, Literal(letter.case_summary)))
     add((L, IMR.letterOutcome, _OUTCOME[letter.outcome]))
     # provenance: the source file and the parser; no timestamps in the data
-    src = URIRef(f"urn:sha256:{source_sha256}") if source_sha256 else None
+    src = source_file_iri(source_sha256) if source_sha256 else None
     if src is not None:
         add((L, PROV.wasDerivedFrom, src))
         add((src, RDF.type, PROV.Entity))
@@ -120,7 +94,7 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
     add((L, PROV.wasAttributedTo, IMR.Parser))
     add((L, DCTERMS.creator, Literal(f"imr-kg {PARSER_VERSION}")))
 
-    P = URIRef(f"{L}/patient")
+    P = part_iri(L, "patient")
     add((L, IMR.patient, P))
     add((P, RDF.type, IMR.Patient))
     if letter.patient.age is not None:
@@ -130,7 +104,7 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
     if letter.dates.injury:
         add((P, IMR.injuryDate, Literal(letter.dates.injury, datatype=XSD.date)))
 
-    R = URIRef(f"{L}/reviewer")
+    R = part_iri(L, "reviewer")
     add((L, IMR.reviewer, R))
     add((R, RDF.type, IMR.ExpertReviewer))
     for name in letter.reviewer.specialties:
@@ -150,7 +124,7 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
 def _position(g: _Triples, subject: URIRef, span: Span | None) -> None:
     if span is None:
         return
-    sel = URIRef(f"{subject}/position")
+    sel = part_iri(subject, "position")
     g.add((subject, IMR.textPosition, sel))
     g.add((sel, RDF.type, OA.TextPositionSelector))
     g.add((sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
@@ -168,7 +142,7 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     if match:
         add((IT, IMR.treatment, treatment_iri(match.concept)))
         add((IT, IMR.treatmentCategory, treatment_iri(match.category)))
-    D = URIRef(f"{IT}/decision")
+    D = part_iri(IT, "decision")
     add((IT, IMR.decision, D))
     add((D, RDF.type, IMR.Decision))
     add((D, IMR.outcome, _OUTCOME[item.outcome]))
@@ -176,7 +150,7 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
         add((D, IMR.rationale, Literal(item.rationale)))
     _position(g, D, item.rationale_span)
     for k, ref in enumerate(item.literature, start=1):
-        ref_iri = URIRef(f"{D}/reference/{k}")
+        ref_iri = part_iri(D, "reference", k)
         add((D, IMR.citesLiterature, ref_iri))
         add((ref_iri, RDF.type, IMR.LiteratureReference))
         add((ref_iri, IMR.author, Literal(ref.author)))
@@ -204,7 +178,7 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     if item.drug:
         add((IT, IMR.drugName, Literal(item.drug.name)))
         for ingredient in item.drug.ingredients:
-            add((IT, IMR.drugIngredient, treatment_iri(f"drug/{slug(ingredient)}")))
+            add((IT, IMR.drugIngredient, treatment_iri(drug_concept(ingredient))))
         if item.drug.strength:
             add((IT, IMR.strength, Literal(item.drug.strength)))
     add((IT, IMR.isRemainderOfModifiedRequest, _BOOL[item.modified is not None]))
@@ -220,7 +194,7 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
 
 def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Citation) -> None:
     add = g.add
-    C = URIRef(f"{IT}/citation/{key}")
+    C = part_iri(IT, "citation", key)
     add((IT, IMR.hasCitation, C))
     add((C, RDF.type, IMR.GuidelineCitation))
     add((C, IMR.citedBy, party))
@@ -228,7 +202,7 @@ def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Ci
     add((C, IMR.outsideMTUS, _BOOL[c.outside_mtus]))
     _position(g, C, c.span)
     for k, src in enumerate(c.sources, start=1):
-        S = URIRef(f"{C}/source/{k}")
+        S = part_iri(C, "source", k)
         add((C, IMR.hasSource, S))
         add((S, RDF.type, IMR.GuidelineSource))
         add((S, IMR.sourceOrder, _int(k)))

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-RAW_DIR = QUERY_DIR / "raw"  # the same questions asked of the letter graphs (slow on large stores)
+from kg.namespaces import ID
+from kg.resources import query_file, query_files
+from kg.terms import to_rdflib
+
+CANNED, RAW, EXPORT = "", "raw", "export"  # folders of queries/: canned questions, the same asked
+# of the letter graphs (slow on large stores), and the rows the export views are drawn from
 _HEADER = re.compile(r"^#\s*(title|question|param):\s*(.*)$")
-_ID_BASE = "https://w3id.org/imr-kg/id/"
+_ID_BASE = str(ID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +33,10 @@ class CannedQuery:
     text: str
 
 
-def load_queries(directory: Path = QUERY_DIR) -> dict[str, CannedQuery]:
+def load_queries(folder: str = CANNED) -> dict[str, CannedQuery]:
+    """The queries of a folder of ``queries/`` (:data:`CANNED`, :data:`RAW` or :data:`EXPORT`) by name."""
     out = {}
-    for path in sorted(directory.glob("*.rq")):
+    for path in query_files(folder):
         text = path.read_text(encoding="utf-8")
         meta: dict[str, str] = {}
         params: dict[str, str] = {}
@@ -47,8 +51,14 @@ def load_queries(directory: Path = QUERY_DIR) -> dict[str, CannedQuery]:
                 params[name.strip()] = default.strip()
             else:
                 meta[m.group(1)] = m.group(2).strip()
-        out[path.stem] = CannedQuery(path.stem, meta.get("title", path.stem), meta.get("question", ""), params, text)
+        name = path.name.removesuffix(".rq")
+        out[name] = CannedQuery(name, meta.get("title", name), meta.get("question", ""), params, text)
     return out
+
+
+def query_text(name: str, folder: str = CANNED) -> str:
+    """The SPARQL text of one query file."""
+    return query_file(name, folder).read_text(encoding="utf-8")
 
 
 def to_term(value: str, default: str | None = None) -> ox.NamedNode | ox.Literal:
@@ -70,6 +80,7 @@ def to_term(value: str, default: str | None = None) -> ox.NamedNode | ox.Literal
 
 
 def bindings(query: CannedQuery, given: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Each parameter of ``query`` bound to its given value or its default, as an RDF term."""
     unknown = set(given) - set(query.params)
     if unknown:
         raise ValueError(
@@ -129,8 +140,6 @@ def _run_oxigraph(store: ox.Store, sparql: str, substitutions: dict) -> tuple[li
 
 def _run_rdflib(dataset, sparql: str, substitutions: dict) -> tuple[list[str], list[list[str | None]]]:
     """rdflib in memory (a ``Dataset(default_union=True)``); parameters through ``initBindings``."""
-    from kg.store import to_rdflib
-
     init = {v.value: to_rdflib(t) for v, t in substitutions.items()}
     result = dataset.query(sparql, initBindings=init)
     if result.type == "ASK":

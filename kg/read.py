@@ -24,6 +24,7 @@ class Document:
     name: str  # the file name users see in records and messages
     path: Path | None
     data: bytes | None = None  # stdin content
+    sha256: str | None = None  # of the bytes, when the caller already knows it (no second hashing)
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
@@ -78,7 +79,7 @@ def read_document(doc: Document) -> tuple[str, str]:
             data = doc.path.read_bytes()
         except OSError as err:
             raise ParseError(f"cannot read file: {err.strerror or err}") from None
-    digest = hashlib.sha256(data).hexdigest()
+    digest = doc.sha256 or hashlib.sha256(data).hexdigest()
     if data[:5] == b"%PDF-" or (doc.path is not None and doc.path.suffix.lower() == ".pdf"):
         return pdf_text(data), digest
     return decode_text(data), digest

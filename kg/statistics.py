@@ -25,20 +25,27 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import Literal, URIRef
 
 from kg import namespaces as ns
-from kg.namespaces import ID, Cached
+from kg.namespaces import (
+    QB,
+    STAT,
+    STATISTICS_GRAPH,
+    Cached,
+    compact,
+    expand,
+    statistics_dataset_iri,
+    statistics_observation_iri,
+    treatment_iri,
+)
+from kg.terms import literal_term, quote
+from kg.treatments import drug_class_concept
 
 # one URIRef per name: rdflib makes a new one on every namespace attribute access
 IMR, RDF, SKOS = Cached(ns.IMR), Cached(ns.RDF), Cached(ns.SKOS)
 _TRUE = Literal(True)
-
-STAT = Namespace("https://w3id.org/imr-kg/statistics#")
-QB = Namespace("http://purl.org/linked-data/cube#")
-STATISTICS_GRAPH = ID["graph/statistics"]
-STATISTICS_FILE = "statistics.nq"  # its file in a build's output directory
-_XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
+_XSD_INTEGER = str(ns.XSD.integer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +84,8 @@ DATASETS = {
     )
 }
 
-_SPINAL_TOPS = (ID["treatment/facet-procedures"], ID["treatment/epidural-steroid-injection"])
-_OPIOIDS = ID["treatment/drug-class/opioids"]
+_SPINAL_TOPS = (treatment_iri("facet-procedures"), treatment_iri("epidural-steroid-injection"))
+_OPIOIDS = treatment_iri(drug_class_concept("Opioids"))
 
 
 @cache
@@ -131,24 +138,6 @@ def _outcomes(idx: _Index, item) -> list:
     return [o for d in idx.objects(item, IMR.decision) for o in idx.objects(d, IMR.outcome)]
 
 
-_SHORT = (("id:", str(ID)), ("imr:", str(ns.IMR)))
-
-
-def _short(iri: str) -> str:
-    """IRIs kept short in the manifest (a million letters' partial counts): id:..., imr:..."""
-    for short, long in _SHORT:
-        if iri.startswith(long):
-            return short + iri[len(long) :]
-    return iri
-
-
-def _long(value: str) -> str:
-    for short, long in _SHORT:
-        if value.startswith(short):
-            return long + value[len(short) :]
-    return value
-
-
 def _merge(table: dict[tuple, list[int]], ds: Dataset, key: tuple, values: list[int]) -> None:
     have = table.get(key)
     if have is None:
@@ -175,7 +164,7 @@ def letter_statistics(triples: Iterable[tuple]) -> dict[str, list[list]]:
     for name, table in rows.items():
         kinds = [kind for _, kind in DATASETS[name].dimensions]
         keyed = [
-            [[_short(v) if kind == "iri" and v is not None else v for v, kind in zip(k, kinds, strict=True)], values]
+            [[compact(v) if kind == "iri" and v is not None else v for v, kind in zip(k, kinds, strict=True)], values]
             for k, values in table.items()
         ]
         out[name] = sorted(keyed, key=json.dumps)
@@ -307,9 +296,7 @@ class Totals:
 
 
 def _term(value: str, kind: str) -> str:
-    if kind == "iri":
-        return f"<{_long(value)}>"
-    return json.dumps(value, ensure_ascii=False)  # an N-Quads string literal is a JSON string
+    return f"<{expand(value)}>" if kind == "iri" else quote(value)
 
 
 def statistics_nquads(totals: Totals) -> list[str]:
@@ -318,29 +305,29 @@ def statistics_nquads(totals: Totals) -> list[str]:
     a, qb_dataset, qb_obs = f"<{RDF.type}>", f"<{QB.dataSet}>", f"<{QB.Observation}>"
     lines = []
     for name, ds in DATASETS.items():
-        ds_iri = f"<{ID['statistics/' + name]}>"
+        ds_iri = f"<{statistics_dataset_iri(name)}>"
         lines += [
             f"{ds_iri} {a} <{QB.DataSet}>{g}",
-            f'{ds_iri} <{STAT.letters}> "{totals.letters}"^^<{_XSD_INTEGER}>{g}',
+            f"{ds_iri} <{STAT.letters}> {_count(totals.letters)}{g}",
         ]
         for key, values in totals.rows.get(name, {}).items():
             digest = hashlib.sha1(json.dumps([name, list(key)]).encode()).hexdigest()[:20]
-            obs = f"<{ID['statistics/' + name + '/' + digest]}>"
+            obs = f"<{statistics_observation_iri(name, digest)}>"
             lines += [f"{obs} {a} {qb_obs}{g}", f"{obs} {qb_dataset} {ds_iri}{g}"]
             for (prop, kind), value in zip(ds.dimensions, key, strict=True):
                 if value is not None:
                     lines.append(f"{obs} <{STAT[prop]}> {_term(value, kind)}{g}")
             for (prop, _), value in zip(ds.measures, values, strict=True):
-                lines.append(f'{obs} <{STAT[prop]}> "{value}"^^<{_XSD_INTEGER}>{g}')
+                lines.append(f"{obs} <{STAT[prop]}> {_count(value)}{g}")
     return sorted(lines)
+
+
+def _count(value: int) -> str:
+    return literal_term(str(value), _XSD_INTEGER)
 
 
 __all__ = [
     "DATASETS",
-    "QB",
-    "STAT",
-    "STATISTICS_FILE",
-    "STATISTICS_GRAPH",
     "Totals",
     "letter_statistics",
     "load_vocabulary",

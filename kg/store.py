@@ -17,56 +17,22 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.builddir import BuildDir, graph_files, graph_format
 from kg.manifest import Manifest
-from kg.namespaces import ID, IMR, PROV
-from kg.statistics import STATISTICS_FILE, STATISTICS_GRAPH
+from kg.namespaces import FIXED_GRAPHS, IMR, LOAD_STATE, LOAD_STATE_GRAPH, PROV
 
-DEFAULT_STORE = Path(".imrkg") / "store"
-_FORMATS = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-}
-STATE_GRAPH = ox.NamedNode(str(ID["graph/load-state"]))
-_STATE = ox.NamedNode(str(ID["load-state"]))
+DEFAULT_STORE = Path(".imrkg") / "store"  # where load, query, sparql and export look by default
+STATE_GRAPH = ox.NamedNode(str(LOAD_STATE_GRAPH))
+_STATE = ox.NamedNode(str(LOAD_STATE))
 _PENDING = ox.NamedNode(str(IMR.pendingGraph))
 _PENDING_ALL = ox.NamedNode(str(IMR.pendingAll))
-_LETTER_PREFIX = str(ID["letter/"])
 _BATCH = 200_000  # quads per transaction when loading changed graphs
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_rdflib(term):
-    """A pyoxigraph term as the equal rdflib term (for validation and rdflib queries)."""
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:  # rdflib keeps "x" and "x"^^xsd:string apart
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
 def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
+    """The embedded on-disk store at ``path`` (made if missing)."""
     Path(path).mkdir(parents=True, exist_ok=True)
     return ox.Store(str(path))
-
-
-def graph_files(source: str | Path) -> list[Path]:
-    """The N-Quads files of a build directory (one, or its shards), or the file itself."""
-    source = Path(source)
-    if source.is_dir():
-        shards = sorted(source.glob("graph-[0-9][0-9][0-9].nq")) or [source / "graph.nq"]
-        statistics = source / STATISTICS_FILE  # a build's statistics graph (kg.statistics)
-        return [*shards, statistics] if statistics.is_file() else shards
-    return [source]
 
 
 def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
@@ -75,7 +41,7 @@ def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
     _recover(store)
     for source in sources:
         source = Path(source)
-        if source.is_dir() and (source / "manifest.sqlite").is_file():
+        if source.is_dir() and BuildDir(source).is_build():
             for key, value in _load_build(store, source).items():
                 counts[key] += value
             continue
@@ -115,9 +81,8 @@ def _recover(store: ox.Store) -> None:
 def _load_file(store: ox.Store, path: Path) -> int:
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    fmt = _FORMATS.get(path.suffix)
-    if fmt is None:
-        raise ValueError(f"unknown RDF format {path.suffix or '(no extension)'} (use .nq, .trig, .ttl or .nt)")
+    graph_format(path)  # refuses what is not an RDF file, naming the formats it takes
+    fmt = ox.RdfFormat.from_extension(path.suffix[1:].lower())
     names = (
         {q.graph_name for q in ox.parse(path=str(path), format=fmt)}
         if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
@@ -139,11 +104,12 @@ def stored_letter_graphs(store: ox.Store) -> dict[str, str]:
 
 
 def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
-    files = graph_files(outdir)
+    build = BuildDir(outdir)
+    files = build.graph_files()
     for path in files:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-    manifest = Manifest.read_only(outdir / "manifest.sqlite")
+    manifest = Manifest.read_only(build.manifest)
     try:
         wanted = manifest.letter_graphs()
     finally:
@@ -158,7 +124,7 @@ def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
     removed = [g for g in stored if g not in wanted]
     changed = {g for g, sha in wanted.items() if stored.get(g) != sha}
     # small, or (statistics) changed by any letter: always refreshed
-    fixed = {str(ID["graph/vocabulary"]), str(ID["graph/ontology"]), str(STATISTICS_GRAPH)}
+    fixed = {str(g) for g in FIXED_GRAPHS}
     _mark(store, [*removed, *changed, *fixed])
     for g in [*removed, *changed, *fixed]:
         store.remove_graph(ox.NamedNode(g))

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 from rdflib.plugins.stores.memory import SimpleMemory
 
-from kg.namespaces import ID
-
-SHAPES_FILE = Path(__file__).resolve().parent.parent / "shapes" / "imr-shapes.ttl"
+from kg.builddir import graph_files, graph_format
+from kg.namespaces import compact, split_letter_iri
+from kg.resources import shapes_file
+from kg.terms import to_rdflib
 
 
 class _OneGraphStore(SimpleMemory):
@@ -53,16 +53,15 @@ class Violation:
     severity: str
 
     def line(self) -> str:
+        """``letter focus: path: message``, as the report and the CLI print it."""
         where = f" {self.focus}" if self.focus else ""
         return f"{self.letter}{where}: {self.path}: {self.message}"
 
 
 @cache
 def shapes_graph() -> Graph:
-    path = SHAPES_FILE
-    if not path.exists():  # installed without the source tree: shapes ship as package data
-        path = Path(str(resources.files("kg") / "data" / "imr-shapes.ttl"))
-    return flatten(Graph().parse(path, format="turtle"))
+    """The shapes of ``shapes/imr-shapes.ttl``, flattened for speed (see :func:`flatten`)."""
+    return flatten(Graph().parse(data=shapes_file().read_text(encoding="utf-8"), format="turtle"))
 
 
 def flatten(shapes: Graph) -> Graph:
@@ -85,28 +84,6 @@ def flatten(shapes: Graph) -> Graph:
     return out
 
 
-def _locate(node: str) -> tuple[str, str]:
-    prefix = str(ID["letter/"])
-    if not node.startswith(prefix):
-        return node, ""
-    rest = node[len(prefix) :]
-    letter, _, focus = rest.partition("/")
-    return letter, focus
-
-
-def _short(term) -> str:
-    text = str(term)
-    for ns, p in (
-        ("https://w3id.org/imr-kg/ontology#", "imr:"),
-        ("http://www.w3.org/ns/oa#", "oa:"),
-        ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-        ("http://www.w3.org/ns/prov#", "prov:"),
-    ):
-        if text.startswith(ns):
-            return p + text[len(ns) :]
-    return text
-
-
 def validate_graph(data: Graph) -> list[Violation]:
     """Validate one (batch) graph; return violations sorted by letter, node and path."""
     from pyshacl import validate
@@ -120,14 +97,14 @@ def validate_graph(data: Graph) -> list[Violation]:
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
         severity = report.value(result, SH.resultSeverity)
-        letter, where = _locate(str(focus))
+        letter, where = split_letter_iri(str(focus))
         out.append(
             Violation(
                 letter,
                 where,
-                _short(path) if path is not None else "-",
+                compact(str(path)) if path is not None else "-",
                 str(message),
-                _short(severity).rsplit("#", 1)[-1],
+                str(severity).rsplit("#", 1)[-1],
             )
         )
     return sorted(set(out), key=lambda v: (v.letter, v.focus, v.path, v.message))
@@ -137,8 +114,7 @@ def validate_quads_file(path: str | Path, batch_graphs: int = 200) -> list[Viola
     """Validate an N-Quads file a batch of named graphs at a time (memory stays bounded)."""
     import pyoxigraph as ox
 
-    from kg.store import to_rdflib as term
-
+    term = to_rdflib
     out: list[Violation] = []
     batch, graphs, current = batch_graph(), 0, None
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
@@ -152,3 +128,40 @@ def validate_quads_file(path: str | Path, batch_graphs: int = 200) -> list[Viola
     if len(batch):
         out.extend(validate_graph(batch))
     return out
+
+
+def validate_path(path: str | Path) -> tuple[list[Violation], int]:
+    """Validate a graph file (``.nq``, ``.ttl``, ``.nt``, ``.trig``) or a build directory.
+
+    Returns the violations and the number of triples read. N-Quads are streamed a batch of
+    letter graphs at a time; the other formats are read whole. Raises ``FileNotFoundError`` for
+    a missing file and ``ValueError`` for an unknown format or a file that does not parse.
+    """
+    paths = graph_files(path)
+    for p in paths:
+        if not p.is_file():
+            raise FileNotFoundError(f"no such file: {p}")
+    fmt = graph_format(paths[0])
+    try:
+        if fmt == "nquads":
+            violations = [v for p in paths for v in validate_quads_file(p)]
+            return violations, sum(_lines(p) for p in paths)
+        graph = Graph()
+        if fmt == "trig":
+            for s, p, o, _ in Dataset().parse(paths[0], format=fmt).quads():
+                graph.add((s, p, o))
+        else:
+            graph.parse(paths[0], format=fmt)
+    except Exception as err:  # pyoxigraph raises SyntaxError; rdflib's parsers many types of their own
+        raise ValueError(f"cannot parse {fmt}: {_first_line(err)}") from None
+    return validate_graph(graph), len(graph)
+
+
+def _lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err)
+    return text.splitlines()[0] if text.strip() else type(err).__name__

@@ -5,18 +5,28 @@ from __future__ import annotations
 import csv
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from typing import Any
+
+from kg.resources import data_file
 
 
-def _data(name: str):
-    return resources.files("kg") / "data" / name
+@dataclass(frozen=True, slots=True)
+class GuidelineWork:
+    """One of the works a cited guideline source is filed under (``guidelines.json``, ``works``)."""
+
+    id: str  # "mtus-acoem", "odg", ...
+    label: str
+    short: str  # for crowded displays ("MTUS ACOEM")
+    mtus: bool
+    editions: tuple[int, ...]
 
 
 @cache
 def states() -> dict[str, str]:
     """USPS code -> state name."""
-    with _data("states.csv").open(encoding="utf-8") as f:
+    with data_file("states.csv").open(encoding="utf-8") as f:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
 
 
@@ -34,9 +44,26 @@ def canonical_state(value: str) -> str:
 
 
 @cache
-def load_json(name: str):
-    with _data(name).open(encoding="utf-8") as f:
+def load_json(name: str) -> Any:
+    """A JSON file of ``kg/data``, parsed once per process."""
+    with data_file(name).open(encoding="utf-8") as f:
         return json.load(f)
+
+
+@cache
+def specialties() -> tuple[dict[str, str], ...]:
+    """Reviewer specialties (``specialties.csv``): name and NUCC taxonomy code."""
+    with data_file("specialties.csv").open(encoding="utf-8") as f:
+        return tuple(csv.DictReader(f))
+
+
+@cache
+def guideline_works() -> dict[str, GuidelineWork]:
+    """The guideline works by id, in file order."""
+    return {
+        w["id"]: GuidelineWork(w["id"], w["label"], w["short"], w["mtus"], tuple(w["editions"]))
+        for w in load_json("guidelines.json")["works"]
+    }
 
 
 def slug(value: str) -> str:

@@ -7,41 +7,44 @@ the two in step.
 
 from __future__ import annotations
 
-import csv
 import sys
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.mapping import chapter_iri, specialty_iri, treatment_iri, work_iri
-from kg.namespaces import DCTERMS, ID, IMR, PREFIXES, RDF, RDFS, SKOS, XSD
-from kg.treatments import concepts
-from kg.vocab import _data, load_json, states
-
-WORKS = {
-    "mtus-chronic-pain": ("MTUS Chronic Pain Medical Treatment Guidelines", True, [2009, 2016]),
-    "mtus-acoem": ("MTUS ACOEM Practice Guidelines, 2nd edition (adopted chapters)", True, [2004]),
-    "mtus-opioids": ("MTUS Opioids Treatment Guidelines", True, [2016]),
-    "mtus-acupuncture": ("MTUS Acupuncture Medical Treatment Guidelines", True, [2007]),
-    "mtus-postsurgical": ("MTUS Postsurgical Treatment Guidelines", True, [2009]),
-    "odg": ("Official Disability Guidelines (ODG)", False, []),
-    "acoem": ("ACOEM Occupational Medicine Practice Guidelines (non-MTUS editions)", False, []),
-    "other": ("Other evidence (articles, drug monographs, web pages)", False, []),
-}
-TREATMENT_SCHEME = ID["scheme/treatments"]
-SPECIALTY_SCHEME = ID["scheme/specialties"]
-STATE_SCHEME = ID["scheme/states"]
+from kg.namespaces import (
+    DCTERMS,
+    IMR,
+    NUCC_DATATYPE,
+    PREFIXES,
+    RDF,
+    RDFS,
+    RXCUI_DATATYPE,
+    SKOS,
+    SPECIALTY_SCHEME,
+    STATE_SCHEME,
+    TREATMENT_SCHEME,
+    XSD,
+    chapter_iri,
+    specialty_iri,
+    state_iri,
+    treatment_iri,
+    work_iri,
+)
+from kg.treatments import concepts, is_drug_concept
+from kg.vocab import guideline_works, load_json, specialties, states
 
 
 def vocabulary_graph() -> Graph:
+    """The reference vocabularies as one rdflib Graph (the build's vocabulary graph)."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
-    for work, (label, mtus, years) in WORKS.items():
-        w = work_iri(work)
+    for work in guideline_works().values():
+        w = work_iri(work.id)
         g.add((w, RDF.type, IMR.GuidelineWork))
-        g.add((w, RDFS.label, Literal(label, lang="en")))
-        g.add((w, IMR.isMTUS, Literal(mtus)))
-        for year in years:
+        g.add((w, RDFS.label, Literal(work.label, lang="en")))
+        g.add((w, IMR.isMTUS, Literal(work.mtus)))
+        for year in work.editions:
             g.add((w, IMR.editionYear, Literal(str(year), datatype=XSD.gYear)))
     data = load_json("guidelines.json")
     for ch in data["acoem_chapters"]:
@@ -51,9 +54,7 @@ def vocabulary_graph() -> Graph:
         g.add((c, DCTERMS.isPartOf, work_iri("mtus-acoem")))
         if ch["number"] is not None:
             g.add((c, IMR.chapterNumber, Literal(ch["number"], datatype=XSD.integer)))
-        g.add(
-            (c, IMR.editionYear, Literal("2007" if ch["title"] == "Elbow Complaints" else "2004", datatype=XSD.gYear))
-        )
+        g.add((c, IMR.editionYear, Literal(str(ch["year"]), datatype=XSD.gYear)))
     for ch in data["odg_chapters"]:
         c = chapter_iri("odg", ch["title"])
         g.add((c, RDF.type, IMR.GuidelineChapter))
@@ -77,26 +78,25 @@ def vocabulary_graph() -> Graph:
             g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
         if c.get("subcategory"):
             g.add((t, SKOS.note, Literal(f"DWC subcategory: {c['subcategory']}", lang="en")))
-        if cid.startswith("drug/"):
+        if is_drug_concept(cid):
             info = drugs[c["label"]]
             if info.get("rxcui"):
-                g.add((t, SKOS.notation, Literal(info["rxcui"], datatype=ID["datatype/RxCUI"])))
+                g.add((t, SKOS.notation, Literal(info["rxcui"], datatype=RXCUI_DATATYPE)))
                 g.add((t, SKOS.exactMatch, URIRef(f"http://purl.bioontology.org/ontology/RXNORM/{info['rxcui']}")))
             for alt in info.get("alt", []):
                 g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
 
     g.add((SPECIALTY_SCHEME, RDF.type, SKOS.ConceptScheme))
-    with _data("specialties.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            s = specialty_iri(row["name"])
-            g.add((s, RDF.type, IMR.Specialty))
-            g.add((s, SKOS.inScheme, SPECIALTY_SCHEME))
-            g.add((s, SKOS.prefLabel, Literal(row["name"], lang="en")))
-            if row["nucc"]:
-                g.add((s, SKOS.notation, Literal(row["nucc"], datatype=ID["datatype/NUCC"])))
+    for row in specialties():
+        s = specialty_iri(row["name"])
+        g.add((s, RDF.type, IMR.Specialty))
+        g.add((s, SKOS.inScheme, SPECIALTY_SCHEME))
+        g.add((s, SKOS.prefLabel, Literal(row["name"], lang="en")))
+        if row["nucc"]:
+            g.add((s, SKOS.notation, Literal(row["nucc"], datatype=NUCC_DATATYPE)))
     g.add((STATE_SCHEME, RDF.type, SKOS.ConceptScheme))
     for code, name in states().items():
-        s = ID[f"state/{code}"]
+        s = state_iri(code)
         g.add((s, RDF.type, IMR.State))
         g.add((s, SKOS.inScheme, STATE_SCHEME))
         g.add((s, SKOS.prefLabel, Literal(name, lang="en")))
@@ -106,6 +106,7 @@ def vocabulary_graph() -> Graph:
 
 
 def vocabulary_turtle() -> str:
+    """The vocabulary graph as the Turtle committed in ``ontology/vocabulary.ttl``."""
     header = "# Generated by `python -m kg.vocab_rdf` from kg/data/*.json|csv. Do not edit by hand.\n"
     return header + vocabulary_graph().serialize(format="turtle")
 

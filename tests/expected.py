@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from kg.models import Item, Letter, Source
+from kg.resources import data_file
 from kg.treatments import classify, concepts
-from kg.vocab import _data, slug
-from kg.vocab_rdf import WORKS
+from kg.vocab import guideline_works, slug
 
 ID = "https://w3id.org/imr-kg/id/"
 Rows = Counter
@@ -68,7 +68,7 @@ def cited_sections_for_treatment(letters, treatment: str = "mri") -> Rows:
         if _concept(item) == treatment:
             for src in item.imr.sources:
                 for ref in _references(src):
-                    items[(ID + "treatment/" + treatment, WORKS[src.work][0], ref)].add((letter.sha256, item.number))
+                    items[(ID + "treatment/" + treatment, guideline_works()[src.work].label, ref)].add((letter.sha256, item.number))
     return Counter({(*k, len(v)) for k, v in items.items()})
 
 
@@ -78,7 +78,7 @@ def upheld_facet_guidelines(letters, treatment: str = "facet-joint-injection") -
         if _concept(item) == treatment and item.outcome == "Upheld":
             for src in item.imr.sources:
                 for ref in _references(src) or ["(whole chapter or work)"]:
-                    key = (ID + "treatment/" + treatment, WORKS[src.work][0], src.chapter or "", ref)
+                    key = (ID + "treatment/" + treatment, guideline_works()[src.work].label, src.chapter or "", ref)
                     items[key].add((letter.sha256, item.number))
     return Counter({(*k, len(v)) for k, v in items.items()})
 
@@ -127,7 +127,7 @@ def opioid_outcomes(letters) -> Rows:
         if not any(concepts().get(i, {}).get("broader") == "drug-class/opioids" for i in ingredients):
             continue
         mtus = [s for s in item.imr.sources if s.mtus]
-        keys = [(WORKS[s.work][0], ref) for s in mtus for ref in (_references(s) or [None])] or [(None, None)]
+        keys = [(guideline_works()[s.work].label, ref) for s in mtus for ref in (_references(s) or [None])] or [(None, None)]
         for work, ref in keys:
             items[(item.outcome, work, ref)].add((letter.sha256, item.number))
     return Counter({(*k, len(v)) for k, v in items.items()})
@@ -140,13 +140,13 @@ def outside_mtus_by_treatment(letters) -> Rows:
 
 def reviewer_states(letters) -> Rows:
     n = Counter(s for letter in letters for s in set(letter.reviewer.licensed_states))
-    names = {row["code"]: row["name"] for row in csv.DictReader(_data("states.csv").open())}
+    names = {row["code"]: row["name"] for row in csv.DictReader(data_file("states.csv").open())}
     return Counter({(names.get(k, k), v) for k, v in n.items()})
 
 
 def specialty_by_category(letters) -> Rows:
     # a specialty is known by its slug: "Physical Medicine and Rehabilitation" is the "&" row
-    known = {slug(row["name"]): row["name"] for row in csv.DictReader(_data("specialties.csv").open())}
+    known = {slug(row["name"]): row["name"] for row in csv.DictReader(data_file("specialties.csv").open())}
     items, over = defaultdict(set), defaultdict(set)
     for letter, item in _items(letters):
         for sp in {known[slug(s)] for s in letter.reviewer.specialties if slug(s) in known}:

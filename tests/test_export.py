@@ -15,10 +15,11 @@ import pytest
 from conftest import SHARED, needs_shared
 from lxml import etree
 
-from kg.export import VIEWS, WORK_SHORT, gexf_bytes, graphml_bytes, validate_gexf, view_graph
+from kg.export import VIEWS, gexf_bytes, graphml_bytes, validate_gexf, view_graph
+from kg.resources import data_file
 from kg.store import load, open_store
 from kg.treatments import classify, concepts
-from kg.vocab import _data, slug
+from kg.vocab import guideline_works, slug
 
 SCHEMA = SHARED / "schemas" / "gexf-1.3" / "gexf.rng"
 CLI = [sys.executable, "-m", "kg.cli"]
@@ -32,7 +33,8 @@ def store(shared_build, tmp_path_factory):
 
 
 def _guide(src) -> str:
-    return f"{WORK_SHORT[src.work]}: {src.chapter}" if src.chapter else WORK_SHORT[src.work]
+    short = guideline_works()[src.work].short
+    return f"{short}: {src.chapter}" if src.chapter else short
 
 
 def _treatment(item) -> str:
@@ -40,7 +42,7 @@ def _treatment(item) -> str:
 
 
 def _specialties(letter) -> set[str]:
-    names = {slug(r["name"]): r["name"] for r in csv.DictReader(_data("specialties.csv").open())}
+    names = {slug(r["name"]): r["name"] for r in csv.DictReader(data_file("specialties.csv").open())}
     return {names.get(slug(s), s) for s in letter.reviewer.specialties}
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import EXAMPLES, needs_shared
 from expected import EXPECTED, normalize
 
-from kg.queries import RAW_DIR, bindings, load_queries, run, to_term
+from kg.queries import RAW, bindings, load_queries, run, to_term
 from kg.store import load, open_store
 
 
@@ -55,7 +55,7 @@ def test_query_matches_plain_python(shared_store, shared_letters, name):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_statistics_answer_as_the_letter_graphs_do(shared_store, name):
     """Each canned query reads the statistics graph; queries/raw/ asks the same of the letter graphs."""
-    canned, raw = load_queries()[name], load_queries(RAW_DIR)[name]
+    canned, raw = load_queries()[name], load_queries(RAW)[name]
     for treatment in ("", "mri", "facet-joint-injection", "epidural-steroid-injection", "physical-therapy"):
         given = {"treatment": treatment} if treatment and canned.params else {}
         want = run(shared_store, raw.text, bindings(raw, given))

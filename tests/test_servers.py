@@ -14,9 +14,10 @@ from conftest import needs_shared
 from expected import normalize
 from servers import oxigraph_server, virtuoso_server
 
+from kg.builddir import graph_files
 from kg.endpoint import Endpoint
 from kg.queries import bindings, load_queries, run
-from kg.store import graph_files, load, open_store
+from kg.store import load, open_store
 
 pytestmark = pytest.mark.server
 CLI = [sys.executable, "-m", "kg.cli"]
