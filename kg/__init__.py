@@ -12,13 +12,13 @@ from kg.letter import parse_text
 from kg.models import Citation, Item, Letter, Source
 from kg.parse import parse_file, parse_paths
 from kg.records import to_record
-
-__version__ = "0.1.0"
+from kg.version import PARSER_VERSION, __version__
 
 __all__ = [
     "Citation",
     "Item",
     "Letter",
+    "PARSER_VERSION",
     "ParseError",
     "Source",
     "__version__",

@@ -74,6 +74,7 @@ class BuildSummary:
 
     @property
     def ok(self) -> bool:
+        """Every input parsed and every letter conforms."""
         return not self.failures and not self.violations
 
     def as_json(self) -> dict:
@@ -282,8 +283,7 @@ def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: in
 
 def _hash_file(path: Path) -> str | None:
     try:
-        with open(path, "rb") as fh:
-            return file_sha256(fh.read())
+        return file_sha256(path.read_bytes())
     except OSError:
         return None  # the worker will say why it cannot be read
 

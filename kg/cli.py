@@ -33,6 +33,8 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class RecordFormat(StrEnum):
+    """How ``imrkg parse`` writes records."""
+
     jsonl = "jsonl"
     json = "json"
 
@@ -167,6 +169,8 @@ def validate(
 
 
 class TableFormat(StrEnum):
+    """How ``imrkg query`` and ``imrkg sparql`` print answers."""
+
     table = "table"
     csv = "csv"
     json = "json"
@@ -406,6 +410,7 @@ def _stderr_console():
 
 
 def main() -> None:
+    """The ``imrkg`` entry point."""
     app()
 
 

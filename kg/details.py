@@ -118,6 +118,7 @@ def _num(value: str | None) -> int | None:
 
 
 def quantity(title: str) -> Quantity:
+    """Sessions a week, weeks, total, ``#count`` and refills stated in an item title."""
     per_week = weeks = total = count = refills = None
     m = _PER_WEEK.search(title) or _PER_WEEK_WORD.search(title)
     if m:
@@ -172,6 +173,7 @@ def _expand(r1: str, n1: int, r2: str, n2: int) -> list[tuple[str, int, str, int
 
 
 def laterality(title: str) -> str | None:
+    """left, right or bilateral, when the title says so."""
     found = [name for name, pat in _LATERALITY if pat.search(title)]
     if "bilateral" in found or ("left" in found and "right" in found):
         return "bilateral"
@@ -184,6 +186,7 @@ def _region_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 def body_regions(title: str) -> tuple[str, ...]:
+    """The body regions a title names (lumbar spine, knee, ...), in a fixed order."""
     return tuple(name for name, pat in _region_patterns() if pat.search(title))
 
 
@@ -234,6 +237,7 @@ def drug(title: str) -> Drug | None:
 
 
 def modified_request(title: str) -> ModifiedRequest | None:
+    """The original, authorized and remaining parts of a request utilization review modified."""
     m = _MODIFIED.match(title)
     if not m:
         return None
@@ -245,6 +249,7 @@ def modified_request(title: str) -> ModifiedRequest | None:
 
 
 def literature(rationale_raw: str, offset: int) -> tuple[LiteratureRef, ...]:
+    """Author-year references in a rationale (``(Fritz, 2007)``), with spans offset into the letter."""
     refs = []
     for m in P.LITERATURE.finditer(rationale_raw):
         author = re.sub(r"\s+", " ", m.group("author")).strip()

@@ -46,6 +46,8 @@ class EndpointError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class LoadReport:
+    """What a load to a server did: graphs loaded, graphs not loaded and why."""
+
     loaded: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (graph IRI, reason)
     server_gone: bool = False  # the load stopped because the server stopped answering

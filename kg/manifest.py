@@ -40,6 +40,7 @@ _RESULT_COLUMNS = (
 
 
 def file_sha256(data: bytes) -> str:
+    """The hex sha256 of a file's bytes (how sources are named in the graph)."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -54,6 +55,8 @@ def shard_of(path: str, shards: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
+    """One source file of a build and what its worker made of it."""
+
     path: str
     ord: int
     size: int
@@ -75,6 +78,8 @@ _LETTERS = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"  # so
 
 
 class Manifest:
+    """A build's manifest in SQLite: sources, their results and the shard files."""
+
     def __init__(self, conn: sqlite3.Connection, path: Path, final: Path | None = None) -> None:
         self.conn, self.path, self.final = conn, path, final
 
@@ -101,6 +106,7 @@ class Manifest:
 
     @classmethod
     def create(cls, final: Path, settings: dict[str, str]) -> Manifest:
+        """A new, empty manifest written beside ``final``; :meth:`commit` renames it over the old one."""
         tmp = final.parent / f".{final.name}.{os.getpid()}.part"
         tmp.unlink(missing_ok=True)
         conn = sqlite3.connect(tmp)
@@ -130,14 +136,17 @@ class Manifest:
         os.replace(self.path, self.final)
 
     def close(self) -> None:
+        """Close the database without committing."""
         self.conn.close()
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, path: str) -> SourceRow | None:
+        """The row of one source path, or None."""
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()
         return SourceRow(*row) if row else None
 
     def count(self) -> int:
+        """How many sources the build has."""
         return self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
 
     def _pages(self, columns: str, where: str = "1", args: tuple = ()) -> Iterator[tuple]:
@@ -158,10 +167,12 @@ class Manifest:
         return (SourceRow(*row[1:]) for row in self._pages(_COLUMNS, where, args))
 
     def sources_in(self, shards: set[int]) -> Iterator[SourceRow]:
+        """The sources of some shards, in input order."""
         marks = ",".join(str(int(s)) for s in shards)
         return self._paged(f"shard IN ({marks})")
 
     def results(self) -> Iterator[SourceRow]:
+        """Every source with its result, in input order."""
         return self._paged()
 
     def owner_of(self, letter: str) -> str | None:
@@ -184,6 +195,7 @@ class Manifest:
         return {r[0] for r in rows}
 
     def shard_file_intact(self, file: Path, shard: int) -> bool:
+        """Whether a shard file is as the last build left it (size and mtime)."""
         row = self.conn.execute("SELECT size, mtime_ns FROM shards WHERE shard = ?", (shard,)).fetchone()
         try:
             st = file.stat()
@@ -193,12 +205,14 @@ class Manifest:
 
     # -- writing ------------------------------------------------------------------------------
     def add_source(self, row: SourceRow) -> None:
+        """Record a source found by this build (its result comes later)."""
         self.conn.execute(
             "INSERT OR REPLACE INTO sources (path, ord, size, mtime_ns, sha256, shard) VALUES (?, ?, ?, ?, ?, ?)",
             (row.path, row.ord, row.size, row.mtime_ns, row.sha256, row.shard),
         )
 
     def set_result(self, path: str, *, result=None, duplicate_of: str | None = None) -> None:
+        """Record a worker's result for a source, or that it duplicates another source's letter."""
         if duplicate_of is not None:
             self.conn.execute("UPDATE sources SET duplicate_of = ?, done = 1 WHERE path = ?", (duplicate_of, path))
             return
@@ -240,6 +254,7 @@ class Manifest:
             self.conn.execute("DETACH DATABASE old")
 
     def set_shard_file(self, shard: int, file: Path) -> None:
+        """Record a shard file as written (size and mtime), to notice later edits."""
         st = file.stat()
         self.conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, st.st_size, st.st_mtime_ns))
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """Character offsets ``[start, end)`` into the letter's normalized text."""
+
     start: int
     end: int
 
@@ -43,6 +45,8 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
+    """How much was requested, as the item title states it."""
+
     sessions_per_week: int | None = None
     weeks: int | None = None
     total: int | None = None  # sessions / visits / units requested
@@ -52,6 +56,8 @@ class Quantity:
 
 @dataclass(frozen=True, slots=True)
 class Drug:
+    """A drug named in an item title, with its generic ingredients."""
+
     name: str  # as written ("Norco")
     ingredients: tuple[str, ...]  # generic ingredient names from the vocabulary ("hydrocodone", ...)
     strength: str | None  # "10/325mg"
@@ -69,6 +75,8 @@ class ModifiedRequest:
 
 @dataclass(frozen=True, slots=True)
 class LiteratureRef:
+    """An author-year reference in a rationale."""
+
     author: str
     year: int
     text: str
@@ -101,6 +109,8 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class Reviewer:
+    """The expert reviewer's specialties, subspecialties and states of licensure."""
+
     specialties: tuple[str, ...]
     subspecialties: tuple[str, ...]
     licensed_states: tuple[str, ...]
@@ -109,12 +119,16 @@ class Reviewer:
 
 @dataclass(frozen=True, slots=True)
 class Patient:
+    """The injured worker's age and sex, as the case summary states them."""
+
     age: int | None
     sex: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Dates:
+    """The header dates, ISO formatted."""
+
     assigned: str | None = None
     decision: str | None = None
     injury: str | None = None
@@ -124,6 +138,8 @@ class Dates:
 
 @dataclass(frozen=True, slots=True)
 class Letter:
+    """One determination letter: header, reviewer, patient, summary and its disputed items."""
+
     file: str
     layout: str  # "2014" (headerless, prose reviewer) | "2016" (header + credentials block)
     case_number: str | None

@@ -23,6 +23,7 @@ class Outcome:
 
 
 def parse_document(doc: Document) -> Outcome:
+    """Read and parse one document; never raises for a bad document (the reason is in ``error``)."""
     name = Path(doc.name).name if doc.path is not None else doc.name
     digest = None
     try:
@@ -35,6 +36,7 @@ def parse_document(doc: Document) -> Outcome:
 
 
 def parse_paths(paths: Iterable[str | Path]) -> Iterator[Outcome]:
+    """Parse files, folders and stdin (``-``), one :class:`Outcome` per document, in input order."""
     for doc in discover(paths):
         yield parse_document(doc)
 

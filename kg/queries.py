@@ -26,6 +26,8 @@ _ID_BASE = str(ID)
 
 @dataclass(frozen=True, slots=True)
 class CannedQuery:
+    """A canned question: its file name, header and SPARQL text."""
+
     name: str
     title: str
     question: str

@@ -21,6 +21,8 @@ MAX_BYTES = 20 * 1024 * 1024  # a determination letter is a few pages; 20 MB of 
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """One input: a file, or stdin's bytes."""
+
     name: str  # the file name users see in records and messages
     path: Path | None
     data: bytes | None = None  # stdin content
@@ -86,6 +88,7 @@ def read_document(doc: Document) -> tuple[str, str]:
 
 
 def pdf_text(data: bytes) -> str:
+    """The text layer of a PDF (pdfium), pages joined by newlines; a clear reason when there is none."""
     import pypdfium2 as pdfium  # imported here: text-only runs need not load it
 
     if not data.lstrip()[:5] == b"%PDF-":

@@ -15,6 +15,7 @@ def _span(span: Span | None) -> list[int] | None:
 
 
 def source_record(src: Source) -> dict[str, Any]:
+    """A guideline source as JSON."""
     return {
         "work": src.work,
         "chapter": src.chapter,
@@ -29,6 +30,7 @@ def source_record(src: Source) -> dict[str, Any]:
 
 
 def citation_record(c: Citation) -> dict[str, Any]:
+    """One side's citation as JSON."""
     return {
         "cited_evidence": c.cited_evidence,
         "outside_mtus": c.outside_mtus,
@@ -39,6 +41,7 @@ def citation_record(c: Citation) -> dict[str, Any]:
 
 
 def item_record(item: Item) -> dict[str, Any]:
+    """A disputed item as JSON."""
     return {
         "number": item.number,
         "title": item.title,
@@ -86,4 +89,5 @@ def to_record(letter: Letter) -> dict[str, Any]:
 
 
 def error_record(file: str, reason: str) -> dict[str, Any]:
+    """The record of a document that could not be parsed."""
     return {"file": file, "error": reason, "record_version": RECORD_VERSION}

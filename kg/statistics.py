@@ -285,6 +285,7 @@ class Totals:
         self.letters = 0
 
     def add(self, partial: dict[str, list[list]]) -> None:
+        """Add one letter's partial counts."""
         self.letters += 1
         for name, rows in partial.items():
             ds, table = DATASETS[name], self.rows[name]
@@ -292,6 +293,7 @@ class Totals:
                 _merge(table, ds, tuple(key), values)
 
     def observations(self) -> int:
+        """How many observations the cube will have."""
         return sum(len(t) for t in self.rows.values())
 
 

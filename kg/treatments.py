@@ -17,6 +17,8 @@ from kg.vocab import load_json, slug
 
 @dataclass(frozen=True, slots=True)
 class TreatmentMatch:
+    """The treatment concept an item was classified under, and its category."""
+
     concept: str  # concept id, e.g. "facet-joint-injection", "drug/hydrocodone"
     category: str  # top concept id, e.g. "injection"
     specific: bool  # more specific than the category

@@ -46,6 +46,8 @@ def batch_graph() -> Graph:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
+    """One SHACL result, located by letter and by the node's path below it."""
+
     letter: str  # letter IRI tail, e.g. "CM16-0231745"
     focus: str  # the node that failed, relative to the letter ("item/2/citation/imr")
     path: str

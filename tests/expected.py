@@ -68,7 +68,9 @@ def cited_sections_for_treatment(letters, treatment: str = "mri") -> Rows:
         if _concept(item) == treatment:
             for src in item.imr.sources:
                 for ref in _references(src):
-                    items[(ID + "treatment/" + treatment, guideline_works()[src.work].label, ref)].add((letter.sha256, item.number))
+                    items[(ID + "treatment/" + treatment, guideline_works()[src.work].label, ref)].add(
+                        (letter.sha256, item.number)
+                    )
     return Counter({(*k, len(v)) for k, v in items.items()})
 
 
@@ -127,7 +129,9 @@ def opioid_outcomes(letters) -> Rows:
         if not any(concepts().get(i, {}).get("broader") == "drug-class/opioids" for i in ingredients):
             continue
         mtus = [s for s in item.imr.sources if s.mtus]
-        keys = [(guideline_works()[s.work].label, ref) for s in mtus for ref in (_references(s) or [None])] or [(None, None)]
+        keys = [(guideline_works()[s.work].label, ref) for s in mtus for ref in (_references(s) or [None])] or [
+            (None, None)
+        ]
         for work, ref in keys:
             items[(item.outcome, work, ref)].add((letter.sha256, item.number))
     return Counter({(*k, len(v)) for k, v in items.items()})

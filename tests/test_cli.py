@@ -45,3 +45,12 @@ def test_stdin_and_usage():
     res = run("parse", "-", stdin=text)
     assert res.returncode == 0 and json.loads(res.stdout)["case_number"] == "CM16-9000001"
     assert run("parse").returncode == 2
+
+
+def test_version_and_help():
+    from kg.version import __version__
+
+    res = run("--version")
+    assert res.returncode == 0 and res.stdout.decode().strip() == f"imrkg {__version__}"
+    res = run("export", "--help")
+    assert res.returncode == 0 and "treatment-guideline" in res.stdout.decode()  # the views kg.export offers

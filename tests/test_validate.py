@@ -1,23 +1,17 @@
-"""Ontology, vocabularies, mapping, SHACL shapes and `imrkg build` (issue 3)."""
+"""Stage 9, validation: the SHACL shapes catch broken graphs and trace each problem to its letter."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-import pyoxigraph as ox
 import pytest
-from conftest import CORPUS, EXAMPLES, ROOT, corpus_texts, needs_shared
+from conftest import EXAMPLES, ROOT
+from factories import cli
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg import parse_text
 from kg.mapping import letter_graph
 from kg.namespaces import IMR, OA
-from kg.treatments import classify
-from kg.validate import batch_graph, validate_graph
-from kg.vocab_rdf import vocabulary_turtle
+from kg.validate import batch_graph, validate_graph, validate_path
 
 
 def test_ontology_and_shapes_parse_and_every_term_is_documented():
@@ -28,11 +22,6 @@ def test_ontology_and_shapes_parse_and_every_term_is_documented():
     for t in terms:
         assert onto.value(t, RDFS.label) or onto.value(t, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")), t
         assert onto.value(t, RDFS.comment) is not None, t
-
-
-def test_vocabulary_file_is_generated_from_data():
-    committed = (ROOT / "ontology" / "vocabulary.ttl").read_text()
-    assert committed == vocabulary_turtle(), "run: python -m kg.vocab_rdf > ontology/vocabulary.ttl"
 
 
 def _example_graph() -> Graph:
@@ -118,50 +107,28 @@ def test_broken_graph_is_caught(name):
     assert validate_graph(batch) == violations
 
 
-def test_build_examples(tmp_path):
-    out = tmp_path / "out"
-    res = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(out), "--turtle"], capture_output=True
-    )
-    assert res.returncode == 0, res.stderr
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["letters"] == 2 and summary["violations"] == 0
-    ttl = Graph().parse(out / "graph.ttl", format="turtle")  # rdflib loads the Turtle
-    assert (None, RDF.type, IMR.DisputedItem) in ttl
-    store = ox.Store()  # pyoxigraph loads the N-Quads, one named graph per letter + vocabulary
-    store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    graphs = {str(g.value) for g in store.named_graphs()}
-    assert len(graphs) == 4 and any(g.endswith("/letter/CM16-9000001/graph") for g in graphs)
-    res = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(out)], capture_output=True)
-    assert res.returncode == 0
+def test_validate_reads_every_graph_format_and_refuses_others(tmp_path, example_build):
+    g = _example_graph()
+    for fmt, suffix in (("turtle", ".ttl"), ("nt", ".nt")):
+        g.serialize(tmp_path / f"g{suffix}", format=fmt, encoding="utf-8")
+        assert validate_path(tmp_path / f"g{suffix}") == ([], len(g))
+    violations, size = validate_path(example_build)  # a build directory: its N-Quads, streamed
+    assert violations == [] and size > len(g)
+    (tmp_path / "g.json").write_text("{}")
+    with pytest.raises(ValueError, match="unknown RDF format .json"):
+        validate_path(tmp_path / "g.json")
+    (tmp_path / "bad.ttl").write_text("<a> <b> .")
+    with pytest.raises(ValueError, match="cannot parse turtle"):
+        validate_path(tmp_path / "bad.ttl")
+    with pytest.raises(FileNotFoundError):
+        validate_path(tmp_path / "none.nq")
 
 
-def test_build_is_byte_identical(tmp_path):
-    for name in ("a", "b"):
-        subprocess.run(
-            [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(tmp_path / name), "-q"],
-            check=True,
-            capture_output=True,
-        )
-    assert (tmp_path / "a" / "graph.nq").read_bytes() == (tmp_path / "b" / "graph.nq").read_bytes()
-
-
-@needs_shared
-def test_shared_corpus_builds_and_conforms(tmp_path):
-    out = tmp_path / "out"
-    res = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "build", str(CORPUS / "found"), str(CORPUS / "seeds"), "-o", str(out), "-q"],
-        capture_output=True,
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["letters"] == 135 and summary["violations"] == 0 and not summary["failures"]
-
-
-@needs_shared
-def test_treatment_coverage():
-    items = [i for p in corpus_texts() for i in parse_text(p.read_text(), p.name).items]
-    matches = [classify(i) for i in items]
-    assert all(m is not None for m in matches)  # 100% get at least a category
-    specific = sum(1 for m in matches if m and m.specific and m.concept != m.category)
-    assert specific / len(items) >= 0.95
+def test_cli_validate_exit_codes(tmp_path, example_build):
+    assert cli("validate", str(example_build)).returncode == 0
+    broken = _example_graph()
+    broken.remove((None, IMR.outcome, None))
+    broken.serialize(tmp_path / "broken.ttl", format="turtle")
+    res = cli("validate", str(tmp_path / "broken.ttl"))
+    assert res.returncode == 1 and "CM16-9000001 item/1/decision: imr:outcome:" in res.stdout
+    assert cli("validate", str(tmp_path / "missing.nq")).returncode == 2

@@ -1,0 +1,190 @@
+"""Stage 10, the build: workers, manifest, shards, incremental rebuilds, crash safety, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import CORPUS, EXAMPLES, needs_shared
+from factories import CLI, cli, copy_examples, synth
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+import kg.build
+import kg.read
+from kg.builddir import BuildDir
+from kg.namespaces import IMR
+
+
+def build(corpus: Path, out: Path, *extra: str) -> dict:
+    res = cli("build", str(corpus), "-o", str(out), "-q", *extra)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return BuildDir(out).read_summary()
+
+
+def nq_bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in BuildDir(out).letter_files()}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return synth(tmp_path_factory.mktemp("corpus"), 40)
+
+
+def _edit_one(corpus: Path) -> Path:
+    victim = sorted(corpus.rglob("*.txt"))[7]
+    text = victim.read_text()
+    victim.write_text(text.replace("Synthetic letter 7.", "Synthetic letter 7, edited."))
+    return victim
+
+
+def test_build_examples(tmp_path):
+    out = tmp_path / "out"
+    res = cli("build", str(EXAMPLES), "-o", str(out), "--turtle")
+    assert res.returncode == 0, res.stderr
+    summary = BuildDir(out).read_summary()
+    assert summary["letters"] == 2 and summary["violations"] == 0
+    ttl = Graph().parse(BuildDir(out).turtle, format="turtle")  # rdflib loads the Turtle
+    assert (None, RDF.type, IMR.DisputedItem) in ttl
+    store = ox.Store()  # pyoxigraph loads the N-Quads, one named graph per letter + vocabulary
+    store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    graphs = {str(g.value) for g in store.named_graphs()}
+    assert len(graphs) == 4 and any(g.endswith("/letter/CM16-9000001/graph") for g in graphs)
+
+
+def test_build_is_byte_identical(tmp_path):
+    for name in ("a", "b"):
+        build(EXAMPLES, tmp_path / name)
+    assert nq_bytes(tmp_path / "a") == {"graph.nq": (tmp_path / "b" / "graph.nq").read_bytes()}
+    assert (tmp_path / "a" / "statistics.nq").read_bytes() == (tmp_path / "b" / "statistics.nq").read_bytes()
+
+
+@needs_shared
+def test_shared_corpus_builds_and_conforms(shared_build):
+    summary = BuildDir(shared_build).read_summary()
+    assert summary["letters"] == 135 and summary["violations"] == 0 and not summary["failures"]
+
+
+def test_each_file_is_read_and_hashed_once(tmp_path, monkeypatch):
+    letters = copy_examples(tmp_path / "letters")
+    reads: list[str] = []
+    hashes: list[str] = []
+    real_read, real_hash = Path.read_bytes, kg.build._hash_file
+
+    def counting_read(self: Path) -> bytes:
+        if self.parent == letters:
+            reads.append(self.name)
+        return real_read(self)
+
+    def counting_hash(path: Path) -> str | None:
+        hashes.append(path.name)
+        return real_hash(path)
+
+    class CountingHashlib:
+        @staticmethod
+        def sha256(data: bytes):
+            hashes.append("worker")
+            return hashlib.sha256(data)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read)
+    monkeypatch.setattr(kg.build, "_hash_file", counting_hash)
+    monkeypatch.setattr(kg.read, "hashlib", CountingHashlib)
+    out = tmp_path / "out"
+    kg.build.build([letters], out, jobs=1)
+    assert sorted(reads) == sorted(p.name for p in letters.iterdir()) and hashes == ["worker", "worker"]
+    reads.clear(), hashes.clear()
+    kg.build.build([letters], out, jobs=1)  # unchanged: a stat per file, nothing read
+    assert reads == [] and hashes == []
+    victim = letters / "synthetic-2016-facet.txt"
+    os.utime(victim, ns=(time.time_ns(), time.time_ns()))  # touched, not edited: hashed, not rebuilt
+    assert kg.build.build([letters], out, jobs=1).parsed == 0 and hashes == [victim.name]
+    reads.clear(), hashes.clear()
+    victim.write_text(victim.read_text().replace("lifting boxes", "lifting crates"))
+    assert kg.build.build([letters], out, jobs=1).parsed == 2  # edited: the worker is given the hash
+    assert hashes == [victim.name] and sorted(reads) == sorted([victim.name, *[p.name for p in letters.iterdir()]])
+
+
+def test_unchanged_rebuild_does_nothing_and_changes_rebuild_only_their_shard(corpus, tmp_path):
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    out = tmp_path / "out"
+    first = build(work, out, "--shards", "4")
+    assert first["letters"] == 40 and first["parsed_this_run"] == 40 and first["rebuilt_shards"] == 4
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("graph-*.nq")}
+    again = build(work, out, "--shards", "4")
+    assert again["parsed_this_run"] == 0 and again["rebuilt_shards"] == 0 and again["letters"] == 40
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("graph-*.nq")} == before  # not even rewritten
+
+    _edit_one(work)
+    changed = build(work, out, "--shards", "4")
+    assert changed["rebuilt_shards"] == 1 and changed["parsed_this_run"] < 40  # shards keyed by file name
+    clean = tmp_path / "clean"
+    build(work, clean, "--shards", "4")
+    assert nq_bytes(out) == nq_bytes(clean)  # same bytes as building the edited corpus from scratch
+
+    gone = sorted(work.rglob("*.txt"))[3]
+    gone.unlink()
+    removed = build(work, out, "--shards", "4")
+    assert removed["letters"] == 39 and removed["rebuilt_shards"] == 1
+    shutil.rmtree(clean)
+    build(work, clean, "--shards", "4")
+    assert nq_bytes(out) == nq_bytes(clean)
+
+
+def kill_during(cmd: list[str], after: float) -> None:
+    """Run ``cmd`` and kill -9 it (and its workers) after ``after`` seconds."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(after)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the workers too
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+@pytest.mark.parametrize("after", [0.8, 1.6])
+def test_build_killed_then_rerun_equals_a_clean_build(tmp_path_factory, tmp_path, after):
+    corpus = synth(tmp_path_factory.mktemp("kill-corpus"), 400)
+    clean = tmp_path / "clean"
+    build(corpus, clean, "--shards", "2")
+    out = tmp_path / "out"
+    kill_during([*CLI, "build", str(corpus), "-o", str(out), "-q", "--shards", "2"], after)
+    for path in out.glob("graph-*.nq"):  # whatever is under a final name is complete
+        assert path.read_bytes() == (clean / path.name).read_bytes()
+    assert not BuildDir(out).is_build() or BuildDir(out).summary.exists()
+    build(corpus, out, "--shards", "2")
+    assert nq_bytes(out) == nq_bytes(clean)
+    assert not list(out.glob(".*.part"))
+
+
+def test_iris_do_not_depend_on_paths_or_order(corpus, tmp_path):
+    a = tmp_path / "somewhere" / "letters"
+    shutil.copytree(corpus, a)
+    b = tmp_path / "elsewhere-entirely"
+    shutil.copytree(corpus, b)
+    build(a, tmp_path / "out-a")
+    files = sorted(b.rglob("*.txt"), reverse=True)  # another place, the opposite order
+    assert cli("build", *map(str, files), "-o", str(tmp_path / "out-b"), "-q").returncode == 0
+    lines_a = sorted((tmp_path / "out-a" / "graph.nq").read_text().splitlines())
+    lines_b = sorted((tmp_path / "out-b" / "graph.nq").read_text().splitlines())
+    assert lines_a == lines_b
+    assert (tmp_path / "out-a" / "graph.nq").read_bytes() != (tmp_path / "out-b" / "graph.nq").read_bytes()
+
+
+@needs_shared
+def test_shards_hold_the_same_quads_as_one_file(tmp_path, shared_build):
+    build_args = [str(CORPUS / "found"), str(CORPUS / "seeds"), "-o", str(tmp_path / "sharded"), "-q", "--shards", "3"]
+    assert cli("build", *build_args).returncode == 0
+    one = sorted((shared_build / "graph.nq").read_text().splitlines())
+    three = sorted(line for p in BuildDir(tmp_path / "sharded").letter_files() for line in p.read_text().splitlines())
+    assert one == three
+    summary = json.loads((tmp_path / "sharded" / "summary.json").read_text())
+    assert summary["shards"] == 3

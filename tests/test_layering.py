@@ -1,0 +1,76 @@
+"""The shape of the package: the parser wing stays free of RDF libraries, every shipped file is
+found through importlib.resources, and nothing looks itself up relative to the source tree."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+from conftest import ROOT
+
+from kg import resources
+
+PARSER_STAGES = ["kg", "kg.read", "kg.normalize", "kg.layout", "kg.letter", "kg.citations", "kg.details"]
+PARSER_STAGES += ["kg.records", "kg.parse", "kg.treatments", "kg.vocab", "kg.resources", "kg.version"]
+RDF_LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "networkx")
+
+
+def test_parser_stages_import_no_rdf_library():
+    code = f"import sys; import {', '.join(PARSER_STAGES)}; print(sorted(m for m in sys.modules if m.split('.')[0] in {RDF_LIBRARIES!r}))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "[]", res.stdout
+
+
+def _imports(path) -> list[tuple[str, list[str]]]:
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.append((node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            out.extend((a.name, []) for a in node.names)
+    return out
+
+
+def test_no_source_tree_lookups_and_no_private_rdflib_names():
+    for path in sorted((ROOT / "kg").glob("*.py")):
+        assert "__file__" not in path.read_text(), f"{path.name} looks itself up in the source tree"
+        for module, names in _imports(path):
+            if module.startswith("rdflib"):
+                private = [n for n in names if n.startswith("_")] + [p for p in module.split(".") if p.startswith("_")]
+                assert not private, f"{path.name} imports rdflib's private {private}"
+
+
+def test_only_the_parser_wing_is_imported_by_parser_stages():
+    rdf_side = {"mapping", "terms", "namespaces", "vocab_rdf", "statistics", "validate", "build", "store"}
+    rdf_side |= {"queries", "endpoint", "export", "cli", "builddir", "manifest", "output"}
+    for name in PARSER_STAGES[1:]:
+        path = ROOT / "kg" / f"{name.split('.')[1]}.py"
+        used = {m.split(".")[1] for m, _ in _imports(path) if m.startswith("kg.")}
+        assert not used & rdf_side, f"{name} reaches into {used & rdf_side}"
+
+
+def test_shipped_files_are_the_repository_files():
+    assert resources.ontology_file().read_bytes() == (ROOT / "ontology" / "imr.ttl").read_bytes()
+    assert resources.vocabulary_file().read_bytes() == (ROOT / "ontology" / "vocabulary.ttl").read_bytes()
+    assert resources.shapes_file().read_bytes() == (ROOT / "shapes" / "imr-shapes.ttl").read_bytes()
+    for folder in ("", "raw", "export"):
+        shipped = [f.name for f in resources.query_files(folder)]
+        assert shipped == sorted(p.name for p in (ROOT / "queries" / folder).glob("*.rq")) and shipped
+    assert {f.name for f in resources.reference_files()} >= {"imr.ttl", "imr-shapes.ttl", "drugs.json"}
+
+
+def test_resources_are_found_from_any_directory(tmp_path):
+    code = "from kg import resources; print(len(resources.query_files()), resources.shapes_file().is_file())"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert res.stdout.split() == [str(len(list((ROOT / "queries").glob("*.rq")))), "True"]
+
+
+def test_one_version_for_the_package_and_one_for_the_parser():
+    from importlib.metadata import version
+
+    import kg
+    from kg.version import PARSER_VERSION, __version__
+
+    assert kg.__version__ == __version__ == version("imr-kg")
+    assert PARSER_VERSION and (ROOT / "CHANGELOG.md").read_text().count(__version__) >= 1

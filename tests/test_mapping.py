@@ -1,0 +1,64 @@
+"""Stage 8, mapping: a letter record as RDF under the ontology, IRIs from kg.namespaces."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from conftest import ROOT, corpus_texts, needs_shared
+from factories import item, letter
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kg import parse_text
+from kg.mapping import letter_graph, letter_triples
+from kg.namespaces import IMR, OA, compact, expand, graph_iri, item_iri, letter_iri, split_letter_iri
+from kg.terms import nquad_lines, to_rdflib
+from kg.treatments import classify
+from kg.vocab_rdf import vocabulary_turtle
+
+L = URIRef("https://w3id.org/imr-kg/id/letter/CM16-9000042")
+
+
+def test_iris_come_from_the_case_number_and_nest_below_the_letter():
+    one = letter()
+    assert letter_iri(one) == L and graph_iri(one) == URIRef(f"{L}/graph") and item_iri(one, 1) == URIRef(f"{L}/item/1")
+    g = letter_graph(one, "a" * 64)
+    assert (L, RDF.type, IMR.DeterminationLetter) in g
+    assert (item_iri(one, 1), RDFS.label, Literal("Lumbar facet joint injection L4-5")) in g
+    position = URIRef(f"{L}/item/1/position")
+    assert (position, OA.start, Literal(100, datatype=XSD.nonNegativeInteger)) in g
+    assert split_letter_iri(f"{L}/item/1/decision") == ("CM16-9000042", "item/1/decision")
+    nameless = letter(case_number=None, sha256="ab" * 32)
+    assert str(letter_iri(nameless)).endswith("/letter/sha256-" + "ab" * 10)
+
+
+def test_compact_and_expand_are_inverse():
+    for iri in (str(L), str(IMR.Upheld), str(OA.start), str(RDF.type)):
+        assert expand(compact(iri)) == iri and compact(iri) != iri
+    assert compact("urn:sha256:00") == "urn:sha256:00" == expand("urn:sha256:00")
+    assert expand("https://example.org/x") == "https://example.org/x"
+
+
+def test_triples_are_a_fixed_set_and_n_quads_read_back_as_the_same_graph():
+    one = letter(item(1, title='A "quoted" title\\ with\nbreaks'))
+    triples = letter_triples(one, "a" * 64)
+    assert triples == letter_triples(one, "a" * 64) and len(set(triples)) == len(triples)
+    text = "".join(nquad_lines(triples, graph_iri(one)))
+    read = {
+        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+        for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)
+    }
+    assert read == set(triples)
+
+
+def test_vocabulary_file_is_generated_from_data():
+    committed = (ROOT / "ontology" / "vocabulary.ttl").read_text()
+    assert committed == vocabulary_turtle(), "run: python -m kg.vocab_rdf > ontology/vocabulary.ttl"
+
+
+@needs_shared
+def test_treatment_coverage():
+    items = [i for p in corpus_texts() for i in parse_text(p.read_text(), p.name).items]
+    matches = [classify(i) for i in items]
+    assert all(m is not None for m in matches)  # 100% get at least a category
+    specific = sum(1 for m in matches if m and m.specific and m.concept != m.category)
+    assert specific / len(items) >= 0.95
