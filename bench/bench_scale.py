@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.builddir import BuildDir  # noqa: E402  (after the path is set)
+
 CLI = [sys.executable, "-m", "kg.cli"]
 
 
@@ -86,7 +88,7 @@ def bench_build(workdir: Path, n: int, pdf: bool = False) -> dict:
     out = workdir / f"build-{'pdf' if pdf else 'text'}-{n}"
     shutil.rmtree(out, ignore_errors=True)
     wall, rss, _ = timed([*CLI, "build", str(src), "-o", str(out), "-q"])
-    summary = json.loads((out / "summary.json").read_text())
+    summary = BuildDir(out).read_summary()
     again, _, _ = timed([*CLI, "build", str(src), "-o", str(out), "-q"])
     row = {
         "input": "PDF" if pdf else "text",
@@ -99,7 +101,7 @@ def bench_build(workdir: Path, n: int, pdf: bool = False) -> dict:
         "unchanged_rebuild_s": round(again, 2),
         "unchanged_rebuild_pct": round(100 * again / wall, 2),
         "nquads_gb": round(sum(p.stat().st_size for p in out.glob("graph*.nq")) / 1e9, 2),
-        "statistics_mb": round((out / "statistics.nq").stat().st_size / 1e6, 1),
+        "statistics_mb": round(BuildDir(out).statistics.stat().st_size / 1e6, 1),
     }
     print(json.dumps(row), flush=True)
     return row
@@ -121,7 +123,7 @@ def fresh_store(workdir: Path, n: int, reuse: bool = False):
     from kg.store import load, open_store
 
     build_dir = workdir / f"build-text-{n}"
-    if not (build_dir / "manifest.sqlite").exists():
+    if not BuildDir(build_dir).is_build():
         bench_build(workdir, n)
     else:  # brings an older build up to date (a no-op when it is)
         timed([*CLI, "build", str(corpus(workdir, n)), "-o", str(build_dir), "-q"])

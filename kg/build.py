@@ -1,16 +1,8 @@
 """Parse -> map -> validate -> write: the ``imrkg build`` pipeline, streaming, parallel, incremental.
 
-Outputs in OUTDIR, each written to a temporary name and renamed when complete:
-
-- ``graph.nq`` (or ``graph-000.nq`` ... with ``--shards N``): N-Quads, one named graph per
-  letter; the vocabulary and ontology graphs lead the first file. Shards let bulk loaders
-  (``oxigraph load``, Virtuoso ``ld_dir``) ingest in parallel.
-- ``graph.ttl`` with ``turtle=True`` (``--turtle``): Turtle of the union, written by pyoxigraph;
-  off by default because it loses the graph names and doubles the disk used on a large corpus.
-- ``statistics.nq``: the statistics graph (kg.statistics), summed from every letter's partial
-  counts kept in the manifest; the canned queries read it.
-- ``validation-report.txt``, ``summary.json``.
-- ``manifest.sqlite``: for every source its size, mtime, sha256, shard and letter graph.
+What it writes in OUTDIR (graph files or shards, the statistics graph, the manifest, the summary
+and the validation report) is named in :mod:`kg.builddir`; each file is written to a temporary
+name and renamed when complete.
 
 Letters are parsed, mapped, serialized and SHACL-validated in worker processes, a chunk at a
 time (pySHACL costs milliseconds per call, so one call covers a chunk); the main process writes

@@ -379,18 +379,11 @@ def export(
     preview: Annotated[Path | None, typer.Option("--preview", help="Also draw a PNG of the view.")] = None,
 ) -> None:
     """Export a view of the graph for Gephi (GEXF 1.3) or other tools (GraphML)."""
-    import pyoxigraph as ox
-
     from kg.export import view_graph, write
-    from kg.store import load as load_store
-    from kg.store import open_store
+    from kg.store import in_memory, open_store
 
     try:
-        if source is not None:
-            target = ox.Store()  # in memory: the build is read once, nothing is written beside it
-            load_store(target, [source])
-        else:
-            target = open_store(store)
+        target = in_memory([source]) if source is not None else open_store(store)
         g = view_graph(target, view.value)
         write(g, output, fmt.value)
         if preview:

@@ -35,6 +35,13 @@ def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
     return ox.Store(str(path))
 
 
+def in_memory(sources: list[str | Path]) -> ox.Store:
+    """A store in memory holding builds or graph files: read once, nothing written beside them."""
+    store = ox.Store()
+    load(store, sources)
+    return store
+
+
 def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
     """Load build outputs or graph files; each named graph in them replaces the stored one."""
     counts = {"graphs": 0, "removed": 0, "unchanged": 0}

@@ -11,6 +11,7 @@ import pytest
 from conftest import EXAMPLES, needs_shared
 from expected import EXPECTED, normalize
 
+from kg.builddir import BuildDir
 from kg.queries import RAW, bindings, load_queries, run, to_term
 from kg.store import load, open_store
 
@@ -72,18 +73,18 @@ def test_statistics_follow_a_changed_letter(tmp_path):
     shutil.copytree(EXAMPLES, src)
     cli = [sys.executable, "-m", "kg.cli", "build"]
     subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
-    first = (tmp_path / "out" / "statistics.nq").read_text()
+    first = BuildDir(tmp_path / "out").statistics.read_text()
     one, other = sorted(p for p in src.iterdir() if p.suffix == ".txt")[:2]
     one.unlink()
     subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
     subprocess.run([*cli, str(src), "-o", str(tmp_path / "fresh"), "-q", "--shards", "2"], check=True)
-    again = (tmp_path / "out" / "statistics.nq").read_text()
-    assert again == (tmp_path / "fresh" / "statistics.nq").read_text()
+    again = BuildDir(tmp_path / "out").statistics.read_text()
+    assert again == BuildDir(tmp_path / "fresh").statistics.read_text()
     assert again != first
     other.write_text(other.read_text().replace("Upheld", "Overturned"))
     subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
     subprocess.run([*cli, str(src), "-o", str(tmp_path / "fresh2"), "-q", "--shards", "2"], check=True)
-    assert (tmp_path / "out" / "statistics.nq").read_text() == (tmp_path / "fresh2" / "statistics.nq").read_text()
+    assert BuildDir(tmp_path / "out").statistics.read_text() == BuildDir(tmp_path / "fresh2").statistics.read_text()
 
 
 def test_every_canned_query_has_an_independent_check():
