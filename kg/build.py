@@ -56,7 +56,8 @@ class BuildSummary:
     triples: int = 0
     failures: list[dict] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
-    violations: list[Violation] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)  # severity Violation: the letter does not conform
+    warnings: list[Violation] = field(default_factory=list)  # severity Warning: reported, the letter conforms
     unmapped_treatments: list[dict] = field(default_factory=list)
     outcomes: Counter = field(default_factory=Counter)
     seconds: float = 0.0
@@ -79,6 +80,7 @@ class BuildSummary:
             "failures": self.failures,
             "duplicates": self.duplicates,
             "violations": len(self.violations),
+            "warnings": len(self.warnings),
             "letters_not_conforming": len({v.letter for v in self.violations}),
             "unmapped_treatments": self.unmapped_treatments,
             "shards": self.shards,
@@ -360,7 +362,8 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
             summary.unmapped_treatments.extend(
                 {"file": row.path, "item": n, "title": t} for n, t in json.loads(row.unmapped or "[]")
             )
-            summary.violations.extend(Violation(**json.loads(v)) for v in json.loads(row.violations or "[]"))
+            for found in (Violation(**json.loads(v)) for v in json.loads(row.violations or "[]")):
+                (summary.warnings if found.is_warning else summary.violations).append(found)
 
 
 def write_turtle(nq_paths: list[Path], ttl_path: Path) -> None:
@@ -379,6 +382,7 @@ def report_text(summary: BuildSummary) -> str:
     else:
         lines.append(f"{len(summary.violations)} violations in {len({v.letter for v in summary.violations})} letters:")
         lines.extend(v.line() for v in summary.violations)
+    lines.extend(f"warning: {w.line()}" for w in summary.warnings)
     for f in summary.failures:
         lines.append(f"not parsed: {f['file']}: {f['error']}")
     return "\n".join(lines) + "\n"

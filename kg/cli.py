@@ -162,10 +162,11 @@ def validate(
     except ValueError as err:
         _fail_line(str(path), str(err))
         raise typer.Exit(EXIT_SOME_FAILED) from None
+    failing = [v for v in violations if not v.is_warning]
     for v in violations:
-        typer.echo(v.line())
-    typer.echo(f"{size} triples; {len(violations)} violations", err=True)
-    raise typer.Exit(EXIT_SOME_FAILED if violations else EXIT_OK)
+        typer.echo(("warning: " if v.is_warning else "") + v.line())
+    typer.echo(f"{size} triples; {len(failing)} violations, {len(violations) - len(failing)} warnings", err=True)
+    raise typer.Exit(EXIT_SOME_FAILED if failing else EXIT_OK)
 
 
 class TableFormat(StrEnum):

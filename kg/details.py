@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from kg import drugs
 from kg import patterns as P
 from kg.dates import to_iso
 from kg.models import Drug, LiteratureRef, ModifiedRequest, Quantity, Span
-from kg.vocab import load_json
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -190,50 +190,26 @@ def body_regions(title: str) -> tuple[str, ...]:
     return tuple(name for name, pat in _region_patterns() if pat.search(title))
 
 
-@cache
-def _drug_table() -> tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]:
-    rows = []
-    for ingredient, info in load_json("drugs.json").items():
-        names = [ingredient, *info.get("alt", [])]
-        ingredients = (ingredient, *info.get("with", []))
-        for name in names:
-            rows.append((re.compile(rf"\b{re.escape(name)}\b", re.I), ingredient, ingredients))
-    rows.sort(key=lambda r: -len(r[0].pattern))
-    return tuple(rows)
-
-
-@cache
-def _any_drug() -> re.Pattern[str]:
-    """One alternation of every drug name: most titles name none, and one search rules that out."""
-    return re.compile("|".join(f"(?:{pat.pattern})" for pat, _, _ in _drug_table()), re.I)
-
-
 def drug(title: str) -> Drug | None:
-    """The first known drug named in the title, with every known ingredient and the strength."""
-    if not _any_drug().search(title):
+    """The drugs named in the title (kg.drugs), with every ingredient, the strength and the form."""
+    mentions = drugs.find(title)
+    if not mentions:
         return None
-    hits = []
-    for pat, ingredient, ingredients in _drug_table():
-        m = pat.search(title)
-        if m:
-            hits.append((m.start(), m.group(0), ingredient, ingredients))
-    if not hits:
-        return None
-    hits.sort()
-    start, name, _, _ = hits[0]
-    ingredients = tuple(dict.fromkeys(i for h in hits for i in h[3]))
-    strength = _STRENGTH.search(title, start)
-    form = re.search(
-        r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b",
-        title,
-        re.I,
-    )
+    first = mentions[0]
+    ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+    strength = _STRENGTH.search(title, first.start)
+    form = _FORM.search(title)
     return Drug(
-        name,
+        first.name,
         ingredients,
         strength.group(1).replace(" ", "") if strength else None,
         form.group(1).lower() if form else None,
     )
+
+
+_FORM = re.compile(
+    r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b", re.I
+)
 
 
 def modified_request(title: str) -> ModifiedRequest | None:

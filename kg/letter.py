@@ -30,6 +30,7 @@ from kg.errors import ParseError
 from kg.layout import LAYOUT_2016, detect_layout
 from kg.models import Dates, Item, Letter, Patient, Reviewer, Span
 from kg.normalize import join_lines, normalize
+from kg.treatments import classify
 from kg.vocab import canonical_state
 
 
@@ -246,7 +247,7 @@ def _make_item(text: str, d: dict, end: int) -> Item:
     ca = parse_citation(text, *d["ca"])
     imr = parse_citation(text, *d["imr"])
     details = item_details(title, d["rationale_start"], text[d["rationale_start"] : end])
-    return Item(
+    item = Item(
         number=d["number"],
         title=title,
         outcome=d["outcome"],
@@ -258,3 +259,4 @@ def _make_item(text: str, d: dict, end: int) -> Item:
         rationale_span=Span(d["rationale_start"], end),
         **details,
     )
+    return replace(item, treatment=classify(item))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from rdflib import Graph, Literal, URIRef
 
 from kg import namespaces as ns
-from kg.models import Citation, Item, Letter, Span
+from kg.models import Citation, Item, Letter, Span, Treatment
 from kg.namespaces import (
     Cached,
     chapter_iri,
@@ -26,7 +26,7 @@ from kg.namespaces import (
     treatment_iri,
     work_iri,
 )
-from kg.treatments import classify, drug_concept
+from kg.treatments import category_concept, drug_class_concept, drug_concept, subcategory_concept
 from kg.version import PARSER_VERSION
 
 # the same URIRef objects every time: rdflib makes a new one per attribute access
@@ -138,10 +138,8 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     add((IT, IMR.itemNumber, _int(item.number)))
     add((IT, RDFS.label, Literal(item.title)))
     _position(g, IT, item.title_span)
-    match = classify(item)
-    if match:
-        add((IT, IMR.treatment, treatment_iri(match.concept)))
-        add((IT, IMR.treatmentCategory, treatment_iri(match.category)))
+    if item.treatment is not None:
+        _treatment(g, IT, item.treatment)
     D = part_iri(IT, "decision")
     add((IT, IMR.decision, D))
     add((D, RDF.type, IMR.Decision))
@@ -177,8 +175,6 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
         add((IT, IMR.bodyRegion, Literal(region)))
     if item.drug:
         add((IT, IMR.drugName, Literal(item.drug.name)))
-        for ingredient in item.drug.ingredients:
-            add((IT, IMR.drugIngredient, treatment_iri(drug_concept(ingredient))))
         if item.drug.strength:
             add((IT, IMR.strength, Literal(item.drug.strength)))
     add((IT, IMR.isRemainderOfModifiedRequest, _BOOL[item.modified is not None]))
@@ -190,6 +186,25 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     add((IT, IMR.isRetrospective, _BOOL[item.retrospective]))
     if item.service_date:
         add((IT, IMR.serviceDate, Literal(item.service_date, datatype=XSD.date)))
+
+
+def _treatment(g: _Triples, IT: URIRef, t: Treatment) -> None:
+    """The item's classification: concept (when known), DWC category, subcategory and drug class,
+    ingredients, and the words that decided it (``imr:classificationEvidence``)."""
+    add = g.add
+    if t.concept:
+        add((IT, IMR.treatment, treatment_iri(t.concept)))
+    add((IT, IMR.treatmentCategory, treatment_iri(category_concept(t.category))))
+    if t.subcategory:
+        add((IT, IMR.treatmentSubcategory, treatment_iri(subcategory_concept(t.category, t.subcategory))))
+    if t.drug_class:
+        add((IT, IMR.drugClass, treatment_iri(drug_class_concept(t.drug_class))))
+    for ingredient in t.ingredients:
+        add((IT, IMR.drugIngredient, treatment_iri(drug_concept(ingredient))))
+    add((IT, IMR.associatedSurgery, _BOOL[t.associated_surgery]))
+    add((IT, IMR.classificationBasis, Literal(t.basis)))
+    if t.evidence:
+        add((IT, IMR.classificationEvidence, Literal(t.evidence)))
 
 
 def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Citation) -> None:

@@ -84,6 +84,21 @@ class LiteratureRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Treatment:
+    """What a disputed item is, in the DWC decision index's terms, and the words that said so."""
+
+    concept: str | None  # id in the treatment scheme ("mri", "drug/hydrocodone"); None when none is known
+    label: str | None
+    category: str  # a DWC request category ("Diagnostic Testing"): every item has one
+    subcategory: str | None  # a DWC subcategory of the category, where one fits
+    drug_class: str | None  # a DWC drug class, for Pharmaceuticals
+    ingredients: tuple[str, ...]  # generic names, lower case
+    associated_surgery: bool  # requested as part of (or after) a surgery
+    basis: str  # what decided it: "title", "drug name", "dose", "rationale", "citation" or "default"
+    evidence: str | None = None  # the words of the title, rationale or citation that decided it
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One disputed item/service and its decision."""
 
@@ -105,6 +120,7 @@ class Item:
     retrospective: bool = False
     service_date: str | None = None
     literature: tuple[LiteratureRef, ...] = ()
+    treatment: Treatment | None = None  # set by kg.treatments once the item is parsed
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from kg.models import Citation, Item, Letter, Source, Span
+from kg.models import Citation, Item, Letter, Source, Span, Treatment
 
 RECORD_VERSION = 1
 
@@ -40,6 +40,23 @@ def citation_record(c: Citation) -> dict[str, Any]:
     }
 
 
+def treatment_record(t: Treatment | None) -> dict[str, Any] | None:
+    """An item's classification as JSON (the shape ``score_items.py`` reads)."""
+    if t is None:
+        return None
+    return {
+        "concept": t.concept,
+        "label": t.label,
+        "category": t.category,
+        "subcategory": t.subcategory,
+        "drug_class": t.drug_class,
+        "ingredients": list(t.ingredients),
+        "associated_surgery": t.associated_surgery,
+        "basis": t.basis,
+        "evidence": t.evidence,
+    }
+
+
 def item_record(item: Item) -> dict[str, Any]:
     """A disputed item as JSON."""
     return {
@@ -60,6 +77,7 @@ def item_record(item: Item) -> dict[str, Any]:
         "modified": asdict(item.modified) if item.modified else None,
         "retrospective": item.retrospective,
         "service_date": item.service_date,
+        "treatment": treatment_record(item.treatment),
         "literature": [
             {"author": r.author, "year": r.year, "text": r.text, "span": _span(r.span)} for r in item.literature
         ],

@@ -247,8 +247,7 @@ def _item_rows(idx: _Index, item, add) -> None:
         for t in set(treatments):
             for key in keys:
                 add("upheld-facet-guidelines", (str(t), *key), [1])
-    ingredients = idx.objects(item, IMR.drugIngredient)
-    if reviewer_citations and any(_OPIOIDS in _broader().get(i, ()) for i in ingredients):
+    if reviewer_citations and _OPIOIDS in idx.objects(item, IMR.drugClass):
         keys = set()
         for c in reviewer_citations:
             mtus = [s for s in idx.objects(c, IMR.hasSource) if _TRUE in idx.objects(s, IMR.isMTUS)]

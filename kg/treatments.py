@@ -1,27 +1,45 @@
-"""Normalise a disputed item to a treatment concept of the SKOS scheme in ``data/treatments.json``.
+"""Classify a disputed item: DWC category, subcategory, drug class, ingredients, and the concept.
 
-Drugs are matched first (``data/drugs.json``: ingredient concepts under DWC drug classes); then
-the first concept, in file order, whose pattern matches the item's subject (for a modified request,
-the remaining portion IMR decided).
+The treatment scheme is data (``kg/data/treatments.json``; drugs in ``drugs.json`` and
+``drug_classes.json``, resolved by :mod:`kg.drugs`). Every item gets a category, from the most
+specific evidence there is, in this order:
+
+1. a concept whose pattern matches the item's subject (for a modified request, the remaining
+   portion IMR decided) — unless a drug is named before it ("Lidocaine patch"), except for
+   injections, which stay injections whatever they inject;
+2. drug names resolved to ingredients: Pharmaceuticals, the class from the ingredients or, for a
+   topical, from the form;
+3. dose evidence (mg, ``#60``, tablets, cream …): Pharmaceuticals, the class from what the
+   rationale and the reviewer's cited guideline sections call the drug;
+4. the concept patterns on the reviewer's cited sections, then on the rationale (category only);
+5. the scheme's default category.
+
+``basis`` and ``evidence`` on the result say which step decided and the words it read.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from functools import cache
 
-from kg.models import Item
+from kg import drugs
+from kg.models import Item, Treatment
 from kg.vocab import load_json, slug
+
+_PREFIX = re.compile(
+    r"^(?:(?:associated surgical services?|retrospective(?: request)?|post-?op(?:erative)?|pre-?op(?:erative)?|"
+    r"purchase|rental|request(?:ed)?|continued?|additional)\b\s*(?:of|for)?\s*:?\s*)+",
+    re.I,
+)
+_SURGICAL = re.compile(r"^\W*(?:associated surgical services?|post-?op(?:erative)?|pre-?op(?:erative)?)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
-class TreatmentMatch:
-    """The treatment concept an item was classified under, and its category."""
-
-    concept: str  # concept id, e.g. "facet-joint-injection", "drug/hydrocodone"
-    category: str  # top concept id, e.g. "injection"
-    specific: bool  # more specific than the category
+class _Rule:
+    concept: str
+    pattern: re.Pattern[str]
 
 
 def drug_concept(ingredient: str) -> str:
@@ -34,26 +52,40 @@ def drug_class_concept(drug_class: str) -> str:
     return f"drug-class/{slug(drug_class)}"
 
 
+def category_concept(category: str) -> str:
+    """The concept id of a DWC category label: ``Diagnostic Testing`` -> ``diagnostic-testing``."""
+    return _category_ids()[category]
+
+
+def subcategory_concept(category: str, subcategory: str) -> str:
+    """The concept id of a DWC subcategory (subcategory names repeat across categories)."""
+    return f"subcategory/{slug(category)}/{slug(subcategory)}"
+
+
 def is_drug_concept(concept: str) -> bool:
     """Whether a concept id names a drug ingredient."""
     return concept.startswith("drug/")
 
 
 @cache
-def _scheme() -> tuple[dict[str, dict], tuple[tuple[str, re.Pattern[str]], ...]]:
+def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...]]:
     data = load_json("treatments.json")
-    concepts: dict[str, dict] = {c["id"]: {**c, "top": True} for c in data["categories"]}
+    table: dict[str, dict] = {c["id"]: {**c, "top": True} for c in data["categories"]}
+    for cat in data["categories"]:
+        for sub in cat["subcategories"]:
+            sid = subcategory_concept(cat["label"], sub)
+            table[sid] = {"id": sid, "label": sub, "broader": cat["id"], "kind": "subcategory"}
     rules = []
     for c in data["concepts"]:
-        concepts[c["id"]] = c
+        table[c["id"]] = c
         if c["patterns"]:
-            rules.append((c["id"], re.compile("|".join(f"(?:{p})" for p in c["patterns"]), re.I)))
-    for ingredient, info in load_json("drugs.json").items():
-        cls = drug_class_concept(info["class"])
-        concepts.setdefault(cls, {"id": cls, "label": info["class"], "broader": "pharmaceuticals"})
-        drug = drug_concept(ingredient)
-        concepts[drug] = {"id": drug, "label": ingredient, "broader": cls}
-    return concepts, tuple(rules)
+            rules.append(_Rule(c["id"], re.compile("|".join(f"(?:{p})" for p in c["patterns"]), re.I)))
+    for cls in load_json("drug_classes.json")["classes"]:
+        cid = drug_class_concept(cls["label"])
+        table[cid] = {"id": cid, "label": cls["label"], "broader": "pharmaceuticals"}
+        for member in cls["members"]:
+            table.setdefault(drug_concept(member), {"id": drug_concept(member), "label": member, "broader": cid})
+    return table, tuple(rules)
 
 
 def concepts() -> dict[str, dict]:
@@ -71,18 +103,142 @@ def category_of(concept: str) -> str:
     return concept
 
 
-def classify(item: Item) -> TreatmentMatch | None:
-    """The treatment concept of a disputed item, or None when no rule matches."""
-    subject = item.modified.remaining if item.modified else item.title
-    subject = re.sub(
-        r"^(?:Associated surgical service|Retrospective|Post-?op(?:erative)?)\s*:?\s*", "", subject, flags=re.I
+@cache
+def _category_ids() -> dict[str, str]:
+    """DWC category label -> top concept id."""
+    return {c["label"]: c["id"] for c in load_json("treatments.json")["categories"]}
+
+
+@cache
+def _evidence() -> tuple[re.Pattern[str], str]:
+    data = load_json("treatments.json")["evidence"]
+    return re.compile(data["dose"], re.I), data["default_category"]
+
+
+@cache
+def _class_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    classes = load_json("drug_classes.json")["classes"]
+    return tuple(
+        (c["label"], re.compile(r"\b(?:" + "|".join(c["words"]) + r")\b", re.I)) for c in classes if c["words"]
     )
-    _, rules = _scheme()
-    if item.drug and item.drug.ingredients:
-        compound = len(item.drug.ingredients) > 1 and "%" in subject
-        concept = "compounded-topical" if compound else drug_concept(item.drug.ingredients[0])
-        return TreatmentMatch(concept, category_of(concept), True)
-    for concept, pattern in rules:
-        if pattern.search(subject):
-            return TreatmentMatch(concept, category_of(concept), True)
+
+
+def _label(concept: str) -> str:
+    return concepts()[concept]["label"]
+
+
+def _first_rule(text: str) -> tuple[str, re.Match[str]] | None:
+    for rule in _scheme()[1]:
+        m = rule.pattern.search(text)
+        if m:
+            return rule.concept, m
     return None
+
+
+def _from_concept(concept: str, basis: str, evidence: str, surgery: bool) -> Treatment:
+    category = _label(category_of(concept))
+    return Treatment(
+        concept, _label(concept), category, concepts()[concept].get("subcategory"), None, (), surgery, basis, evidence
+    )
+
+
+def _class_from_words(*texts: str) -> tuple[str, str] | None:
+    """The drug class a rationale or cited section names most often, with the words it used."""
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for text in texts:
+        for label, pattern in _class_words():
+            for m in pattern.finditer(text):
+                counts[label] += 1
+                first.setdefault(label, m.group(0))
+    if not counts:
+        return None
+    label = counts.most_common(1)[0][0]
+    return label, first[label]
+
+
+def _cited_sections(item: Item) -> str:
+    return " ; ".join(part for s in item.imr.sources for part in (s.chapter or "", *s.sections) if part)
+
+
+def classify(item: Item) -> Treatment:
+    """The treatment of a disputed item; never None (see the module docstring for the order)."""
+    title = item.modified.remaining if item.modified else item.title
+    surgery = bool(_SURGICAL.search(item.title))
+    subject = _PREFIX.sub("", title) or title
+    rule = _first_rule(subject)
+    mentions = drugs.find(subject)
+    if rule and (not mentions or rule[1].start() < mentions[0].start or category_of(rule[0]) == "injection"):
+        found = _from_concept(rule[0], "title", rule[1].group(0), surgery)
+        ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+        return replace(found, ingredients=ingredients) if ingredients else found
+    if mentions:
+        return _drug(item, subject, mentions, surgery)
+    dose = _evidence()[0].search(subject)
+    if dose:
+        named = _class_from_words(item.rationale, _cited_sections(item))
+        drug_class = named[0] if named else None
+        if drug_class is None and drugs.is_topical(subject):
+            drug_class = "Topical Analgesics"
+        return Treatment(
+            None, None, "Pharmaceuticals", _drug_subcategory(drug_class), drug_class, (), surgery, "dose", dose.group(0)
+        )
+    for basis, text in (("citation", _cited_sections(item)), ("rationale", item.rationale[:400])):
+        found = _first_rule(text) if text else None
+        if found:
+            category = _label(category_of(found[0]))
+            sub = concepts()[found[0]].get("subcategory")
+            return Treatment(None, None, category, sub, None, (), surgery, basis, found[1].group(0))
+    return Treatment(None, None, _evidence()[1], None, None, (), surgery, "default", None)
+
+
+def _drug_subcategory(drug_class: str | None) -> str | None:
+    return "Topical Compounds" if drug_class == "Topical Compounds" else None
+
+
+def _drug(item: Item, subject: str, mentions: list[drugs.Mention], surgery: bool) -> Treatment:
+    ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+    names = ", ".join(dict.fromkeys(m.name for m in mentions))
+    if not ingredients:  # a medical food or kit whose ingredients the letters do not give
+        return Treatment(
+            "medical-food",
+            _label("medical-food"),
+            "Pharmaceuticals",
+            None,
+            "Nutritional Products",
+            (),
+            surgery,
+            "drug name",
+            names,
+        )
+    topical = drugs.is_topical(subject)
+    drug_class = drugs.drug_class(ingredients, topical)
+    if drug_class is None:
+        named = _class_from_words(item.rationale, _cited_sections(item))
+        drug_class = named[0] if named else None
+    primary = next((i for i in ingredients if drugs.class_of(i) == drug_class), ingredients[0])
+    concept = "compounded-topical" if drug_class == "Topical Compounds" else drug_concept(primary)
+    label = _label(concept) if concept in concepts() else primary
+    return Treatment(
+        concept,
+        label,
+        "Pharmaceuticals",
+        _drug_subcategory(drug_class),
+        drug_class,
+        ingredients,
+        surgery,
+        "drug name",
+        names,
+    )
+
+
+__all__ = [
+    "category_concept",
+    "category_of",
+    "classify",
+    "concepts",
+    "drug_class_concept",
+    "drug_concept",
+    "is_drug_concept",
+    "subcategory_concept",
+]

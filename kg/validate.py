@@ -54,6 +54,11 @@ class Violation:
     message: str
     severity: str
 
+    @property
+    def is_warning(self) -> bool:
+        """A warning (an item without a treatment concept) is reported but does not fail a build."""
+        return self.severity == "Warning"
+
     def line(self) -> str:
         """``letter focus: path: message``, as the report and the CLI print it."""
         where = f" {self.focus}" if self.focus else ""
@@ -87,12 +92,11 @@ def flatten(shapes: Graph) -> Graph:
 
 
 def validate_graph(data: Graph) -> list[Violation]:
-    """Validate one (batch) graph; return violations sorted by letter, node and path."""
+    """Validate one (batch) graph; return its results, violations and warnings (``severity``),
+    sorted by letter, node and path."""
     from pyshacl import validate
 
-    conforms, report, _ = validate(data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True)
-    if conforms:
-        return []
+    _, report, _ = validate(data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True)
     out = []
     for result in report.subjects(predicate=None, object=SH.ValidationResult):
         focus = report.value(result, SH.focusNode)

@@ -11,6 +11,7 @@ import sys
 
 from rdflib import Graph, Literal, URIRef
 
+from kg.drugs import rxcui
 from kg.namespaces import (
     DCTERMS,
     IMR,
@@ -30,7 +31,7 @@ from kg.namespaces import (
     treatment_iri,
     work_iri,
 )
-from kg.treatments import concepts, is_drug_concept
+from kg.treatments import category_of, concepts, is_drug_concept, subcategory_concept
 from kg.vocab import guideline_works, load_json, specialties, states
 
 
@@ -63,7 +64,7 @@ def vocabulary_graph() -> Graph:
 
     g.add((TREATMENT_SCHEME, RDF.type, SKOS.ConceptScheme))
     g.add((TREATMENT_SCHEME, SKOS.prefLabel, Literal("IMR treatments", lang="en")))
-    drugs = load_json("drugs.json")
+    brands = _brand_names()
     for cid, c in concepts().items():
         t = treatment_iri(cid)
         g.add((t, RDF.type, IMR.TreatmentConcept))
@@ -76,14 +77,14 @@ def vocabulary_graph() -> Graph:
             g.add((t, SKOS.broader, treatment_iri(c["broader"])))
         for alt in c.get("alt", []):
             g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
-        if c.get("subcategory"):
-            g.add((t, SKOS.note, Literal(f"DWC subcategory: {c['subcategory']}", lang="en")))
+        if c.get("subcategory") and c.get("broader"):
+            g.add((t, SKOS.related, treatment_iri(subcategory_concept(_label_of(category_of(cid)), c["subcategory"]))))
         if is_drug_concept(cid):
-            info = drugs[c["label"]]
-            if info.get("rxcui"):
-                g.add((t, SKOS.notation, Literal(info["rxcui"], datatype=RXCUI_DATATYPE)))
-                g.add((t, SKOS.exactMatch, URIRef(f"http://purl.bioontology.org/ontology/RXNORM/{info['rxcui']}")))
-            for alt in info.get("alt", []):
+            code = rxcui(c["label"])
+            if code:
+                g.add((t, SKOS.notation, Literal(code, datatype=RXCUI_DATATYPE)))
+                g.add((t, SKOS.exactMatch, URIRef(f"http://purl.bioontology.org/ontology/RXNORM/{code}")))
+            for alt in brands.get(c["label"], ()):
                 g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
 
     g.add((SPECIALTY_SCHEME, RDF.type, SKOS.ConceptScheme))
@@ -103,6 +104,19 @@ def vocabulary_graph() -> Graph:
         g.add((s, SKOS.notation, Literal(code)))
 
     return g
+
+
+def _brand_names() -> dict[str, list[str]]:
+    """Ingredient -> the single-ingredient names drugs.json gives it (brands, abbreviations)."""
+    out: dict[str, list[str]] = {}
+    for name, ingredients in load_json("drugs.json")["names"].items():
+        if len(ingredients) == 1 and name.lower() != ingredients[0]:
+            out.setdefault(ingredients[0], []).append(name)
+    return out
+
+
+def _label_of(concept: str) -> str:
+    return concepts()[concept]["label"]
 
 
 def vocabulary_turtle() -> str:

@@ -13,7 +13,7 @@ from datetime import date
 
 from kg.models import Item, Letter, Source
 from kg.resources import data_file
-from kg.treatments import classify, concepts
+from kg.treatments import concepts
 from kg.vocab import guideline_works, slug
 
 ID = "https://w3id.org/imr-kg/id/"
@@ -30,8 +30,8 @@ def _items(letters: list[Letter]):
             yield letter, item
 
 
-def _concept(item: Item) -> str:
-    return classify(item).concept
+def _concept(item: Item) -> str | None:
+    return item.treatment.concept
 
 
 def _ancestors(concept: str) -> set[str]:
@@ -55,7 +55,7 @@ def _rate_rows(letters, key) -> Rows:
 
 
 def outcome_by_category(letters) -> Rows:
-    return _rate_rows(letters, lambda i: concepts()[classify(i).category]["label"])
+    return _rate_rows(letters, lambda i: i.treatment.category)
 
 
 def outcome_by_treatment(letters) -> Rows:
@@ -118,15 +118,14 @@ def mixed_outcome_letters(letters) -> Rows:
 
 
 def modified_request_outcomes(letters) -> Rows:
-    n = Counter((concepts()[classify(i).category]["label"], i.outcome) for _, i in _items(letters) if i.modified)
+    n = Counter((i.treatment.category, i.outcome) for _, i in _items(letters) if i.modified)
     return Counter({(*k, v) for k, v in n.items()})
 
 
 def opioid_outcomes(letters) -> Rows:
     items = defaultdict(set)
     for letter, item in _items(letters):
-        ingredients = {f"drug/{slug(i)}" for i in (item.drug.ingredients if item.drug else ())}
-        if not any(concepts().get(i, {}).get("broader") == "drug-class/opioids" for i in ingredients):
+        if item.treatment.drug_class != "Opioids":
             continue
         mtus = [s for s in item.imr.sources if s.mtus]
         keys = [(guideline_works()[s.work].label, ref) for s in mtus for ref in (_references(s) or [None])] or [
@@ -154,7 +153,7 @@ def specialty_by_category(letters) -> Rows:
     items, over = defaultdict(set), defaultdict(set)
     for letter, item in _items(letters):
         for sp in {known[slug(s)] for s in letter.reviewer.specialties if slug(s) in known}:
-            key = (sp, concepts()[classify(item).category]["label"])
+            key = (sp, item.treatment.category)
             items[key].add((letter.sha256, item.number))
             if item.outcome == "Overturned":
                 over[key].add((letter.sha256, item.number))

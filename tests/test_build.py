@@ -188,3 +188,17 @@ def test_shards_hold_the_same_quads_as_one_file(tmp_path, shared_build):
     assert one == three
     summary = json.loads((tmp_path / "sharded" / "summary.json").read_text())
     assert summary["shards"] == 3
+
+
+def test_an_item_the_vocabulary_lacks_is_a_warning_and_the_build_succeeds(tmp_path):
+    from factories import item_text, letter_text
+
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / "odd.txt").write_text(letter_text(item_text("Zzyzx apparatus, one")))
+    res = cli("build", str(letters), "-o", str(tmp_path / "out"), "-q")
+    assert res.returncode == 0, res.stderr
+    summary = BuildDir(tmp_path / "out").read_summary()
+    assert summary["violations"] == 0 and summary["warnings"] == 1 and len(summary["unmapped_treatments"]) == 1
+    assert "1 items without a treatment concept" in res.stderr
+    assert "warning: CM16-9000042 item/1: imr:treatment:" in BuildDir(tmp_path / "out").report.read_text()

@@ -18,7 +18,7 @@ from lxml import etree
 from kg.export import VIEWS, gexf_bytes, graphml_bytes, validate_gexf, view_graph
 from kg.resources import data_file
 from kg.store import load, open_store
-from kg.treatments import classify, concepts
+from kg.treatments import concepts
 from kg.vocab import guideline_works, slug
 
 SCHEMA = SHARED / "schemas" / "gexf-1.3" / "gexf.rng"
@@ -38,7 +38,7 @@ def _guide(src) -> str:
 
 
 def _treatment(item) -> str:
-    return concepts()[classify(item).concept]["label"]
+    return concepts()[item.treatment.concept]["label"]
 
 
 def _specialties(letter) -> set[str]:

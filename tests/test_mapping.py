@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from conftest import ROOT, corpus_texts, needs_shared
-from factories import item, letter
+from factories import item, letter, letter_text
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -12,7 +12,6 @@ from kg import parse_text
 from kg.mapping import letter_graph, letter_triples
 from kg.namespaces import IMR, OA, compact, expand, graph_iri, item_iri, letter_iri, split_letter_iri
 from kg.terms import nquad_lines, to_rdflib
-from kg.treatments import classify
 from kg.vocab_rdf import vocabulary_turtle
 
 L = URIRef("https://w3id.org/imr-kg/id/letter/CM16-9000042")
@@ -56,9 +55,30 @@ def test_vocabulary_file_is_generated_from_data():
 
 
 @needs_shared
-def test_treatment_coverage():
+def test_every_shared_item_has_a_category_and_most_a_concept():
     items = [i for p in corpus_texts() for i in parse_text(p.read_text(), p.name).items]
-    matches = [classify(i) for i in items]
-    assert all(m is not None for m in matches)  # 100% get at least a category
-    specific = sum(1 for m in matches if m and m.specific and m.concept != m.category)
+    assert all(i.treatment and i.treatment.category for i in items)
+    specific = sum(1 for i in items if i.treatment.concept)
     assert specific / len(items) >= 0.95
+
+
+def test_classification_is_in_the_graph_with_its_evidence():
+    one = letter()
+    g = letter_graph(one, "a" * 64)
+    it = item_iri(one, 1)
+    t = one.items[0].treatment
+    assert t is None  # factories build items without classifying them
+
+    from kg import parse_text as parse
+
+    parsed = parse(letter_text(), "f.txt")
+    g = letter_graph(parsed, "a" * 64)
+    it = item_iri(parsed, 1)
+    assert (it, IMR.treatmentCategory, URIRef("https://w3id.org/imr-kg/id/treatment/injection")) in g
+    assert (
+        it,
+        IMR.treatmentSubcategory,
+        URIRef("https://w3id.org/imr-kg/id/treatment/subcategory/injection/facet-injection"),
+    ) in g
+    assert (it, IMR.treatment, URIRef("https://w3id.org/imr-kg/id/treatment/facet-joint-injection")) in g
+    assert (it, IMR.classificationEvidence, Literal("facet")) in g

@@ -63,7 +63,11 @@ BREAKAGES = {
         lambda g: g.add((S1, IMR.page, Literal("three hundred"))),
         "Pages must be positive integers",
     ),
-    "item without a treatment": (lambda g: _remove(g, I1, IMR.treatment), "treatment concept"),
+    "item without a category": (lambda g: _remove(g, I1, IMR.treatmentCategory), "DWC treatment category"),
+    "category outside the DWC list": (
+        lambda g: _set(g, I1, IMR.treatmentCategory, URIRef("https://w3id.org/imr-kg/id/treatment/mri")),
+        "DWC treatment category",
+    ),
     "item without a title": (lambda g: _remove(g, I1, RDFS.label), "non-empty title"),
     "letter without items": (lambda g: _remove(g, L, IMR.hasItem), "at least one disputed item"),
     "bad case number": (lambda g: _set(g, L, IMR.caseNumber, Literal("12345")), "CM16-0231745"),
@@ -105,6 +109,13 @@ def test_broken_graph_is_caught(name):
     batch = batch_graph()
     batch.addN((s, p, o, batch) for s, p, o in g)
     assert validate_graph(batch) == violations
+
+
+def test_an_item_without_a_concept_is_a_warning_not_a_violation():
+    g = _example_graph()
+    _remove(g, I1, IMR.treatment)
+    (found,) = validate_graph(g)
+    assert found.is_warning and "vocabulary lacks a word" in found.message and found.focus == "item/1"
 
 
 def test_validate_reads_every_graph_format_and_refuses_others(tmp_path, example_build):

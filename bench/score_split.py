@@ -1,0 +1,61 @@
+"""Score treatment classification (and reasons, once they exist) on two halves of the item labels.
+
+The classification rules were written looking only at the *development* half (label files at even
+positions in name order); the *held-out* half (odd positions) estimates how they do on letters
+they were not written from. Usage::
+
+    python bench/score_split.py [--details dev|held-out]
+
+Parses the shared corpus's text letters (found + seeds) with the current code, then runs
+``../shared/tools/score_items.py`` on each half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+LABELS = SHARED / "corpus" / "item-labels"
+
+
+def halves() -> dict[str, list[Path]]:
+    files = sorted(LABELS.glob("*.json"))
+    return {"dev": files[0::2], "held-out": files[1::2]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--details", choices=["dev", "held-out"], help="print the misses of one half")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from kg import parse_text, to_record
+
+    with tempfile.TemporaryDirectory() as tmp:
+        records = Path(tmp) / "records.jsonl"
+        with records.open("w") as out:
+            for p in sorted((SHARED / "corpus" / "found").glob("*.txt")) + sorted(
+                (SHARED / "corpus" / "seeds").glob("*.txt")
+            ):
+                out.write(json.dumps(to_record(parse_text(p.read_text(), p.name))) + "\n")
+        for name, files in halves().items():
+            folder = Path(tmp) / name
+            folder.mkdir()
+            for f in files:
+                (folder / f.name).symlink_to(f)
+            cmd = [sys.executable, str(SHARED / "tools" / "score_items.py"), str(folder), str(records)]
+            if args.details == name:
+                cmd.append("--details")
+            res = subprocess.run(cmd, capture_output=True, text=True)
+            print(f"== {name} ({len(files)} letters)")
+            print(res.stdout.rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

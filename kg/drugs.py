@@ -1,0 +1,182 @@
+"""Drug names in a title -> generic ingredients -> DWC drug class.
+
+Names are resolved through the dictionary of the ``drug-named-entity-recognition`` package
+(about 107,000 brand and generic names of 20,000 drugs from DrugBank, MeSH, MedlinePlus and
+Wikipedia; MIT licence; it ships with the package, nothing is downloaded), read directly from its
+data file: importing the package itself builds a fuzzy n-gram index that costs 2.3 s and 370 MB
+per process, the bare dictionary 0.5 s and about 55 MB. ``kg/data/drugs.json`` adds what such a
+dictionary lacks (combination brands like Norco, workers' comp compound kits, medical foods).
+
+Classes come from ``kg/data/drug_classes.json``: the DWC drug classes with their member
+ingredients, and USAN stems (``-prazole``, ``-profen``) that place a generic name no list names.
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from kg.vocab import load_json
+
+_DICTIONARY_PACKAGE = "drug_named_entity_recognition"
+_DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
+_TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+_MAX_WORDS = 4  # the longest drug name looked up, in words ("hylan g-f 20")
+# words in a dictionary's canonical name that say the form, not the drug ("lidocaine patch")
+_FORM_WORDS = re.compile(
+    r"\b(?:patch|patches|gel|cream|ointment|lotion|topical|transdermal|oral|tablets?|capsules?|injection|"
+    r"injectable|solution|suspension|extended[- ]release|delayed[- ]release|er|xr|sr|cr|buccal|nasal|spray|"
+    r"sodium|potassium|hydrochloride|hcl|bitartrate|sulfate|citrate|maleate|besylate|succinate|tartrate|"
+    r"tromethamine|mesylate|fumarate|acetate|phosphate|hydrobromide|bromide|dihydrate|monohydrate|hyclate)\b"
+)
+TOPICAL = re.compile(
+    r"\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|transdermal|topical(?:ly)?|rub|balm|liniment|roll-?on|"
+    r"compound(?:ed)?|apply|applied|emulsion|foam)\b|\d\s*%",
+    re.I,
+)
+_INJECTED = re.compile(r"\binject|\bIM\b|\bIV\b|intramuscular|intravenous", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A drug name found in a text: where, as written, and its active ingredients."""
+
+    start: int
+    end: int
+    name: str
+    ingredients: tuple[str, ...]
+
+
+def _key(name: str) -> str:
+    return " ".join(_TOKEN.findall(name.lower()))
+
+
+def _dictionary_path() -> Path | None:
+    """The package's data file, found without importing the package (see the module docstring)."""
+    spec = importlib.util.find_spec(_DICTIONARY_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / _DICTIONARY_FILE
+    return path if path.is_file() else None
+
+
+@cache
+def _classes() -> tuple[dict[str, str], tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """(member ingredient -> class, (stem, class) longest stem first, priority classes, systemic classes)."""
+    data = load_json("drug_classes.json")
+    members: dict[str, str] = {}
+    stems: list[tuple[str, str]] = []
+    for cls in data["classes"]:
+        for member in cls["members"]:
+            members.setdefault(member, cls["label"])
+        stems.extend((stem, cls["label"]) for stem in cls["stems"])
+    stems.sort(key=lambda s: -len(s[0]))
+    return members, tuple(stems), tuple(data["priority"]), tuple(data["systemic"])
+
+
+def class_of(ingredient: str) -> str | None:
+    """The DWC drug class of one generic ingredient: a listed member, else its USAN stem."""
+    members, stems, _, _ = _classes()
+    if ingredient in members:
+        return members[ingredient]
+    word = ingredient.rsplit(" ", 1)[-1]
+    return next((cls for stem, cls in stems if word.endswith(stem) and len(word) > len(stem) + 2), None)
+
+
+def _generic(canonical: str) -> tuple[str, ...]:
+    """A dictionary's canonical name as ingredients: form words dropped, combinations split."""
+    name = re.sub(r"\([^)]*\)", " ", canonical.lower())
+    parts = re.split(r"\s*(?:/|,|\band\b|\bwith\b|\+)\s*", name)
+    out = []
+    for part in parts:
+        part = " ".join(_FORM_WORDS.sub(" ", part).split())
+        if part and not part.isdigit():
+            out.append(part)
+    return tuple(dict.fromkeys(out))
+
+
+@cache
+def lexicon() -> dict[str, tuple[str, ...]]:
+    """Every known drug name (lower case, words joined by single spaces) -> its ingredients."""
+    table: dict[str, tuple[str, ...]] = {}
+    path = _dictionary_path()
+    if path is not None:
+        with bz2.open(path, "rb") as fh:
+            data = pickle.load(fh)  # the package's own data file, installed with it
+        canonical_data = data["drug_canonical_to_data"]
+        members = _classes()[0]
+        for variant, canonicals in data["drug_variant_to_canonical"].items():
+            key = _key(variant)
+            if len(key) < 4 or key in _COMMON_WORDS:
+                continue
+            ingredients = tuple(
+                dict.fromkeys(i for c in canonicals if c in canonical_data or c in members for i in _generic(c))
+            )
+            if ingredients:
+                table[key] = ingredients
+    for member in _classes()[0]:  # every generic a class lists is a name of itself
+        table[_key(member)] = (member,)
+    for name, ingredients in load_json("drugs.json")["names"].items():
+        table[_key(name)] = tuple(ingredients)
+    return table
+
+
+# dictionary entries that are also everyday or clinical words in IMR titles; never read as drugs
+_COMMON_WORDS = frozenset(
+    "oxygen water heat cold ice salt sugar alcohol glucose iron zinc light sleep rest support gauze tape "
+    "collagen protein fiber air saline contrast dye barium silver gold copper magnesium potassium sodium "
+    "calcium chloride carbon nitrogen helium ozone tens therapy care home unit pump system program pain".split()
+)
+
+
+def find(text: str) -> list[Mention]:
+    """Drug names in ``text``, longest first and not overlapping, in order of appearance."""
+    table = lexicon()
+    lowered = text.lower()
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(lowered)]
+    found: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
+            key = " ".join(t[2] for t in tokens[i : i + n])
+            if key in table:
+                start, end = tokens[i][0], tokens[i + n - 1][1]
+                found.append(Mention(start, end, text[start:end], table[key]))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def is_topical(text: str) -> bool:
+    """Whether a request is for a topical product (cream, gel, patch, a percentage strength)."""
+    return bool(TOPICAL.search(text)) and not _INJECTED.search(text)
+
+
+def drug_class(ingredients: tuple[str, ...], topical: bool) -> str | None:
+    """The DWC drug class of a product: by form for topicals (one active ingredient: Topical
+    Analgesics, more: Topical Compounds), else by its ingredients (an opioid names a combination).
+    A patch of a drug that acts through the blood (fentanyl, buprenorphine) keeps its own class."""
+    classes = [c for c in (class_of(i) for i in ingredients) if c]
+    _, _, priority, systemic = _classes()
+    if topical and ingredients and not (set(classes) & set(systemic)):
+        return "Topical Compounds" if len(ingredients) > 1 else "Topical Analgesics"
+    for cls in priority:
+        if cls in classes:
+            return cls
+    return classes[0] if classes else None
+
+
+def rxcui(ingredient: str) -> str | None:
+    """The RxNorm code of an ingredient, where ``drugs.json`` has it."""
+    info = load_json("drugs.json")["ingredients"].get(ingredient)
+    return info.get("rxcui") if info else None
+
+
+__all__ = ["Mention", "class_of", "drug_class", "find", "is_topical", "lexicon", "rxcui"]

@@ -1,0 +1,111 @@
+"""Stage 6b, treatment classification: DWC category, subcategory, drug class and ingredients.
+
+The titles here are not from the shared letters: other drugs, brands, devices and procedures,
+classified by the conventions of ../shared/corpus/ITEM_LABELS.md, so these tests check that the
+rules generalise rather than that they remember the corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+from factories import item
+
+from kg.treatments import classify
+
+DRUGS = [
+    ("Fioricet #60", "Barbiturates", ["butalbital", "acetaminophen", "caffeine"]),
+    ("Elavil 25mg #30", "Antidepressant", ["amitriptyline"]),
+    ("Cymbalta 60mg #30", "Antidepressant", ["duloxetine"]),
+    ("Soma 350mg #90", "Muscle Relaxant", ["carisoprodol"]),
+    ("Butrans patch 10mcg/hr #4", "Opioids", ["buprenorphine"]),
+    ("Duragesic 25mcg/hr transdermal patch #10", "Opioids", ["fentanyl"]),
+    ("Ambien 10mg #30", "Sedative-hypnotics", ["zolpidem"]),
+    ("Lunesta 3mg #30", "Sedative-hypnotics", ["eszopiclone"]),
+    ("Xanax 0.5mg #60", "Benzodiazepines", ["alprazolam"]),
+    ("Topamax 50mg #60", "Anti-epilepsy drugs", ["topiramate"]),
+    ("Imitrex 50mg #9", "Antimigraine Agent", ["sumatriptan"]),
+    ("Nexium 40mg #30", "Proton Pump Inhibitors", ["esomeprazole"]),
+    ("Terocin patch #30", "Topical Compounds", ["methyl salicylate", "capsaicin", "menthol", "lidocaine"]),
+    ("Ketoprofen 20% cream 120g", "Topical Analgesics", ["ketoprofen"]),
+    ("Gabapentin 10%/Lidocaine 5% cream 180g", "Topical Compounds", ["gabapentin", "lidocaine"]),
+    ("Nucynta ER 100mg #60", "Opioids", ["tapentadol"]),
+    ("Medrol Dosepak", "Adrenal Cortical Steroids", ["methylprednisolone"]),
+    ("Theramine #120", "Nutritional Products", []),
+    ("Naltrexone 50mg #30", "Opioid Antagonist", ["naltrexone"]),
+    ("Viagra 100mg #10", "Impotence Agents", ["sildenafil"]),
+    ("Cipro 500mg #20", "Anti-infectives", ["ciprofloxacin"]),
+    ("Ketorolac tromethamine 10mg #20", "NSAID", ["ketorolac"]),
+    ("Rabeprazole 20mg #30", "Proton Pump Inhibitors", ["rabeprazole"]),  # placed by its USAN stem
+    ("Percocet 10/325mg #90", "Opioids", ["oxycodone", "acetaminophen"]),
+]
+
+
+@pytest.mark.parametrize("title, drug_class, ingredients", DRUGS)
+def test_drugs_resolve_to_ingredients_and_a_dwc_class(title, drug_class, ingredients):
+    t = classify(item(title=title))
+    assert (t.category, t.drug_class, list(t.ingredients)) == ("Pharmaceuticals", drug_class, ingredients)
+
+
+def test_an_unknown_drug_takes_its_class_from_the_rationale():
+    rationale = "Muscle relaxants are recommended only for short-term use; this request exceeds that."
+    t = classify(item(title="Zyxolan 10mg #60", rationale=rationale))
+    assert (t.category, t.drug_class, t.concept, t.basis) == ("Pharmaceuticals", "Muscle Relaxant", None, "dose")
+
+
+OTHERS = [
+    ("Spinal cord stimulator trial", "Surgery", "Spine"),
+    ("Sleep study", "Diagnostic Testing", "Other Diagnostic Tests"),
+    ("Bilateral hearing aids", "DMEPOS", "DME"),
+    ("Cervical traction unit for home use", "DMEPOS", "DME"),
+    ("Lumbar support brace", "DMEPOS", "Prosthetics/Orthotics"),
+    ("Interferential unit rental", "DMEPOS", "Electrical Stimulation"),
+    ("Urine drug screen", "Diagnostic Testing", "Lab & Pathology"),
+    ("Genetic testing for opioid metabolism", "Diagnostic Testing", "Lab & Pathology"),
+    ("Nerve conduction study of the upper extremities", "Diagnostic Testing", "EMG/NCV/NCS"),
+    ("Echocardiogram", "Diagnostic Testing", "Other Diagnostic Tests"),
+    ("Cognitive behavioral therapy 6 sessions", "Psych Services", "Therapies"),
+    ("Psychiatric evaluation", "Psych Services", "Evaluation & Management"),
+    ("Functional restoration program 80 hours", "Programs", "Programs"),
+    ("Home health aide 4 hours a day", "Home Health", "Home Health"),
+    ("Orthopedic follow-up visit", "Evaluation & Management", "Medical Specialties"),
+    ("Pain management consultation", "Evaluation & Management", "Medical Specialties"),
+    ("Consultation with a spine surgeon", "Surgery", "Surgical Consult"),
+    ("Left L4-5 microdiscectomy", "Surgery", "Spine"),
+    ("Right carpal tunnel release", "Surgery", "Non-arthroscopic Surgery"),
+    ("Left knee arthroscopic partial meniscectomy", "Surgery", "Arthroscopic Surgery"),
+    ("Occipital nerve block", "Injection", "Injection"),
+    ("Cervical epidural steroid injection C6-7", "Injection", "Injection"),
+    ("Lumbar radiofrequency ablation L3-L5", "Injection", "Facet Injection"),
+    ("Ultrasound-guided cortisone injection right shoulder", "Injection", "Injection"),
+    ("Aquatic therapy 12 sessions", "Rehabilitation", "Physical Therapy/Occupational Therapy (PT/OT)"),
+    ("Massage therapy 6 sessions", "Rehabilitation", "Other Therapies"),
+    ("Work hardening program 10 visits", "Rehabilitation", "Other Therapies"),
+    ("Round trip taxi to medical appointments", "Transportation", "Transportation"),
+    ("Dental evaluation", "Evaluation & Management", "Dental Services"),
+    ("Ultrasound of the left shoulder", "Diagnostic Testing", "Other Diagnostic Tests"),
+    ("Bone scan", "Diagnostic Testing", "Other Diagnostic Tests"),
+]
+
+
+@pytest.mark.parametrize("title, category, subcategory", OTHERS)
+def test_procedures_devices_and_services_get_their_dwc_category(title, category, subcategory):
+    t = classify(item(title=title))
+    assert (t.category, t.subcategory, t.drug_class) == (category, subcategory, None), t
+
+
+def test_every_item_gets_a_category_and_says_why():
+    from factories import citation
+
+    no_sources = citation(cited_evidence=False, sources=())
+    t = classify(item(title="Zzyzx", rationale="No rationale was provided.", imr=no_sources))
+    assert t.category and t.concept is None and t.basis == "default"
+    t = classify(item(title="Associated surgical service: cold therapy unit"))
+    assert (t.category, t.associated_surgery, t.basis, t.evidence) == ("DMEPOS", True, "title", "cold therapy")
+
+
+def test_a_modified_request_is_classified_by_the_remaining_portion():
+    from kg.models import ModifiedRequest
+
+    modified = ModifiedRequest("Norco 10/325mg #90", "Norco 10/325mg #60", "Norco 10/325mg #30")
+    t = classify(item(title="Norco 10/325mg #90 was the original request ...", modified=modified))
+    assert (t.drug_class, t.ingredients) == ("Opioids", ("hydrocodone", "acetaminophen"))
