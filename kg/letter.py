@@ -30,6 +30,7 @@ from kg.errors import ParseError
 from kg.layout import LAYOUT_2016, detect_layout
 from kg.models import Dates, Item, Letter, Patient, Reviewer, Span
 from kg.normalize import join_lines, normalize
+from kg.reasons import find_reasons
 from kg.treatments import classify
 from kg.vocab import canonical_state
 
@@ -259,4 +260,5 @@ def _make_item(text: str, d: dict, end: int) -> Item:
         rationale_span=Span(d["rationale_start"], end),
         **details,
     )
-    return replace(item, treatment=classify(item))
+    reasons = find_reasons(text, d["rationale_start"], end, d["outcome"], title)
+    return replace(item, treatment=classify(item), reasons=reasons)

@@ -20,6 +20,7 @@ from kg.namespaces import (
     item_iri,
     letter_iri,
     part_iri,
+    reason_iri,
     source_file_iri,
     specialty_iri,
     state_iri,
@@ -147,6 +148,14 @@ def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
     if item.rationale:
         add((D, IMR.rationale, Literal(item.rationale)))
     _position(g, D, item.rationale_span)
+    for reason in item.reasons:
+        # the code on the decision (what questions join on), and a statement pointing at its sentence
+        add((D, IMR.reason, reason_iri(reason.code)))
+        R = part_iri(D, "reason", reason.code)
+        add((D, IMR.hasReasonStatement, R))
+        add((R, RDF.type, IMR.ReasonStatement))
+        add((R, IMR.reasonCode, reason_iri(reason.code)))
+        _position(g, R, reason.span)
     for k, ref in enumerate(item.literature, start=1):
         ref_iri = part_iri(D, "reference", k)
         add((D, IMR.citesLiterature, ref_iri))

@@ -99,6 +99,16 @@ class Treatment:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason the reviewer gave for the decision (a code of ``kg/data/reasons.json``), with the
+    sentence that states it."""
+
+    code: str
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One disputed item/service and its decision."""
 
@@ -121,6 +131,7 @@ class Item:
     service_date: str | None = None
     literature: tuple[LiteratureRef, ...] = ()
     treatment: Treatment | None = None  # set by kg.treatments once the item is parsed
+    reasons: tuple[Reason, ...] = ()  # set by kg.reasons from the rationale
 
 
 @dataclass(frozen=True, slots=True)

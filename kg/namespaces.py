@@ -39,6 +39,7 @@ FIXED_GRAPHS = (VOCAB_GRAPH, ONTOLOGY_GRAPH, STATISTICS_GRAPH)  # rewritten by e
 TREATMENT_SCHEME = ID["scheme/treatments"]
 SPECIALTY_SCHEME = ID["scheme/specialties"]
 STATE_SCHEME = ID["scheme/states"]
+REASON_SCHEME = ID["scheme/reasons"]
 RXCUI_DATATYPE = ID["datatype/RxCUI"]
 NUCC_DATATYPE = ID["datatype/NUCC"]
 LETTER_BASE = str(ID["letter/"])
@@ -183,6 +184,11 @@ def _state_codes() -> dict[str, str]:
     return {name: code for code, name in states().items()}
 
 
+def reason_iri(code: str) -> URIRef:
+    """A concept of the reason scheme (``no-functional-improvement``, ``criteria-met``, ...)."""
+    return ID[f"reason/{code}"]
+
+
 # -- the statistics graph ------------------------------------------------------------------------
 def statistics_dataset_iri(name: str) -> URIRef:
     """The ``qb:DataSet`` of one canned question in the statistics graph."""
@@ -213,6 +219,7 @@ __all__ = [
     "QB",
     "RDF",
     "RDFS",
+    "REASON_SCHEME",
     "RXCUI_DATATYPE",
     "SKOS",
     "SPECIALTY_SCHEME",
@@ -232,6 +239,7 @@ __all__ = [
     "letter_iri",
     "letter_key",
     "part_iri",
+    "reason_iri",
     "specialty_iri",
     "source_file_iri",
     "split_letter_iri",

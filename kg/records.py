@@ -78,6 +78,7 @@ def item_record(item: Item) -> dict[str, Any]:
         "retrospective": item.retrospective,
         "service_date": item.service_date,
         "treatment": treatment_record(item.treatment),
+        "reasons": [{"code": r.code, "span": _span(r.span), "text": r.text} for r in item.reasons],
         "literature": [
             {"author": r.author, "year": r.year, "text": r.text, "span": _span(r.span)} for r in item.literature
         ],

@@ -81,6 +81,8 @@ DATASETS = {
         _ds("reviewer-states", "state", "letters"),
         _ds("days-ur-to-decision", "priority:literal", "letters totalDays minDays:min maxDays:max"),
         _ds("mixed-outcome-letters", "case:literal", "upheld overturned"),
+        _ds("denial-reasons", "category reason", "items"),
+        _ds("reasons-by-year", "year:literal reason", "items"),
     )
 }
 
@@ -184,6 +186,11 @@ def _letter_rows(idx: _Index, letter, add) -> None:
                     continue
                 add("days-ur-to-decision", (str(priority),), [1, days, days, days])
     items = idx.objects(letter, IMR.hasItem)
+    years = {str(d)[:4] for d in idx.objects(letter, IMR.decisionDate)}
+    for item in items:
+        for reason in _denial_reasons(idx, item):
+            for year in years:
+                add("reasons-by-year", (year, str(reason)), [1])
     if IMR.PartiallyOverturned in idx.objects(letter, IMR.letterOutcome):
         decided = [(i, o) for i in items for o in _outcomes(idx, i)]
         if decided:
@@ -224,6 +231,10 @@ def _item_rows(idx: _Index, item, add) -> None:
             for level in levels:
                 add("spinal-levels-injections", (str(level),), [1, over])
 
+    for reason in _denial_reasons(idx, item):
+        for cat in idx.objects(item, IMR.treatmentCategory):
+            add("denial-reasons", (str(cat), str(reason)), [1])
+
     citations = idx.objects(item, IMR.hasCitation)
     reviewer_citations = [c for c in citations if IMR.IMRReviewer in idx.objects(c, IMR.citedBy)]
     if any(_TRUE in idx.objects(c, IMR.outsideMTUS) for c in reviewer_citations):
@@ -261,6 +272,16 @@ def _item_rows(idx: _Index, item, add) -> None:
         for o in set(outcomes):
             for work, ref in keys:
                 add("opioid-outcomes", (str(o), work, ref), [1])
+
+
+def _denial_reasons(idx: _Index, item) -> set:
+    """The reasons given on an item's upheld decision."""
+    return {
+        r
+        for d in idx.objects(item, IMR.decision)
+        if IMR.Upheld in idx.objects(d, IMR.outcome)
+        for r in idx.objects(d, IMR.reason)
+    }
 
 
 def _concordance(idx: _Index, citations: list, add) -> None:

@@ -19,6 +19,7 @@ from kg.namespaces import (
     PREFIXES,
     RDF,
     RDFS,
+    REASON_SCHEME,
     RXCUI_DATATYPE,
     SKOS,
     SPECIALTY_SCHEME,
@@ -26,11 +27,13 @@ from kg.namespaces import (
     TREATMENT_SCHEME,
     XSD,
     chapter_iri,
+    reason_iri,
     specialty_iri,
     state_iri,
     treatment_iri,
     work_iri,
 )
+from kg.reasons import scheme as reason_scheme
 from kg.treatments import category_of, concepts, is_drug_concept, subcategory_concept
 from kg.vocab import guideline_works, load_json, specialties, states
 
@@ -86,6 +89,18 @@ def vocabulary_graph() -> Graph:
                 g.add((t, SKOS.exactMatch, URIRef(f"http://purl.bioontology.org/ontology/RXNORM/{code}")))
             for alt in brands.get(c["label"], ()):
                 g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
+
+    g.add((REASON_SCHEME, RDF.type, SKOS.ConceptScheme))
+    g.add((REASON_SCHEME, SKOS.prefLabel, Literal("IMR decision reasons", lang="en")))
+    for reason in reason_scheme():
+        r = reason_iri(reason["code"])
+        g.add((r, RDF.type, IMR.ReasonConcept))
+        g.add((r, SKOS.inScheme, REASON_SCHEME))
+        g.add((r, SKOS.topConceptOf, REASON_SCHEME))
+        g.add((r, SKOS.notation, Literal(reason["code"])))
+        g.add((r, SKOS.prefLabel, Literal(reason["label"], lang="en")))
+        g.add((r, SKOS.definition, Literal(reason["definition"], lang="en")))
+        g.add((r, IMR.explainsOutcome, IMR[reason["outcome"]]))
 
     g.add((SPECIALTY_SCHEME, RDF.type, SKOS.ConceptScheme))
     for row in specialties():

@@ -170,16 +170,46 @@ def spinal_levels_injections(letters) -> Rows:
     return Counter({(k, len(v), over[k]) for k, v in items.items()})
 
 
+def _reason_labels() -> dict[str, str]:
+    from kg.reasons import scheme
+
+    return {r["code"]: r["label"] for r in scheme()}
+
+
+def denial_reasons(letters) -> Rows:
+    labels = _reason_labels()
+    n = Counter(
+        (item.treatment.category, labels[r.code])
+        for _, item in _items(letters)
+        if item.outcome == "Upheld"
+        for r in item.reasons
+    )
+    return Counter({(*k, v) for k, v in n.items()})
+
+
+def reasons_by_year(letters) -> Rows:
+    labels = _reason_labels()
+    n = Counter(
+        (int(letter.dates.decision[:4]), labels[r.code])
+        for letter, item in _items(letters)
+        if item.outcome == "Upheld" and letter.dates.decision
+        for r in item.reasons
+    )
+    return Counter({(*k, v) for k, v in n.items()})
+
+
 EXPECTED = {
     "citation-concordance": citation_concordance,
     "cited-sections-for-treatment": cited_sections_for_treatment,
     "days-ur-to-decision": days_ur_to_decision,
+    "denial-reasons": denial_reasons,
     "mixed-outcome-letters": mixed_outcome_letters,
     "modified-request-outcomes": modified_request_outcomes,
     "opioid-outcomes": opioid_outcomes,
     "outcome-by-category": outcome_by_category,
     "outcome-by-treatment": outcome_by_treatment,
     "outside-mtus-by-treatment": outside_mtus_by_treatment,
+    "reasons-by-year": reasons_by_year,
     "reviewer-states": reviewer_states,
     "specialty-by-category": specialty_by_category,
     "spinal-levels-injections": spinal_levels_injections,

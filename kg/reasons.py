@@ -1,0 +1,172 @@
+"""Why the reviewer decided: reason codes from the rationale, each with the sentence that says it.
+
+The scheme (codes, labels, definitions, patterns) is data: ``kg/data/reasons.json``, after the
+reason scheme of the shared item labels. A reason is read from a sentence of the rationale that
+matches one of its patterns; a sentence that only restates a guideline (its subject is the
+guideline and it says nothing about this patient or request) gives none, because a guideline the
+reviewer quotes is not a finding. Codes that explain an upheld denial are read only on upheld
+items, and those that explain an overturn only on overturned ones. Every code keeps the span of
+its sentence in the letter's normalized text, so a reader can check it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kg.models import Reason, Span
+from kg.vocab import load_json
+
+# a sentence ends at . ! ? before a capital, a quote or a bracket, except after an abbreviation
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|vs|No|Nos|approx|e\.g|i\.e|etc|Fig|St|Jr|Sr|al)|\b[A-Z])\.$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    code: str
+    outcome: str
+    pattern: re.Pattern[str] | None
+    keywords: re.Pattern[str] | None  # one of these is in every sentence the pattern can match
+    negated: re.Pattern[str] | None  # terms that count when a negation cue comes before them
+    negated_keywords: re.Pattern[str] | None
+    requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
+    yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheme:
+    codes: tuple[_Code, ...]
+    negation: re.Pattern[str]
+    generic: re.Pattern[str]
+    about_case: re.Pattern[str]
+    conclusion: re.Pattern[str]
+    conclusion_codes: frozenset[str]
+
+
+@cache
+def _scheme() -> _Scheme:
+    data = load_json("reasons.json")
+    codes = tuple(
+        _Code(
+            r["code"],
+            r["outcome"],
+            _alternation(r["patterns"]) if r["patterns"] else None,
+            _literals(r["keywords"]),
+            _alternation(r["negated"]) if r.get("negated") else None,
+            _literals(r.get("negated_keywords", [])),
+            re.compile(r["requires"], re.I) if r.get("requires") else None,
+            frozenset(r.get("yields_to", ())),
+        )
+        for r in data["reasons"]
+    )
+    return _Scheme(
+        codes,
+        _alternation([data["negation"]]),
+        _alternation([data["generic_statement"]]),
+        _alternation([data["about_this_case"]]),
+        _alternation([data["conclusion"]]),
+        frozenset(data["conclusion_codes"]),
+    )
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    """One lower-case pattern of the alternatives (sentences are lower-cased once: matching without
+    IGNORECASE is a third faster)."""
+    return re.compile(_LETTER.sub(lambda m: m.group(0).lower(), "|".join(f"(?:{p})" for p in patterns)))
+
+
+_LETTER = re.compile(r"(?<!\\)[A-Z]")  # a capital that is not a class escape like \W or \S
+
+
+def _literals(words: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
+def _says(code: _Code, sentence: str, negation: re.Match[str] | None) -> bool:
+    """Whether a (lower-cased) sentence states a code: one of its patterns, or one of its negated
+    terms after the sentence's first negation cue. Keywords rule most sentences out first; the cue
+    and the term are two searches instead of one pattern backtracking over every word between."""
+    gate = code.keywords
+    if code.pattern is not None and (gate is None or gate.search(sentence)) and code.pattern.search(sentence):
+        return True
+    if negation is None or code.negated is None:
+        return False
+    gate = code.negated_keywords
+    if gate is not None and not gate.search(sentence, negation.end()):
+        return False
+    return code.negated.search(sentence, negation.end()) is not None
+
+
+def scheme() -> list[dict]:
+    """The reason scheme (code, outcome, label, definition) in file order."""
+    return [{k: r[k] for k in ("code", "outcome", "label", "definition")} for r in load_json("reasons.json")["reasons"]]
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[str, Span]]:
+    """The sentences of ``text[start:end]``, each with its span in ``text`` and its words on one line.
+
+    Boundaries are found in the letter's own text, so spans need no offset table (building one a
+    character at a time cost more than reading the reasons)."""
+    out = []
+    begin = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        if _ABBREVIATION.search(text, max(begin, m.start() - 8), m.start()):
+            continue
+        out.append((begin, m.start()))
+        begin = m.end()
+    out.append((begin, end))
+    result = []
+    for s, e in out:
+        raw = text[s:e]
+        stripped = raw.strip()
+        if stripped:
+            s += len(raw) - len(raw.lstrip())
+            result.append((_SPACE.sub(" ", stripped), Span(s, s + len(stripped))))
+    return result
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _request_word(title: str) -> str | None:
+    """The first word of the request's title, lower case: a sentence naming it is about this request."""
+    words = [w.lower() for w in _WORD.findall(title) if w.lower() not in _PLAIN_WORDS]
+    return words[0] if words else None
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+
+
+# title words that name no particular request
+_PLAIN_WORDS = frozenset(
+    "the retrospective request requested associated surgical service services post pre operative additional "
+    "continued continue one two three four five six eight ten twelve right left bilateral and with for of".split()
+)
+
+
+def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "") -> tuple[Reason, ...]:
+    """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``."""
+    s = _scheme()
+    named = _request_word(title)
+    rationale = text[start:end]
+    codes = [c for c in s.codes if c.outcome == outcome and (c.requires is None or c.requires.search(rationale))]
+    found: dict[str, Reason] = {}
+    for sentence, span in sentences(text, start, end):
+        lowered = sentence.lower()
+        if s.generic.search(lowered) and not (s.about_case.search(lowered) or (named and named in lowered)):
+            continue  # the guideline's or textbook's words, not a finding about this request
+        conclusion = bool(s.conclusion.search(lowered))
+        negation = s.negation.search(lowered)
+        here = {
+            c.code for c in codes if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, negation)
+        }
+        for code in codes:
+            if code.code in here and code.code not in found and not (code.yields_to & here):
+                found[code.code] = Reason(code.code, span, sentence)
+    order = {c.code: i for i, c in enumerate(s.codes)}
+    return tuple(sorted(found.values(), key=lambda r: order[r.code]))
+
+
+__all__ = ["find_reasons", "scheme", "sentences"]

@@ -1,0 +1,88 @@
+"""Stage 6c, decision reasons: codes of the reason scheme read from the rationale, each with the
+sentence that states it. The rationales here are written for the test, not taken from the corpus."""
+
+from __future__ import annotations
+
+from factories import item_text, letter_text
+
+from kg import parse_text, to_record
+from kg.reasons import find_reasons, scheme, sentences
+
+RATIONALE = (
+    "The MTUS guidelines recommend physical therapy for up to 10 visits for myalgia. "
+    "Passive modalities may be used in the initial phase of care for patients with acute pain. "
+    "In this case, the patient has completed 18 sessions of physical therapy to date. "
+    "There is no documentation of objective functional improvement with the prior sessions. "
+    "The requested 12 additional sessions would exceed the guideline recommendations. "
+    "The patient should be able to continue with an independent home exercise program. "
+    "Therefore, the request is not medically necessary."
+)
+
+
+def _codes(rationale: str, outcome: str = "Upheld", title: str = "Physical therapy 12 sessions") -> list[str]:
+    return [r.code for r in find_reasons(rationale, 0, len(rationale), outcome, title)]
+
+
+def test_findings_about_this_request_give_reasons_and_guideline_text_does_not():
+    assert _codes(RATIONALE) == ["no-functional-improvement", "exceeds-guideline-limits", "home-program-sufficient"]
+
+
+def test_each_reason_points_at_its_sentence():
+    for reason in find_reasons(RATIONALE, 0, len(RATIONALE), "Upheld", "Physical therapy"):
+        assert RATIONALE[reason.span.start : reason.span.end] == reason.text
+    (first, *_) = find_reasons(RATIONALE, 0, len(RATIONALE), "Upheld", "Physical therapy")
+    assert first.text.startswith("There is no documentation of objective functional improvement")
+
+
+def test_overturned_items_get_only_overturn_reasons():
+    rationale = (
+        "The patient has documented radicular findings on examination and corroborating imaging. "
+        "The guideline criteria are met, and the request is medically necessary."
+    )
+    assert _codes(rationale, "Overturned", "Epidural steroid injection") == ["criteria-met"]
+    assert "criteria-met" not in _codes(rationale, "Upheld", "Epidural steroid injection")
+
+
+def test_a_request_that_depends_on_a_denied_one():
+    rationale = (
+        "As the requested surgical procedure is not medically necessary, the associated post-operative "
+        "cold therapy unit is also not medically necessary."
+    )
+    assert _codes(rationale, title="Associated surgical service: cold therapy unit") == ["dependent-request"]
+
+
+def test_opioid_monitoring_only_where_an_opioid_is_discussed():
+    rationale = "There is no urine drug screen documented for this patient on chronic opioid therapy."
+    assert "opioid-monitoring" in _codes(rationale, title="Norco 10/325mg #60")
+    assert "opioid-monitoring" not in _codes("There is no urine drug screen documented.", title="MRI")
+
+
+def test_sentences_keep_abbreviations_and_give_spans_in_the_letter():
+    text = "Header. The patient saw Dr. Smith on 1/2/2016 (i.e. last year).\nNo red flags\nwere noted. End"
+    start = text.index("The")
+    found = sentences(text, start, len(text))
+    assert [s for s, _ in found] == [
+        "The patient saw Dr. Smith on 1/2/2016 (i.e. last year).",
+        "No red flags were noted.",
+        "End",
+    ]
+    for sentence, span in found:
+        assert " ".join(text[span.start : span.end].split()) == sentence
+
+
+def test_records_carry_reasons_with_spans_into_the_letter():
+    letter = parse_text(letter_text(item_text(rationale=RATIONALE)), "f.txt")
+    (item,) = to_record(letter)["items"]
+    assert [r["code"] for r in item["reasons"]] == [
+        "no-functional-improvement",
+        "exceeds-guideline-limits",
+        "home-program-sufficient",
+    ]
+    for r in item["reasons"]:
+        assert " ".join(letter.text[r["span"][0] : r["span"][1]].split()) == r["text"]
+
+
+def test_the_scheme_has_the_thirteen_codes_of_the_item_labels():
+    codes = {r["code"]: r["outcome"] for r in scheme()}
+    assert len(codes) == 13
+    assert sum(o == "Upheld" for o in codes.values()) == 11 and codes["criteria-met"] == "Overturned"
