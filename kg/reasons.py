@@ -1,7 +1,9 @@
 """Why the reviewer decided: reason codes from the rationale, each with the sentence that says it.
 
 The scheme (codes, labels, definitions, patterns) is data: ``kg/data/reasons.json``, after the
-reason scheme of the shared item labels. A reason is read from a sentence of the rationale that
+reason scheme of the shared item labels. Patterns come first; a small sentence model
+(:mod:`kg.reason_model`, trained by ``bench/train_reasons.py``) adds the codes it is confident of
+that no pattern read. A reason is read from a sentence of the rationale that
 matches one of its patterns; a sentence that only restates a guideline (its subject is the
 guideline and it says nothing about this patient or request) gives none, because a guideline the
 reviewer quotes is not a finding. Codes that explain an upheld denial are read only on upheld
@@ -15,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from kg import reason_model
 from kg.models import Reason, Span
 from kg.vocab import load_json
 
@@ -31,6 +34,7 @@ class _Code:
     keywords: re.Pattern[str] | None  # one of these is in every sentence the pattern can match
     negated: re.Pattern[str] | None  # terms that count when a negation cue comes before them
     negated_keywords: re.Pattern[str] | None
+    in_guideline_text: re.Pattern[str] | None  # patterns that count even in a guideline-worded sentence
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
 
@@ -42,6 +46,7 @@ class _Scheme:
     generic: re.Pattern[str]
     about_case: re.Pattern[str]
     conclusion: re.Pattern[str]
+    connector: re.Pattern[str]
     conclusion_codes: frozenset[str]
 
 
@@ -56,6 +61,7 @@ def _scheme() -> _Scheme:
             _literals(r["keywords"]),
             _alternation(r["negated"]) if r.get("negated") else None,
             _literals(r.get("negated_keywords", [])),
+            _alternation(r["in_guideline_text"]) if r.get("in_guideline_text") else None,
             re.compile(r["requires"], re.I) if r.get("requires") else None,
             frozenset(r.get("yields_to", ())),
         )
@@ -67,6 +73,7 @@ def _scheme() -> _Scheme:
         _alternation([data["generic_statement"]]),
         _alternation([data["about_this_case"]]),
         _alternation([data["conclusion"]]),
+        _alternation([data["reason_connector"]]),
         frozenset(data["conclusion_codes"]),
     )
 
@@ -146,18 +153,33 @@ _PLAIN_WORDS = frozenset(
 )
 
 
-def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "") -> tuple[Reason, ...]:
-    """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``."""
+def is_finding(sentence: str, title: str = "") -> bool:
+    """Whether a sentence may state a finding about this request (not only the guideline's words)."""
     s = _scheme()
+    lowered = sentence.lower()
     named = _request_word(title)
+    return not s.generic.search(lowered) or bool(s.about_case.search(lowered) or (named and named in lowered))
+
+
+def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "") -> tuple[Reason, ...]:
+    """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``:
+    those the patterns read, then those the sentence model (kg.reason_model) is confident of."""
+    s = _scheme()
     rationale = text[start:end]
     codes = [c for c in s.codes if c.outcome == outcome and (c.requires is None or c.requires.search(rationale))]
     found: dict[str, Reason] = {}
+    findings: list[tuple[str, Span]] = []
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
-        if s.generic.search(lowered) and not (s.about_case.search(lowered) or (named and named in lowered)):
-            continue  # the guideline's or textbook's words, not a finding about this request
-        conclusion = bool(s.conclusion.search(lowered))
+        if not is_finding(sentence, title):
+            # the guideline's or textbook's words, not a finding about this request, unless a rule applied to it
+            for code in codes:
+                rule = code.in_guideline_text
+                if code.code not in found and rule is not None and rule.search(lowered):
+                    found[code.code] = Reason(code.code, span, sentence)
+            continue
+        findings.append((sentence, span))
+        conclusion = bool(s.conclusion.search(lowered)) and not s.connector.search(lowered)
         negation = s.negation.search(lowered)
         here = {
             c.code for c in codes if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, negation)
@@ -165,8 +187,12 @@ def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "")
         for code in codes:
             if code.code in here and code.code not in found and not (code.yields_to & here):
                 found[code.code] = Reason(code.code, span, sentence)
+    missing = [c.code for c in codes if c.code not in found]
+    if missing and findings:
+        for code, (sentence, span) in reason_model.confident(findings, missing).items():
+            found[code] = Reason(code, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 
 
-__all__ = ["find_reasons", "scheme", "sentences"]
+__all__ = ["find_reasons", "is_finding", "scheme", "sentences"]

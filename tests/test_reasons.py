@@ -86,3 +86,22 @@ def test_the_scheme_has_the_thirteen_codes_of_the_item_labels():
     codes = {r["code"]: r["outcome"] for r in scheme()}
     assert len(codes) == 13
     assert sum(o == "Upheld" for o in codes.values()) == 11 and codes["criteria-met"] == "Overturned"
+
+
+def test_the_sentence_model_scores_in_plain_python_and_points_at_its_sentence():
+    from kg import reason_model
+    from kg.models import Span
+
+    finding = "There is no documentation that the patient failed a course of conservative treatment."
+    other = "The patient is a 45 year old male."
+    p = reason_model.probabilities(finding, ["conservative-care-not-tried", "home-program-sufficient"])
+    assert 0 < p["home-program-sufficient"] < p["conservative-care-not-tried"] < 1
+    picked = reason_model.confident([(other, Span(0, 1)), (finding, Span(2, 3))], ["conservative-care-not-tried"])
+    assert picked == {"conservative-care-not-tried": (finding, Span(2, 3))}
+
+
+def test_the_committed_model_says_how_it_was_measured():
+    from kg.vocab import load_json
+
+    model = load_json("reason_model.json")
+    assert 0.5 < model["threshold"] < 1 and model["cross_validated_f1"] > 0.75 and model["ngrams"] == [1, 2]

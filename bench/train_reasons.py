@@ -1,0 +1,169 @@
+"""Train the sentence model of decision reasons (kg/reason_model.py) on the shared item labels.
+
+    pip install -e '.[train]' && python bench/train_reasons.py [--write]
+
+Each labelled item's rationale is split into sentences (kg.reasons.sentences); the sentences that
+may state a finding (kg.reasons.is_finding) are the examples, labelled with the codes whose quote
+they contain. One TF-IDF + logistic regression per code, seed fixed.
+
+Measured before anything is written, by 5-fold cross-validation grouped by letter: every item is
+scored with a model that never saw its letter, combined with the patterns as kg.reasons combines
+them. The threshold is chosen on those cross-validated scores. The report gives micro F1 overall,
+on the held-out half of bench/score_split.py, and precision and recall per code. ``--write`` then
+fits on every letter and writes kg/data/reason_model.json (weights pruned and rounded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GroupKFold  # noqa: E402
+
+import kg.reason_model  # noqa: E402
+from kg import parse_text  # noqa: E402
+from kg.reasons import find_reasons, is_finding, scheme, sentences  # noqa: E402
+
+SEED = 7
+PRUNE = 0.2  # weights smaller than this are dropped (in the cross-validation too): 3x fewer to add up
+OVERTURN = {r["code"] for r in scheme() if r["outcome"] == "Overturned"}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _states(sentence: str, quote: str) -> bool:
+    s, q = _norm(sentence), _norm(quote)
+    words = set(q.split())
+    return q[:60] in s or len(words & set(s.split())) >= 0.8 * len(words)
+
+
+def load() -> tuple[list[dict], list[dict]]:
+    """Items (letter index, outcome, gold codes, pattern codes) and examples (sentence, codes, item)."""
+    kg.reason_model._model = lambda: None  # the patterns alone, for the combination below
+    items, examples = [], []
+    for li, path in enumerate(sorted((SHARED / "item-labels").glob("*.json"))):
+        labels = json.loads(path.read_text())
+        src = SHARED / "found" / f"{path.stem}.txt"
+        if not src.exists():
+            src = SHARED / "seeds" / f"{path.stem}.txt"
+        letter = parse_text(src.read_text(), src.name)
+        by_number = {i.number: i for i in letter.items}
+        for gold in labels["items"]:
+            item = by_number[gold["number"]]
+            start, end = item.rationale_span.start, item.rationale_span.end
+            patterns = {r.code for r in find_reasons(letter.text, start, end, item.outcome, item.title)}
+            items.append(
+                {
+                    "letter": li,
+                    "outcome": item.outcome,
+                    "gold": {r["code"] for r in gold["reasons"]},
+                    "patterns": patterns,
+                }
+            )
+            for sentence, _ in sentences(letter.text, start, end):
+                if is_finding(sentence, item.title):
+                    codes = {r["code"] for r in gold["reasons"] if _states(sentence, r["quote"])}
+                    examples.append({"sentence": sentence, "codes": codes, "item": len(items) - 1, "letter": li})
+    return items, examples
+
+
+def fit(sentences_: list[str], labels: list[set[str]], codes: list[str]):
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    x = vec.fit_transform(sentences_)
+    models = {}
+    for code in codes:
+        y = np.array([code in lab for lab in labels])
+        if y.sum() >= 2:
+            models[code] = LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000, random_state=SEED).fit(
+                x, y
+            )
+    return vec, models
+
+
+def score(items: list[dict], best: dict[int, dict[str, float]], threshold: float, letters: set[int] | None = None):
+    per = Counter()
+    for idx, it in enumerate(items):
+        if letters is not None and it["letter"] not in letters:
+            continue
+        allowed = {c for c in best.get(idx, {}) if (c in OVERTURN) == (it["outcome"] == "Overturned")}
+        pred = set(it["patterns"]) | {c for c in allowed if best[idx][c] > threshold}
+        for c in pred | it["gold"]:
+            per[(c, "tp" if c in pred and c in it["gold"] else "fp" if c in pred else "fn")] += 1
+    tp, fp, fn = (sum(v for (c, k), v in per.items() if k == kind) for kind in ("tp", "fp", "fn"))
+    p, r = tp / (tp + fp or 1), tp / (tp + fn or 1)
+    return (2 * p * r / (p + r) if p + r else 0.0), p, r, per
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help="fit on every letter and write kg/data/reason_model.json")
+    args = ap.parse_args()
+    items, examples = load()
+    codes = sorted({c for it in items for c in it["gold"]})
+    groups = np.array([e["letter"] for e in examples])
+    best: dict[int, dict[str, float]] = {}
+    for train, test in GroupKFold(n_splits=5).split(examples, groups=groups):
+        vec, models = fit([examples[i]["sentence"] for i in train], [examples[i]["codes"] for i in train], codes)
+        x = vec.transform([examples[i]["sentence"] for i in test])
+        for code, model in models.items():
+            w = np.where(np.abs(model.coef_[0]) >= PRUNE, model.coef_[0], 0.0)
+            probs = 1.0 / (1.0 + np.exp(-(x @ w + model.intercept_[0])))
+            for k, p in zip(test, probs, strict=True):
+                item = best.setdefault(examples[k]["item"], {})
+                item[code] = max(item.get(code, 0.0), float(p))
+    patterns_only = score(items, {}, 1.0)
+    print(
+        f"patterns alone (dev half in-sample): F1 {patterns_only[0]:.3f} P {patterns_only[1]:.3f} R {patterns_only[2]:.3f}"
+    )
+    results = {t: score(items, best, t) for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)}
+    threshold = max(results, key=lambda t: results[t][0])
+    f1, p, r, per = results[threshold]
+    held = {i for i in {it["letter"] for it in items} if i % 2 == 1}
+    hf1, hp, hr, _ = score(items, best, threshold, held)
+    hp_only = score(items, {}, 1.0, held)
+    print(f"patterns + model, threshold {threshold} (cross-validated): F1 {f1:.3f} P {p:.3f} R {r:.3f}")
+    print(f"held-out half: patterns alone F1 {hp_only[0]:.3f}; patterns + model F1 {hf1:.3f} P {hp:.3f} R {hr:.3f}")
+    for code in codes:
+        tp, fp, fn = per[(code, "tp")], per[(code, "fp")], per[(code, "fn")]
+        print(f"  {code:36} P {tp / (tp + fp or 1):.3f} R {tp / (tp + fn or 1):.3f} (tp {tp} fp {fp} fn {fn})")
+    if args.write:
+        vec, models = fit([e["sentence"] for e in examples], [e["codes"] for e in examples], codes)
+        vocab = vec.get_feature_names_out()
+        out_codes, used = {}, set()
+        for code, model in models.items():
+            weights = {
+                str(t): round(float(w), 4) for t, w in zip(vocab, model.coef_[0], strict=True) if abs(w) >= PRUNE
+            }
+            used |= set(weights)
+            out_codes[code] = {"intercept": round(float(model.intercept_[0]), 4), "weights": weights}
+        idf = {str(t): round(float(w), 4) for t, w in zip(vocab, vec.idf_, strict=True)}  # all terms: they set the norm
+        model = {
+            "_comment": "Written by bench/train_reasons.py; see kg/reason_model.py. TF-IDF (sublinear tf, smooth idf, l2) "
+            "over word 1-2 grams; one logistic regression per reason code; weights under 0.2 dropped.",
+            "cross_validated_f1": round(f1, 4),
+            "threshold": threshold,
+            "ngrams": [1, 2],
+            "idf": idf,
+            "codes": out_codes,
+        }
+        path = ROOT / "kg" / "data" / "reason_model.json"
+        path.write_text(json.dumps(model, sort_keys=True, separators=(",", ":")) + "\n")
+        print(f"wrote {path} ({path.stat().st_size // 1024} KB, {len(idf)} terms, {len(used)} weighted)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
