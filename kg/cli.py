@@ -98,7 +98,7 @@ def build(
     inputs: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt) or directories.")],
     outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = DEFAULT_OUTPUT,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)] = 0,
     shards: Annotated[
         int, typer.Option("--shards", help="Split the N-Quads into N files for parallel bulk loading.", min=1)
     ] = 1,
@@ -111,6 +111,12 @@ def build(
 
     from kg.build import build as run_build
     from kg.builddir import BuildDir
+
+    missing = [i for i in inputs if not Path(i).exists()]
+    for name in missing:
+        _fail_line(name, "no such file or directory")
+    if missing:
+        raise typer.Exit(EXIT_USAGE)
 
     with Progress(
         SpinnerColumn(),
@@ -195,14 +201,32 @@ TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait
 RetriesOption = Annotated[int, typer.Option("--retries", help="Retries of a failed server request, with backoff.")]
 
 
-def _target(store: Path, endpoint: str | None, graph_store: str | None = None, timeout: float = 30, retries: int = 3):
+def _target(
+    store: Path,
+    endpoint: str | None,
+    graph_store: str | None = None,
+    timeout: float = 30,
+    retries: int = 3,
+    *,
+    statistics: bool = False,
+):
+    """A server, or the embedded store opened read-only (an error that says what to do when it
+    is missing or empty, never a new empty store)."""
     if endpoint:
         from kg.endpoint import Endpoint
 
-        return Endpoint(endpoint, graph_store, timeout=timeout, retries=retries)
-    from kg.store import open_store
+        try:
+            return Endpoint(endpoint, graph_store, timeout=timeout, retries=retries)
+        except ValueError as err:
+            _fail_line("--endpoint", str(err))  # not the URL itself: it may hold a password
+            raise typer.Exit(EXIT_USAGE) from None
+    from kg.store import StoreError, open_for_reading
 
-    return open_store(store)
+    try:
+        return open_for_reading(store, statistics=statistics)
+    except StoreError as err:
+        _fail_line(str(store), str(err))
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @app.command()
@@ -281,7 +305,7 @@ def _emit(columns: list[str], rows: list[list[str | None]], fmt: TableFormat) ->
     elif fmt is TableFormat.csv:
         writer = csv_mod.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows([["" if v is None else v for v in r] for r in rows])
+        writer.writerows([[_cell(v) for v in r] for r in rows])
     else:
         from rich.console import Console
         from rich.table import Table
@@ -290,7 +314,7 @@ def _emit(columns: list[str], rows: list[list[str | None]], fmt: TableFormat) ->
 
         table = Table(*columns)
         for r in rows:
-            table.add_row(*["" if v is None else compact(v) for v in r])
+            table.add_row(*[compact(_cell(v)) for v in r])
         Console().print(table)
 
 
@@ -330,7 +354,7 @@ def query(
     except ValueError as err:
         _fail_line(name, str(err))
         raise typer.Exit(EXIT_USAGE) from None
-    _answer(_target(store, endpoint, timeout=timeout), queries[name].text, subs, fmt)
+    _answer(_target(store, endpoint, timeout=timeout, statistics=not raw), queries[name].text, subs, fmt)
 
 
 @app.command()
@@ -343,12 +367,24 @@ def sparql(
 ) -> None:
     """Run an ad hoc SPARQL SELECT/ASK over the store or a server (all graphs as the default graph)."""
 
-    text = (
-        Path(query_or_file).read_text()
-        if query_or_file.endswith(".rq") and Path(query_or_file).exists()
-        else query_or_file
-    )
+    path = Path(query_or_file)
+    if query_or_file.endswith(".rq") or (len(query_or_file) < 256 and "{" not in query_or_file and path.suffix):
+        if not path.is_file():
+            _fail_line(query_or_file, "no such file (give SPARQL text or the path of a .rq file)")
+            raise typer.Exit(EXIT_USAGE)
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = query_or_file
     _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt)
+
+
+def _cell(value) -> str:
+    """A typed answer value as table or CSV text (booleans as SPARQL writes them)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
 
 
 def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
@@ -356,7 +392,7 @@ def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
     from kg.queries import run
 
     try:
-        columns, rows = run(target, text, subs)
+        columns, rows = run(target, text, subs, typed=True)
     except (SyntaxError, ValueError, OSError, EndpointError) as err:
         _fail_line("sparql", str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
@@ -381,10 +417,10 @@ def export(
 ) -> None:
     """Export a view of the graph for Gephi (GEXF 1.3) or other tools (GraphML)."""
     from kg.export import view_graph, write
-    from kg.store import in_memory, open_store
+    from kg.store import in_memory
 
     try:
-        target = in_memory([source]) if source is not None else open_store(store)
+        target = in_memory([source]) if source is not None else _target(store, None)
         g = view_graph(target, view.value)
         write(g, output, fmt.value)
         if preview:

@@ -25,6 +25,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from kg.builddir import graph_files
 from kg.queries import with_values
+from kg.terms import typed_value
 
 USER_ENV, PASSWORD_ENV = "IMRKG_ENDPOINT_USER", "IMRKG_ENDPOINT_PASSWORD"
 _RETRY_STATUS = {500, 502, 503, 504}
@@ -89,6 +90,11 @@ class Endpoint:
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        parts = urlsplit(query_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "not an http(s) URL; expected http://HOST:PORT/PATH (credentials belong in the environment)"
+            )
         self.query_url = redact(query_url)
         path = urlsplit(query_url).path.rstrip("/")
         known = next((v for k, v in _GRAPH_STORE_FOR.items() if path.endswith(k)), None)
@@ -145,8 +151,8 @@ class Endpoint:
 
     # -- SPARQL 1.1 Protocol --------------------------------------------------------------------
     def select(
-        self, sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None
-    ) -> tuple[list[str], list[list[str | None]]]:
+        self, sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None, *, typed: bool = False
+    ) -> tuple[list[str], list[list]]:
         """Run a SELECT or ASK; parameters travel as a trailing VALUES block of serialized RDF terms."""
         text = with_values(sparql, bindings) if bindings else sparql
         response = self._request(
@@ -161,9 +167,15 @@ class Endpoint:
         except ValueError:
             raise EndpointError(f"{self.query_url}: answer is not SPARQL JSON results") from None
         if "boolean" in body:
-            return ["result"], [[str(body["boolean"]).lower()]]
+            return ["result"], [[bool(body["boolean"]) if typed else str(body["boolean"]).lower()]]
         columns = body["head"]["vars"]
-        rows = [[(b[c]["value"] if c in b else None) for c in columns] for b in body["results"]["bindings"]]
+
+        def value(cell: dict | None):
+            if cell is None:
+                return None
+            return typed_value(cell["value"], cell.get("datatype")) if typed else cell["value"]
+
+        rows = [[value(b.get(c)) for c in columns] for b in body["results"]["bindings"]]
         return columns, rows
 
     # -- Graph Store Protocol --------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from kg.builddir import BuildDir, graph_files, graph_format
 from kg.manifest import Manifest
-from kg.namespaces import FIXED_GRAPHS, IMR, LOAD_STATE, LOAD_STATE_GRAPH, PROV
+from kg.namespaces import FIXED_GRAPHS, IMR, LOAD_STATE, LOAD_STATE_GRAPH, PROV, STATISTICS_GRAPH
 
 DEFAULT_STORE = Path(".imrkg") / "store"  # where load, query, sparql and export look by default
 STATE_GRAPH = ox.NamedNode(str(LOAD_STATE_GRAPH))
@@ -29,10 +29,37 @@ _PENDING_ALL = ox.NamedNode(str(IMR.pendingAll))
 _BATCH = 200_000  # quads per transaction when loading changed graphs
 
 
+class StoreError(Exception):
+    """A store cannot answer: missing, empty, locked or without the graphs a question needs.
+    The message says what to do."""
+
+
 def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
-    """The embedded on-disk store at ``path`` (made if missing)."""
+    """The embedded on-disk store at ``path``, for writing (made if missing)."""
     Path(path).mkdir(parents=True, exist_ok=True)
     return ox.Store(str(path))
+
+
+def open_for_reading(path: str | Path = DEFAULT_STORE, *, statistics: bool = False) -> ox.Store:
+    """The store at ``path``, opened read-only: never created, and never an empty answer from a
+    store that holds nothing. With ``statistics``, the statistics graph the canned questions read
+    must be there too. Raises :class:`StoreError` saying what to do."""
+    path = Path(path)
+    hint = f"build and load first: imrkg build LETTERS -o OUTDIR && imrkg load OUTDIR --store {path}"
+    if not path.is_dir():
+        raise StoreError(f"no store at {path} ({hint})")
+    try:
+        store = ox.Store.read_only(str(path))
+    except OSError as err:
+        raise StoreError(f"cannot open the store at {path}: {str(err).splitlines()[0]}") from None
+    if next(iter(store.named_graphs()), None) is None:
+        raise StoreError(f"the store at {path} is empty ({hint})")
+    if statistics and not store.contains_named_graph(ox.NamedNode(str(STATISTICS_GRAPH))):
+        raise StoreError(
+            f"the store at {path} has no statistics graph, which the canned questions read: "
+            f"load the build again (imrkg load OUTDIR --store {path}) or ask the letter graphs with --raw"
+        )
+    return store
 
 
 def in_memory(sources: list[str | Path]) -> ox.Store:

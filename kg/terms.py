@@ -52,6 +52,35 @@ def nquad_lines(triples: Iterable[tuple], graph: URIRef) -> list[str]:
     return sorted(f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples)
 
 
+_NUMBERS = {
+    "http://www.w3.org/2001/XMLSchema#" + name: kind
+    for kind, names in (
+        (int, ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")),
+        (float, ("decimal", "double", "float")),
+    )
+    for name in names
+}
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def typed_value(value: str | None, datatype: str | None) -> Any:
+    """A literal's value as JSON wants it: integers and booleans as such, decimals and doubles as
+    floats rounded to 4 places (an average of days needs no 18 decimals), anything else as text."""
+    if value is None or datatype is None:
+        return value
+    kind = _NUMBERS.get(datatype)
+    try:
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return round(float(value), 4)
+    except ValueError:
+        return value
+    if datatype == _BOOLEAN:
+        return value in ("true", "1")
+    return value
+
+
 def to_rdflib(term: Any) -> URIRef | BNode | Literal:
     """A pyoxigraph term as the equal rdflib term (streamed validation, rdflib queries)."""
     import pyoxigraph as ox
@@ -67,4 +96,4 @@ def to_rdflib(term: Any) -> URIRef | BNode | Literal:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-__all__ = ["literal_term", "nquad_lines", "nquads_term", "quote", "to_rdflib"]
+__all__ = ["literal_term", "nquad_lines", "nquads_term", "quote", "to_rdflib", "typed_value"]

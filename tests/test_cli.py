@@ -54,3 +54,59 @@ def test_version_and_help():
     assert res.returncode == 0 and res.stdout.decode().strip() == f"imrkg {__version__}"
     res = run("export", "--help")
     assert res.returncode == 0 and "treatment-guideline" in res.stdout.decode()  # the views kg.export offers
+
+
+def test_reading_commands_never_create_a_store_and_say_what_to_do(tmp_path):
+    for args in (
+        ["query", "outcome-by-category"],
+        ["sparql", "SELECT * { ?s ?p ?o } LIMIT 1"],
+        ["export", "gexf", "-o", "g.gexf"],
+    ):
+        res = subprocess.run(
+            [sys.executable, "-m", "kg.cli", *args, "--store", str(tmp_path / "nostore")],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert res.returncode == 2 and "no store at" in res.stderr and "imrkg load" in res.stderr, (args, res.stderr)
+        assert not (tmp_path / "nostore").exists() and not (tmp_path / "g.gexf").exists()
+    (tmp_path / "empty").mkdir()
+    from kg.store import open_store
+
+    del_me = open_store(tmp_path / "empty")
+    del del_me
+    res = run("query", "outcome-by-category", "--store", str(tmp_path / "empty"))
+    assert res.returncode == 2 and b"is empty" in res.stderr
+
+
+def test_query_answers_typed_json_and_ask_works(example_build, tmp_path):
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    res = run("query", "days-ur-to-decision", "--store", str(store), "-f", "json")
+    rows = json.loads(res.stdout)
+    assert rows and all(isinstance(r["letters"], int) for r in rows)
+    assert all(
+        isinstance(v, float | int) and round(v, 4) == v for r in rows for k, v in r.items() if k.endswith("days")
+    )
+    res = run("sparql", "ASK { ?s ?p ?o }", "--store", str(store), "-f", "json")
+    assert res.returncode == 0 and json.loads(res.stdout) == [{"result": True}]
+    res = run("sparql", str(tmp_path / "missing.rq"), "--store", str(store))
+    assert res.returncode == 2 and b"no such file" in res.stderr
+
+
+def test_build_refuses_missing_inputs_and_bad_job_counts(tmp_path):
+    res = run("build", str(tmp_path / "nothing-here"), "-o", str(tmp_path / "out"))
+    assert res.returncode == 2 and b"no such file or directory" in res.stderr and not (tmp_path / "out").exists()
+    res = run("build", str(EXAMPLES), "-o", str(tmp_path / "out"), "--jobs", "-3")
+    assert res.returncode == 2 and b"Traceback" not in res.stderr
+
+
+def test_a_malformed_endpoint_is_one_usage_error_and_never_shows_the_password(example_build):
+    res = run("load", str(example_build), "--endpoint", "dba:s3cret@127.0.0.1:8890/sparql")
+    lines = res.stderr.decode().strip().splitlines()
+    assert (
+        res.returncode == 2
+        and len(lines) == 1
+        and "not an http(s) URL" in lines[0]
+        and "s3cret" not in res.stderr.decode()
+    )

@@ -81,3 +81,25 @@ def test_default_store_is_relative_to_the_working_directory(example_build, tmp_p
     res = cli("load", str(example_build), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / DEFAULT_STORE).is_dir() and "holds" in res.stderr
+
+
+def test_readers_open_read_only_beside_a_writer_and_need_the_statistics_graph(example_build, tmp_path):
+    import pyoxigraph as ox
+
+    from kg.namespaces import STATISTICS_GRAPH
+    from kg.store import StoreError, open_for_reading
+
+    path = tmp_path / "store"
+    writer = open_store(path)
+    load(writer, [example_build])
+    res = cli("query", "outcome-by-category", "--store", str(path))  # while this process holds the store
+    assert res.returncode == 0 and "Injection" in res.stdout, res.stderr
+    writer.remove_graph(ox.NamedNode(str(STATISTICS_GRAPH)))
+    writer.flush()
+    with pytest.raises(StoreError, match="no statistics graph"):
+        open_for_reading(path, statistics=True)
+    assert open_for_reading(path) is not None  # the letter graphs still answer ad hoc questions
+    del writer
+    res = cli("query", "outcome-by-category", "--store", str(path))
+    assert res.returncode == 2 and "--raw" in res.stderr
+    assert cli("query", "outcome-by-category", "--raw", "--store", str(path)).returncode == 0
