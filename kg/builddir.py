@@ -25,6 +25,7 @@ MANIFEST_FILE = "manifest.sqlite"
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "validation-report.txt"
 TURTLE_FILE = "graph.ttl"
+LOCK_FILE = ".build.lock"  # held while a build writes the directory
 
 # graph files by suffix, as rdflib names their formats
 GRAPH_FORMATS = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}
@@ -64,6 +65,11 @@ class BuildDir:
     def turtle(self) -> Path:
         """Turtle of all graphs, written with ``--turtle``."""
         return self.path / TURTLE_FILE
+
+    @property
+    def lock(self) -> Path:
+        """The lock a build holds while it writes here."""
+        return self.path / LOCK_FILE
 
     def is_build(self) -> bool:
         """Whether a build finished here (its manifest is written last)."""

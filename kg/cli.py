@@ -109,6 +109,7 @@ def build(
     Re-running on the same output directory rebuilds only what changed."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from kg.build import BuildLocked
     from kg.build import build as run_build
     from kg.builddir import BuildDir
 
@@ -128,14 +129,18 @@ def build(
         console=_stderr_console(),
     ) as bar:
         task = bar.add_task("", total=None)
-        summary = run_build(
-            inputs,
-            outdir,
-            progress=lambda name: bar.update(task, advance=1, description=Path(name).name),
-            jobs=jobs or None,
-            shards=shards,
-            turtle=turtle,
-        )
+        try:
+            summary = run_build(
+                inputs,
+                outdir,
+                progress=lambda name: bar.update(task, advance=1, description=Path(name).name),
+                jobs=jobs or None,
+                shards=shards,
+                turtle=turtle,
+            )
+        except BuildLocked as err:
+            _fail_line(str(outdir), str(err))
+            raise typer.Exit(EXIT_USAGE) from None
     for failure in summary.failures:
         _fail_line(failure["file"], failure["error"])
     for v in summary.violations[:20]:

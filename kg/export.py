@@ -10,6 +10,7 @@ files in ``queries/export/``, so the same views can be rebuilt from any store.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,10 +236,33 @@ def validate_gexf(data: bytes, schema: Path) -> list[str]:
     return [] if ok else [str(e) for e in rng.error_log]
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(g: nx.Graph) -> nx.Graph:
+    """A copy whose text attributes hold only characters XML 1.0 allows (a U+FFFE in one title
+    made the whole GEXF export fail and the GraphML not well-formed); each is replaced by U+FFFD."""
+    g = g.copy()
+
+    def clean(data: dict) -> None:
+        for key, value in data.items():
+            if isinstance(value, str) and _XML_ILLEGAL.search(value):
+                data[key] = _XML_ILLEGAL.sub("\ufffd", value)
+
+    for _, data in g.nodes(data=True):
+        clean(data)
+    for _, _, data in g.edges(data=True):
+        clean(data)
+    return nx.relabel_nodes(
+        g, {n: _XML_ILLEGAL.sub("\ufffd", n) for n in g if isinstance(n, str) and _XML_ILLEGAL.search(n)}
+    )
+
+
 def write(g: nx.Graph, path: str | Path, fmt: str) -> None:
     """Write a view as ``gexf`` or ``graphml`` (one of :data:`FORMATS`), atomically."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    g = xml_safe(g)
     data = gexf_bytes(g) if fmt == "gexf" else graphml_bytes(g)
     with atomic_writer(path, "wb") as fh:
         fh.write(data)

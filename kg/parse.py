@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +26,30 @@ class Outcome:
 
 def parse_document(doc: Document) -> Outcome:
     """Read and parse one document; never raises for a bad document (the reason is in ``error``)."""
-    name = Path(doc.name).name if doc.path is not None else doc.name
+    name = printable(Path(doc.name).name if doc.path is not None else doc.name)
     digest = None
     try:
         text, digest = read_document(doc)
-        return Outcome(doc.name, parse_text(text, name), None, digest)
+        return Outcome(printable(doc.name), parse_text(text, name), None, digest)
     except ParseError as err:
-        return Outcome(doc.name, None, err.reason, digest)
+        return Outcome(printable(doc.name), None, err.reason, digest)
     except RecursionError:
-        return Outcome(doc.name, None, "document too deeply nested to parse")
+        return Outcome(doc.name, None, "document too deeply nested to parse", digest)
+    except MemoryError:
+        return Outcome(doc.name, None, "document too large to parse in memory", digest)
+    except Exception as err:  # a bug must cost one document, never the batch: say what happened
+        return Outcome(
+            doc.name, None, f"internal error ({type(err).__name__}: {str(err)[:200]}); please report it", digest
+        )
+
+
+def printable(name: str) -> str:
+    """A file name that can be printed and stored as UTF-8: bytes that are not UTF-8 (kept by
+    Python as surrogates) are shown as ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace") if _SURROGATE.search(name) else name
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_paths(paths: Iterable[str | Path]) -> Iterator[Outcome]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from kg.errors import ParseError
 
 SUFFIXES = (".pdf", ".txt")
 MAX_BYTES = 20 * 1024 * 1024  # a determination letter is a few pages; 20 MB of text is not one
+MAX_PAGES = 200  # the longest real letters have about 20 pages
+MAX_CHARS = 2_000_000  # decoded text; a small file can expand into far more (a PDF's compressed streams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,7 @@ class Document:
     path: Path | None
     data: bytes | None = None  # stdin content
     sha256: str | None = None  # of the bytes, when the caller already knows it (no second hashing)
+    problem: str | None = None  # why the walker could not take it (reported, never skipped silently)
 
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
@@ -37,8 +41,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in _walk(str(path)):
-                yield Document(child, Path(child))
+            yield from _walk(str(path))
         else:
             yield Document(str(path), path)
 
@@ -51,13 +54,22 @@ def _walk(top: str) -> Iterator[str]:
     """
     try:
         entries = sorted(os.scandir(top), key=lambda e: e.name)
-    except OSError:
+    except OSError as err:
+        yield Document(top, Path(top), problem=f"cannot read folder: {err.strerror or err}")
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(entry.path)
-        elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUFFIXES:
-            yield entry.path
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+                continue
+            is_letter = os.path.splitext(entry.name)[1].lower() in SUFFIXES
+            if is_letter and entry.is_file():
+                yield Document(entry.path, Path(entry.path))
+            elif is_letter:
+                kind = "a link to nothing" if entry.is_symlink() else "not a regular file"
+                yield Document(entry.path, Path(entry.path), problem=kind)
+        except OSError as err:  # a link that points at itself, a file gone while walking
+            yield Document(entry.path, Path(entry.path), problem=f"cannot read: {err.strerror or err}")
 
 
 def read_text(doc: Document) -> str:
@@ -67,14 +79,19 @@ def read_text(doc: Document) -> str:
 
 def read_document(doc: Document) -> tuple[str, str]:
     """(text, sha256 of the file's bytes)."""
+    if doc.problem:
+        raise ParseError(doc.problem)
     if doc.data is not None:
         data = doc.data
     else:
         assert doc.path is not None
         try:
-            size = doc.path.stat().st_size
+            st = doc.path.stat()
         except OSError as err:
             raise ParseError(f"cannot read file: {err.strerror or err}") from None
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or /dev/zero would hang or fill memory
+            raise ParseError("not a regular file (a pipe, device or socket)")
+        size = st.st_size
         if size > MAX_BYTES:
             raise ParseError(f"file too large for a determination letter ({size // (1024 * 1024)} MB)")
         try:
@@ -102,12 +119,22 @@ def pdf_text(data: bytes) -> str:
         detail = message.split(":")[-1].strip(" .)") or "unreadable"
         raise ParseError(f"corrupt PDF ({detail})") from None
     try:
-        pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded())
-            textpage.close()
-            page.close()
+        if len(pdf) > MAX_PAGES:
+            raise ParseError(f"too many pages for a determination letter ({len(pdf)})")
+        pages, chars = [], 0
+        for number in range(len(pdf)):
+            try:
+                page = pdf[number]
+                textpage = page.get_textpage()
+                text = textpage.get_text_bounded()
+                textpage.close()
+                page.close()
+            except pdfium.PdfiumError as err:
+                raise ParseError(f"corrupt PDF (page {number + 1}: {str(err).split(':')[-1].strip(' .)')})") from None
+            chars += len(text)
+            if chars > MAX_CHARS:
+                raise ParseError(f"too much text for a determination letter (over {MAX_CHARS:,} characters)")
+            pages.append(text)
     finally:
         pdf.close()
     return "\n".join(pages)
@@ -118,7 +145,7 @@ def decode_text(data: bytes) -> str:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ParseError("binary file, not text or PDF")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # an odd last byte or a lone surrogate
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -202,3 +202,58 @@ def test_an_item_the_vocabulary_lacks_is_a_warning_and_the_build_succeeds(tmp_pa
     assert summary["violations"] == 0 and summary["warnings"] == 1 and len(summary["unmapped_treatments"]) == 1
     assert "1 items without a treatment concept" in res.stderr
     assert "warning: CM16-9000042 item/1: imr:treatment:" in BuildDir(tmp_path / "out").report.read_text()
+
+
+def test_bad_names_links_and_pipes_in_a_folder_are_reported_and_the_batch_goes_on(tmp_path):
+    letters = copy_examples(tmp_path / "letters")
+    (letters / os.fsdecode(b"caf\xe9.txt")).write_text("x")
+    (letters / "loop.txt").symlink_to(letters / "loop.txt")
+    os.mkfifo(letters / "pipe.txt")
+    res = cli("build", str(letters), "-o", str(tmp_path / "out"), "-q")
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    summary = BuildDir(tmp_path / "out").read_summary()
+    reasons = {Path(f["file"]).name: f["error"] for f in summary["failures"]}
+    assert summary["letters"] == 2
+    assert reasons["caf\\xe9.txt"] == "file name is not valid UTF-8; rename it"
+    assert "cannot read" in reasons["loop.txt"] and reasons["pipe.txt"] == "not a regular file"
+
+
+def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
+    import fcntl
+
+    out = BuildDir(tmp_path / "out")
+    out.path.mkdir()
+    with open(out.lock, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fh.write("pid 4242\n")
+        fh.flush()
+        res = cli("build", str(EXAMPLES), "-o", str(out.path), "-q")
+    assert res.returncode == 2 and "being built by another process (pid 4242)" in res.stderr
+    assert build(EXAMPLES, out.path)["letters"] == 2  # the lock goes with its holder
+
+
+def test_killing_a_build_kills_its_workers(tmp_path_factory, tmp_path):
+    corpus = synth(tmp_path_factory.mktemp("orphan-corpus"), 400)
+    out = tmp_path / "out-orphans"
+    proc = subprocess.Popen(
+        [*CLI, "build", str(corpus), "-o", str(out), "-q", "--jobs", "2"], stderr=subprocess.DEVNULL
+    )
+    time.sleep(2.0)
+    os.kill(proc.pid, signal.SIGKILL)  # the main process only, as an OOM killer or a user would
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and _processes_mentioning(str(out)):
+        time.sleep(0.2)
+    assert not _processes_mentioning(str(out))
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found

@@ -167,3 +167,34 @@ def test_cli_export_is_deterministic_and_draws_a_preview(example_build, tmp_path
 def test_unknown_view_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown view"):
         view_graph(open_store(tmp_path / "s"), "everything")
+
+
+def test_xml_illegal_characters_in_titles_do_not_break_the_export(tmp_path):
+    import networkx as nx
+    from lxml import etree
+
+    from kg.export import write
+
+    g = nx.Graph()
+    g.add_node(
+        "a",
+        label="Lumbar \ufffe brace\x01",
+        type="treatment",
+        items=1,
+        uphold_rate=1.0,
+        viz={"color": {"r": 1, "g": 2, "b": 3, "a": 1.0}, "size": 4.0},
+    )
+    g.add_node(
+        "b\ufffe",
+        label="ODG",
+        type="guideline work",
+        items=1,
+        uphold_rate=0.0,
+        viz={"color": {"r": 1, "g": 2, "b": 3, "a": 1.0}, "size": 4.0},
+    )
+    g.add_edge("a", "b\ufffe", weight=1.0, uphold_rate=1.0)
+    for fmt in ("gexf", "graphml"):
+        write(g, tmp_path / f"g.{fmt}", fmt)
+        tree = etree.parse(str(tmp_path / f"g.{fmt}"))  # well-formed
+        texts = {e.text for e in tree.iter()} | {v for e in tree.iter() for v in e.attrib.values()}
+        assert "Lumbar \ufffd brace\ufffd" in texts

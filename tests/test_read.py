@@ -51,3 +51,46 @@ def test_missing_and_non_pdf_files_say_why(tmp_path):
     fake.write_bytes(b"hello")
     with pytest.raises(ParseError, match="no %PDF header"):
         read_document(Document(str(fake), fake))
+
+
+def test_odd_utf16_and_lone_surrogates_decode_instead_of_failing():
+    text = letter_text()
+    assert decode_text(text.encode("utf-16") + b"x").startswith(text[:50])  # an odd last byte
+    lone = b"\xff\xfe" + "abc".encode("utf-16-le") + b"\x00\xd8" + "def".encode("utf-16-le")
+    assert decode_text(lone).startswith("abc")
+
+
+def test_a_pipe_is_refused_without_reading_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "letter.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ParseError, match="not a regular file"):
+        read_document(Document(str(fifo), fifo))
+
+
+def test_the_walker_reports_links_and_pipes_it_cannot_read(tmp_path):
+    import os
+
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "dangling.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "ok.txt").write_text("x")
+    docs = {os.path.basename(d.name): d.problem for d in discover([tmp_path])}
+    assert docs["ok.txt"] is None
+    assert docs["loop.txt"] and docs["dangling.pdf"] == "a link to nothing" and docs["pipe.txt"] == "not a regular file"
+
+
+def test_any_failure_costs_one_document_never_the_batch(monkeypatch, tmp_path):
+    import kg.parse
+    from kg.parse import parse_document
+
+    path = tmp_path / "letter.txt"
+    path.write_text(letter_text())
+
+    def broken(text, name):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(kg.parse, "parse_text", broken)
+    outcome = parse_document(Document(str(path), path))
+    assert outcome.letter is None and "internal error (KeyError" in outcome.error
