@@ -404,6 +404,41 @@ def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
     _emit(columns, rows, fmt)
 
 
+@app.command()
+def show(
+    case: Annotated[str, typer.Argument(help="A case number, e.g. CM16-0231745.")],
+    item: Annotated[int | None, typer.Option("--item", "-i", help="Only this item.", min=1)] = None,
+    store: StoreOption = DEFAULT_STORE,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = 30.0,
+) -> None:
+    """Show a letter's facts with the exact words they were taken from (highlighted on a terminal)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from kg.endpoint import EndpointError
+    from kg.show import NotFound, letter_facts
+
+    try:
+        found = letter_facts(_target(store, endpoint, timeout=timeout), case, item)
+    except NotFound as err:
+        _fail_line(case, str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    except (SyntaxError, ValueError, OSError, EndpointError) as err:
+        _fail_line(case, str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"[bold]{escape(found.case)}[/bold]  decided {found.decision or '?'}  {found.outcome or ''}")
+    current = None
+    for fact in found.facts:
+        if fact.item != current:
+            current = fact.item
+            console.print(f"\n[bold]item {fact.item}[/bold]")
+        value = f" {escape(fact.value)}" if fact.value and fact.value != fact.quote else ""
+        quote = f'  [yellow]"{escape(fact.quote)}"[/yellow]' if fact.quote else ""
+        console.print(f"  [cyan]{fact.kind}[/cyan]:{value}{quote}")
+
+
 ExportFormat = StrEnum("ExportFormat", {f: f for f in FORMATS})  # the choices kg.export offers
 View = StrEnum("View", {v: v for v in VIEWS})
 DEFAULT_VIEW = View(VIEWS[0])

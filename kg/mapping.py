@@ -82,6 +82,8 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tup
             add((L, prop, Literal(value, datatype=XSD.date)))
     if letter.case_summary:
         add((L, IMR.caseSummary, Literal(letter.case_summary)))
+    # the text every oa:TextPositionSelector of this graph indexes, so SPARQL can quote the evidence
+    add((L, IMR.text, Literal(letter.text)))
     add((L, IMR.letterOutcome, _OUTCOME[letter.outcome]))
     # provenance: the source file and the parser; no timestamps in the data
     src = source_file_iri(source_sha256) if source_sha256 else None

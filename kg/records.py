@@ -103,6 +103,7 @@ def to_record(letter: Letter) -> dict[str, Any]:
         "outcome": letter.outcome,
         "case_summary": letter.case_summary,
         "sha256": letter.sha256,
+        "text": letter.text,  # the normalized text every "span" indexes: text[start:end] is the evidence
         "record_version": RECORD_VERSION,
     }
 

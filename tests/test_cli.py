@@ -110,3 +110,23 @@ def test_a_malformed_endpoint_is_one_usage_error_and_never_shows_the_password(ex
         and "not an http(s) URL" in lines[0]
         and "s3cret" not in res.stderr.decode()
     )
+
+
+def test_show_prints_each_fact_with_the_words_it_came_from(example_build, tmp_path):
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    res = run("show", "CM16-9000001", "--item", "1", "--store", str(store))
+    out = res.stdout.decode()
+    assert res.returncode == 0 and "item 1" in out and "item 2" not in out
+    assert 'reason: Indications not documented  "No diagnostic medial branch block has been documented."' in out
+    assert 'title:  "Bilateral lumbar facet joint injection L4-5 and L5-S1 under fluoroscopy"' in out
+    res = run("show", "CM16-0000000", "--store", str(store))
+    assert res.returncode == 2 and b"no letter with case number" in res.stderr
+
+
+def test_records_carry_the_text_their_spans_index():
+    res = run("parse", str(EXAMPLES / "synthetic-2016-facet.txt"))
+    record = json.loads(res.stdout)
+    for item in record["items"]:
+        start, end = item["title_span"]
+        assert record["text"][start:end].replace("\n", " ").startswith(item["title"][:30])
