@@ -26,6 +26,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
@@ -51,6 +52,32 @@ from kg.version import PARSER_VERSION
 from kg.vocab_rdf import vocabulary_graph
 
 CHUNK = 100  # letters per worker task and per pySHACL call
+SECONDS_PER_DOCUMENT = 60  # real letters take milliseconds; a document past this is hostile or broken
+
+
+class _TooSlow(BaseException):
+    """Raised by the timer inside a document's parse (a BaseException, so no handler on the way
+    mistakes it for a parse failure)."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (SIGALRM; only where signals can be set, else no limit)."""
+
+    def expire(signum, frame):
+        raise _TooSlow
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expire)
+    except ValueError:  # not the main thread: no timer
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -132,7 +159,12 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
     keep = _constrained()
     treatment = IMR.treatment  # rdflib makes a new URIRef on every attribute access
     for name, known in docs:
-        outcome = parse_document(Document(name, Path(name), sha256=known))
+        try:
+            with _time_limit(SECONDS_PER_DOCUMENT):
+                outcome = parse_document(Document(name, Path(name), sha256=known))
+        except _TooSlow:
+            results.append(Result(name, known, error=f"took longer than {SECONDS_PER_DOCUMENT} s to read; skipped"))
+            continue
         if outcome.letter is None:
             results.append(Result(name, outcome.source_sha256, error=outcome.error))
             continue
@@ -177,16 +209,22 @@ def _die_with_parent() -> None:
             pass
 
 
+def _preload() -> None:
+    """Load what every document needs before the first one is timed: shapes, vocabulary and the
+    drug dictionary (about 1.5 s together)."""
+    shapes_graph()
+    _constrained()
+    load_vocabulary()
+    lexicon()
+
+
 def _warm() -> None:
     """Worker start: load the shapes and vocabulary once, then move them out of the garbage
     collector's sight. A chunk allocates millions of short-lived objects (rdflib terms, triples);
     with the default thresholds the collector re-scanned the long-lived ones every few
     thousand allocations, about a fifth of a worker's time."""
     _die_with_parent()
-    shapes_graph()
-    _constrained()
-    load_vocabulary()
-    lexicon()
+    _preload()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 
@@ -365,23 +403,77 @@ def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, p
 
 
 def _results(rows: Iterable[SourceRow], jobs: int | None):
-    """(row, Result) in input order; chunks run in worker processes, a bounded number at a time."""
+    """(row, Result) in input order; chunks run in worker processes, a bounded number at a time.
+
+    A worker that dies (killed for memory, a crash in a native library) breaks the pool: the
+    pool is started again and the chunks it held are run again, a failing chunk split in halves
+    until the one document that kills a worker is found and reported as failed. It costs that
+    document, never the batch."""
     jobs = jobs or os.cpu_count() or 1
     chunks = _chunked(rows, CHUNK)
     if jobs == 1:
+        _preload()
         for chunk in chunks:
             yield from zip(chunk, process_chunk(_work(chunk)), strict=True)
         return
-    with ProcessPoolExecutor(jobs, initializer=_warm) as pool:
+    pool = _Pool(jobs)
+    try:
         pending: deque[tuple[list[SourceRow], Future]] = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(process_chunk, _work(chunk))))
+            pending.append((chunk, pool.submit(chunk)))
             if len(pending) > 4 * jobs:  # slack for the writer's disk stalls (a chunk is ~5 MB)
                 done, fut = pending.popleft()
-                yield from zip(done, fut.result(), strict=True)
+                yield from zip(done, pool.collect(done, fut), strict=True)
         while pending:
             done, fut = pending.popleft()
-            yield from zip(done, fut.result(), strict=True)
+            yield from zip(done, pool.collect(done, fut), strict=True)
+    finally:
+        pool.shutdown()
+
+
+class _Pool:
+    """A process pool that is started again when a worker dies."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.executor = ProcessPoolExecutor(jobs, initializer=_warm)
+
+    def submit(self, chunk: list[SourceRow]) -> Future:
+        try:
+            return self.executor.submit(process_chunk, _work(chunk))
+        except BrokenProcessPool:
+            self.restart()
+            return self.executor.submit(process_chunk, _work(chunk))
+
+    def collect(self, chunk: list[SourceRow], fut: Future) -> list[Result]:
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            self.restart()
+            return self._isolate(chunk)
+
+    def _isolate(self, chunk: list[SourceRow]) -> list[Result]:
+        try:
+            return self.executor.submit(process_chunk, _work(chunk)).result()
+        except BrokenProcessPool:
+            self.restart()
+            if len(chunk) == 1:
+                row = chunk[0]
+                return [Result(row.path, row.sha256, error=WORKER_DIED)]
+            middle = len(chunk) // 2
+            return self._isolate(chunk[:middle]) + self._isolate(chunk[middle:])
+
+    def restart(self) -> None:
+        """A broken pool's futures all fail: start a new one (the broken one is already gone)."""
+        if getattr(self.executor, "_broken", False):
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = ProcessPoolExecutor(self.jobs, initializer=_warm)
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+WORKER_DIED = "the worker reading it died (out of memory, or a crash in a library); it was skipped"
 
 
 def _work(chunk: list[SourceRow]) -> list[tuple[str, str | None]]:

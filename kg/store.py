@@ -54,6 +54,11 @@ def open_for_reading(path: str | Path = DEFAULT_STORE, *, statistics: bool = Fal
         raise StoreError(f"cannot open the store at {path}: {str(err).splitlines()[0]}") from None
     if next(iter(store.named_graphs()), None) is None:
         raise StoreError(f"the store at {path} is empty ({hint})")
+    if store.contains_named_graph(STATE_GRAPH):
+        raise StoreError(
+            f"a load into the store at {path} did not finish, so its answers would be incomplete: "
+            f"run imrkg load OUTDIR --store {path} again (it repairs the store first)"
+        )
     if statistics and not store.contains_named_graph(ox.NamedNode(str(STATISTICS_GRAPH))):
         raise StoreError(
             f"the store at {path} has no statistics graph, which the canned questions read: "

@@ -257,3 +257,42 @@ def _processes_mentioning(text: str) -> list[int]:
             except OSError:
                 pass
     return found
+
+
+def test_a_document_that_kills_its_worker_costs_only_itself(tmp_path, monkeypatch):
+    import kg.parse
+
+    letters = copy_examples(tmp_path / "letters")
+    (letters / "killer.txt").write_text("this one takes its worker down")
+    real = kg.parse.parse_document
+
+    def deadly(doc):
+        if doc.name.endswith("killer.txt"):
+            os._exit(9)  # as the kernel's OOM killer would end it
+        return real(doc)
+
+    monkeypatch.setattr(kg.build, "parse_document", deadly)  # workers are forked: they inherit it
+    summary = kg.build.build([letters], tmp_path / "out", jobs=2)
+    assert summary.letters == 2
+    assert [f["error"] for f in summary.failures] == [kg.build.WORKER_DIED]
+    assert summary.failures[0]["file"].endswith("killer.txt")
+
+
+def test_a_document_that_takes_too_long_is_skipped_with_a_reason(tmp_path, monkeypatch):
+    import kg.parse
+
+    letters = copy_examples(tmp_path / "letters")
+    (letters / "slow.txt").write_text("this one never finishes")
+    real = kg.parse.parse_document
+
+    def slow(doc):
+        if doc.name.endswith("slow.txt"):
+            time.sleep(30)
+        return real(doc)
+
+    monkeypatch.setattr(kg.build, "parse_document", slow)
+    monkeypatch.setattr(kg.build, "SECONDS_PER_DOCUMENT", 1)
+    started = time.time()
+    summary = kg.build.build([letters], tmp_path / "out", jobs=1)
+    assert time.time() - started < 20 and summary.letters == 2
+    assert summary.failures == [{"file": str(letters / "slow.txt"), "error": "took longer than 1 s to read; skipped"}]

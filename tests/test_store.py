@@ -103,3 +103,20 @@ def test_readers_open_read_only_beside_a_writer_and_need_the_statistics_graph(ex
     res = cli("query", "outcome-by-category", "--store", str(path))
     assert res.returncode == 2 and "--raw" in res.stderr
     assert cli("query", "outcome-by-category", "--raw", "--store", str(path)).returncode == 0
+
+
+def test_a_store_a_load_did_not_finish_says_so_to_every_reader(example_build, tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store import _PENDING, _STATE
+
+    path = tmp_path / "store"
+    store = open_store(path)
+    load(store, [example_build])
+    store.add(ox.Quad(_STATE, _PENDING, ox.NamedNode("https://w3id.org/imr-kg/id/letter/X/graph"), STATE_GRAPH))
+    store.flush()
+    del store
+    res = cli("query", "outcome-by-category", "--store", str(path))
+    assert res.returncode == 2 and "did not finish" in res.stderr and "imrkg load" in res.stderr
+    assert cli("load", str(example_build), "--store", str(path)).returncode == 0  # repairs
+    assert cli("query", "outcome-by-category", "--store", str(path)).returncode == 0
