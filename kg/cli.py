@@ -6,6 +6,7 @@ Exit status: 0 everything succeeded, 1 some inputs failed (each named on stderr)
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -402,6 +403,28 @@ def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
         _fail_line("sparql", str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     _emit(columns, rows, fmt)
+
+
+@app.command()
+def serve(
+    store: StoreOption = DEFAULT_STORE,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.", min=1, max=65535)] = 7878,
+) -> None:
+    """Serve the store read-only over HTTP (Oxigraph server): a SPARQL query page and endpoint."""
+    from kg.serve import serve as run_server
+    from kg.store import StoreError
+
+    def ready(url: str) -> None:
+        typer.echo(
+            f"imrkg: serving {store} read-only at {url} (query page: {url[: -len('/query')]}/); Ctrl-C stops", err=True
+        )
+
+    try:
+        status = run_server(store, "127.0.0.1", port, ready)
+    except StoreError as err:
+        _fail_line(str(store), str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    raise typer.Exit(EXIT_OK if status in (0, -signal.SIGINT, 130) else EXIT_SOME_FAILED)
 
 
 @app.command()

@@ -120,3 +120,51 @@ def test_a_store_a_load_did_not_finish_says_so_to_every_reader(example_build, tm
     assert res.returncode == 2 and "did not finish" in res.stderr and "imrkg load" in res.stderr
     assert cli("load", str(example_build), "--store", str(path)).returncode == 0  # repairs
     assert cli("query", "outcome-by-category", "--store", str(path)).returncode == 0
+
+
+def test_serve_answers_the_canned_questions_over_http_and_stops_on_ctrl_c(example_build, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import requests
+    from servers import free_port
+
+    from kg.endpoint import Endpoint
+
+    path = tmp_path / "store"
+    load(open_store(path), [example_build])
+    embedded = answers(open_for_reading_store(path))
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(path), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        endpoint = Endpoint(f"http://127.0.0.1:{port}/query")
+        assert answers(endpoint) == embedded  # the union default graph: canned questions answer as embedded
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200  # the query page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and f"127.0.0.1:{port}/query" in err
+
+
+def test_serve_refuses_a_missing_store(tmp_path):
+    res = cli("serve", "--store", str(tmp_path / "none"), "--port", "1")
+    assert res.returncode == 2 and "no store at" in res.stderr
+
+
+def open_for_reading_store(path):
+    from kg.store import open_for_reading
+
+    return open_for_reading(path)
