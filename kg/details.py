@@ -198,18 +198,13 @@ def drug(title: str) -> Drug | None:
     first = mentions[0]
     ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
     strength = _STRENGTH.search(title, first.start)
-    form = _FORM.search(title)
+    form = P.DOSAGE_FORM.search(title)
     return Drug(
         first.name,
         ingredients,
         strength.group(1).replace(" ", "") if strength else None,
         form.group(1).lower() if form else None,
     )
-
-
-_FORM = re.compile(
-    r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b", re.I
-)
 
 
 def modified_request(title: str) -> ModifiedRequest | None:

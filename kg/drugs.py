@@ -21,25 +21,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from kg import patterns as P
 from kg.vocab import load_json
 
 _DICTIONARY_PACKAGE = "drug_named_entity_recognition"
 _DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
-_TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _MAX_WORDS = 4  # the longest drug name looked up, in words ("hylan g-f 20")
 # words in a dictionary's canonical name that say the form, not the drug ("lidocaine patch")
-_FORM_WORDS = re.compile(
-    r"\b(?:patch|patches|gel|cream|ointment|lotion|topical|transdermal|oral|tablets?|capsules?|injection|"
-    r"injectable|solution|suspension|extended[- ]release|delayed[- ]release|er|xr|sr|cr|buccal|nasal|spray|"
-    r"sodium|potassium|hydrochloride|hcl|bitartrate|sulfate|citrate|maleate|besylate|succinate|tartrate|"
-    r"tromethamine|mesylate|fumarate|acetate|phosphate|hydrobromide|bromide|dihydrate|monohydrate|hyclate)\b"
-)
-TOPICAL = re.compile(
-    r"\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|transdermal|topical(?:ly)?|rub|balm|liniment|roll-?on|"
-    r"compound(?:ed)?|apply|applied|emulsion|foam)\b|\d\s*%",
-    re.I,
-)
-_INJECTED = re.compile(r"\binject|\bIM\b|\bIV\b|intramuscular|intravenous", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +41,7 @@ class Mention:
 
 
 def _key(name: str) -> str:
-    return " ".join(_TOKEN.findall(name.lower()))
+    return " ".join(P.DRUG_NAME_TOKEN.findall(name.lower()))
 
 
 def _dictionary_path() -> Path | None:
@@ -94,7 +82,7 @@ def _generic(canonical: str) -> tuple[str, ...]:
     parts = re.split(r"\s*(?:/|,|\band\b|\bwith\b|\+)\s*", name)
     out = []
     for part in parts:
-        part = " ".join(_FORM_WORDS.sub(" ", part).split())
+        part = " ".join(P.DRUG_FORM_WORDS.sub(" ", part).split())
         if part and not part.isdigit():
             out.append(part)
     return tuple(dict.fromkeys(out))
@@ -138,7 +126,7 @@ def find(text: str) -> list[Mention]:
     """Drug names in ``text``, longest first and not overlapping, in order of appearance."""
     table = lexicon()
     lowered = text.lower()
-    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(lowered)]
+    tokens = [(m.start(), m.end(), m.group(0)) for m in P.DRUG_NAME_TOKEN.finditer(lowered)]
     found: list[Mention] = []
     i = 0
     while i < len(tokens):
@@ -156,7 +144,7 @@ def find(text: str) -> list[Mention]:
 
 def is_topical(text: str) -> bool:
     """Whether a request is for a topical product (cream, gel, patch, a percentage strength)."""
-    return bool(TOPICAL.search(text)) and not _INJECTED.search(text)
+    return bool(P.TOPICAL_FORM.search(text)) and not P.INJECTED.search(text)
 
 
 def drug_class(ingredients: tuple[str, ...], topical: bool) -> str | None:

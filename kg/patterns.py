@@ -95,3 +95,41 @@ DECISION_BASED_ON = re.compile(r"Decision based on\s+", IC)
 LITERATURE = re.compile(
     r"\((?P<author>[A-Z][A-Za-z'\-]+(?:\s+(?:et al\.?|and|&)\s*(?:[A-Z][A-Za-z'\-]+)?)?),?\s+(?P<year>(?:19|20)\d{2})[a-z]?\)"
 )
+
+# --- drug names and dosage forms (kg.drugs) ---------------------------------------------
+DRUG_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+DRUG_FORM_WORDS = re.compile(
+    r"\b(?:patch|patches|gel|cream|ointment|lotion|topical|transdermal|oral|tablets?|capsules?|injection|"
+    r"injectable|solution|suspension|extended[- ]release|delayed[- ]release|er|xr|sr|cr|buccal|nasal|spray|"
+    r"sodium|potassium|hydrochloride|hcl|bitartrate|sulfate|citrate|maleate|besylate|succinate|tartrate|"
+    r"tromethamine|mesylate|fumarate|acetate|phosphate|hydrobromide|bromide|dihydrate|monohydrate|hyclate)\b"
+)
+TOPICAL_FORM = re.compile(
+    r"\b(?:creams?|gels?|ointments?|lotions?|patch(?:es)?|transdermal|topical(?:ly)?|rub|balm|liniment|roll-?on|"
+    r"compound(?:ed)?|apply|applied|emulsion|foam)\b|\d\s*%",
+    re.I,
+)
+INJECTED = re.compile(r"\binject|\bIM\b|\bIV\b|intramuscular|intravenous", re.I)
+
+# --- treatment classification (kg.treatments) -------------------------------------------
+TITLE_PREFIX = re.compile(
+    r"^(?:(?:associated surgical services?|retrospective(?: request)?|post-?op(?:erative)?|pre-?op(?:erative)?|"
+    r"purchase|rental|request(?:ed)?|continued?|additional)\b\s*(?:of|for)?\s*:?\s*)+",
+    re.I,
+)
+SURGICAL_PREFIX = re.compile(r"^\W*(?:associated surgical services?|post-?op(?:erative)?|pre-?op(?:erative)?)\b", re.I)
+
+# --- decision reasons (kg.reasons) ------------------------------------------------------
+SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+ABBREVIATION_END = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|vs|No|Nos|approx|e\.g|i\.e|etc|Fig|St|Jr|Sr|al)|\b[A-Z])\.$")
+WHITESPACE_RUN = re.compile(r"\s+")
+TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
+REGEX_CAPITAL = re.compile(r"(?<!\\)[A-Z]")  # a capital that is not a class escape like \W or \S
+
+# --- the reason model's tokens (kg.reason_model) ----------------------------------------
+MODEL_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+
+# --- item details (kg.details) ----------------------------------------------------------
+DOSAGE_FORM = re.compile(
+    r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b", re.I
+)

@@ -10,14 +10,13 @@ the package is needed at run time. Every code it adds points at the sentence it 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from functools import cache
 
+from kg import patterns as P
 from kg.models import Span
 from kg.vocab import load_json
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 _LOG = [0.0] + [math.log(n) for n in range(1, 16)]
 
 
@@ -43,7 +42,7 @@ def _by_term() -> tuple[dict[str, tuple[tuple[str, float], ...]], dict[str, floa
 
 def features(sentence: str, ngrams: tuple[int, int] = (1, 2)) -> Counter[str]:
     """Word n-gram counts of a sentence, lower case, tokens as scikit-learn splits them."""
-    tokens = _TOKEN.findall(sentence.lower())
+    tokens = P.MODEL_TOKEN.findall(sentence.lower())
     out: Counter[str] = Counter()
     for n in range(ngrams[0], ngrams[1] + 1):
         for i in range(len(tokens) - n + 1):

@@ -17,13 +17,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from kg import patterns as P
 from kg import reason_model
 from kg.models import Reason, Span
 from kg.vocab import load_json
 
 # a sentence ends at . ! ? before a capital, a quote or a bracket, except after an abbreviation
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|vs|No|Nos|approx|e\.g|i\.e|etc|Fig|St|Jr|Sr|al)|\b[A-Z])\.$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +80,7 @@ def _scheme() -> _Scheme:
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     """One lower-case pattern of the alternatives (sentences are lower-cased once: matching without
     IGNORECASE is a third faster)."""
-    return re.compile(_LETTER.sub(lambda m: m.group(0).lower(), "|".join(f"(?:{p})" for p in patterns)))
-
-
-_LETTER = re.compile(r"(?<!\\)[A-Z]")  # a capital that is not a class escape like \W or \S
+    return re.compile(P.REGEX_CAPITAL.sub(lambda m: m.group(0).lower(), "|".join(f"(?:{p})" for p in patterns)))
 
 
 def _literals(words: list[str]) -> re.Pattern[str] | None:
@@ -118,8 +114,8 @@ def sentences(text: str, start: int, end: int) -> list[tuple[str, Span]]:
     character at a time cost more than reading the reasons)."""
     out = []
     begin = start
-    for m in _BOUNDARY.finditer(text, start, end):
-        if _ABBREVIATION.search(text, max(begin, m.start() - 8), m.start()):
+    for m in P.SENTENCE_BOUNDARY.finditer(text, start, end):
+        if P.ABBREVIATION_END.search(text, max(begin, m.start() - 8), m.start()):
             continue
         out.append((begin, m.start()))
         begin = m.end()
@@ -130,20 +126,14 @@ def sentences(text: str, start: int, end: int) -> list[tuple[str, Span]]:
         stripped = raw.strip()
         if stripped:
             s += len(raw) - len(raw.lstrip())
-            result.append((_SPACE.sub(" ", stripped), Span(s, s + len(stripped))))
+            result.append((P.WHITESPACE_RUN.sub(" ", stripped), Span(s, s + len(stripped))))
     return result
-
-
-_SPACE = re.compile(r"\s+")
 
 
 def _request_word(title: str) -> str | None:
     """The first word of the request's title, lower case: a sentence naming it is about this request."""
-    words = [w.lower() for w in _WORD.findall(title) if w.lower() not in _PLAIN_WORDS]
+    words = [w.lower() for w in P.TITLE_WORD.findall(title) if w.lower() not in _PLAIN_WORDS]
     return words[0] if words else None
-
-
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 
 
 # title words that name no particular request

@@ -25,15 +25,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from kg import drugs
+from kg import patterns as P
 from kg.models import Item, Treatment
 from kg.vocab import load_json, slug
-
-_PREFIX = re.compile(
-    r"^(?:(?:associated surgical services?|retrospective(?: request)?|post-?op(?:erative)?|pre-?op(?:erative)?|"
-    r"purchase|rental|request(?:ed)?|continued?|additional)\b\s*(?:of|for)?\s*:?\s*)+",
-    re.I,
-)
-_SURGICAL = re.compile(r"^\W*(?:associated surgical services?|post-?op(?:erative)?|pre-?op(?:erative)?)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +158,8 @@ def _cited_sections(item: Item) -> str:
 def classify(item: Item) -> Treatment:
     """The treatment of a disputed item; never None (see the module docstring for the order)."""
     title = item.modified.remaining if item.modified else item.title
-    surgery = bool(_SURGICAL.search(item.title))
-    subject = _PREFIX.sub("", title) or title
+    surgery = bool(P.SURGICAL_PREFIX.search(item.title))
+    subject = P.TITLE_PREFIX.sub("", title) or title
     rule = _first_rule(subject)
     mentions = drugs.find(subject)
     if rule and (not mentions or rule[1].start() < mentions[0].start or category_of(rule[0]) == "injection"):
