@@ -122,3 +122,41 @@ def test_parameter_injection_cannot_touch_a_server(example_build, server, reques
         )
         assert res.returncode in (0, 2) and "DROP" not in res.stdout
     assert _count(endpoint) == before
+
+
+def test_the_readme_bulk_load_recipe_runs_as_printed(example_build, tmp_path):
+    """The README's Oxigraph lines, with only DB, out and the port filled in."""
+    import re
+    import shlex
+    import shutil
+
+    from conftest import ROOT
+    from servers import _stop, _wait, free_port
+
+    if not shutil.which("oxigraph"):
+        pytest.skip("the oxigraph CLI is not installed")
+    block = re.search(r"```bash\n(# Oxigraph.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    lines = [line for line in block.splitlines() if line.startswith("oxigraph ")]
+    assert [line.split()[1] for line in lines] == ["load", "serve-read-only"]
+    port = free_port()
+    fill = {"DB": str(tmp_path / "db"), "out/": f"{example_build}/", "7878": str(port)}
+
+    def filled(line: str) -> str:
+        for placeholder, value in fill.items():
+            line = line.replace(placeholder, value)
+        return line
+
+    subprocess.run(["bash", "-c", filled(lines[0])], check=True, capture_output=True)
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen(shlex.split(filled(lines[1])), stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        _wait(f"http://127.0.0.1:{port}/", proc, log)
+        endpoint = Endpoint(f"http://127.0.0.1:{port}/query")
+        embedded = open_store(tmp_path / "embedded")
+        load(embedded, [example_build])
+        assert run(endpoint, load_queries()["outcome-by-category"].text, {})[1]  # answers, not an empty table
+        for name, query in load_queries().items():
+            subs = bindings(query, {})
+            assert normalize(run(endpoint, query.text, subs)[1]) == normalize(run(embedded, query.text, subs)[1]), name
+    finally:
+        _stop(proc)
