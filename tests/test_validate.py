@@ -143,3 +143,21 @@ def test_cli_validate_exit_codes(tmp_path, example_build):
     res = cli("validate", str(tmp_path / "broken.ttl"))
     assert res.returncode == 1 and "CM16-9000001 item/1/decision: imr:outcome:" in res.stdout
     assert cli("validate", str(tmp_path / "missing.nq")).returncode == 2
+
+
+def test_a_dump_of_a_loaded_store_still_conforms(example_build, tmp_path):
+    import pyoxigraph as ox
+
+    from kg.store import in_memory
+
+    store = in_memory([example_build])  # the store turns xsd:nonNegativeInteger into xsd:integer
+    with open(tmp_path / "dump.nq", "wb") as fh:
+        store.dump(fh, format=ox.RdfFormat.N_QUADS)
+    violations, size = validate_path(tmp_path / "dump.nq")
+    assert [v for v in violations if not v.is_warning] == [] and size > 1000
+
+
+def test_a_negative_or_fractional_offset_is_still_caught():
+    g = _example_graph()
+    _set(g, URIRef(f"{I1}/position"), OA.start, Literal(-3, datatype=XSD.integer))
+    assert any("whole number" in v.message for v in validate_graph(g))
