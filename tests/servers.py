@@ -80,6 +80,14 @@ def oxigraph_server(workdir: Path) -> Iterator[str]:
 @contextmanager
 def virtuoso_server(workdir: Path) -> Iterator[str]:
     """Virtuoso with the Debian configuration rewritten to loopback ports and a private database."""
+    with virtuoso_with_sql(workdir) as (url, _):
+        yield url
+
+
+@contextmanager
+def virtuoso_with_sql(workdir: Path, allow: Path | None = None) -> Iterator[tuple[str, int]]:
+    """Virtuoso as above; yields (SPARQL URL, SQL port for isql-vt). ``allow`` is added to
+    DirsAllowed, so its bulk loader may read that folder."""
     binary = shutil.which("virtuoso-t")
     if not binary or not VIRTUOSO_INI.is_file():
         _missing("Virtuoso (apt-get install virtuoso-opensource)")
@@ -97,6 +105,8 @@ def virtuoso_server(workdir: Path) -> Iterator[str]:
             line = f"ServerPort = 127.0.0.1:{sql_port}"
         elif stripped.startswith("ServerPort") and section == "[HTTPServer]":
             line = f"ServerPort = 127.0.0.1:{http_port}"
+        elif stripped.startswith("DirsAllowed") and section == "[Parameters]" and allow is not None:
+            line = f"{line.rstrip()}, {allow}"
         lines.append(line)
     (workdir / "virtuoso.ini").write_text("\n".join(lines) + "\n")
     log = workdir / "virtuoso.log"
@@ -108,6 +118,6 @@ def virtuoso_server(workdir: Path) -> Iterator[str]:
     )
     try:
         _wait(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", proc, log, seconds=120)
-        yield f"http://127.0.0.1:{http_port}/sparql"
+        yield f"http://127.0.0.1:{http_port}/sparql", sql_port
     finally:
         _stop(proc)

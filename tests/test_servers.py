@@ -160,3 +160,30 @@ def test_the_readme_bulk_load_recipe_runs_as_printed(example_build, tmp_path):
             assert normalize(run(endpoint, query.text, subs)[1]) == normalize(run(embedded, query.text, subs)[1]), name
     finally:
         _stop(proc)
+
+
+def test_the_readme_virtuoso_bulk_load_runs_as_printed(example_build, tmp_path):
+    """The README's isql-vt line, with only the port, password and folder filled in."""
+    import re
+    import shutil
+
+    from conftest import ROOT
+    from servers import virtuoso_with_sql
+
+    if not shutil.which("isql-vt"):
+        pytest.skip("isql-vt is not installed")
+    block = re.search(r"```bash\n(# Oxigraph.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    (line,) = [line for line in block.splitlines() if line.startswith("isql-vt ")]
+    with virtuoso_with_sql(tmp_path / "virtuoso", allow=example_build) as (url, sql_port):
+        filled = (
+            line.replace("1111", str(sql_port)).replace("PASSWORD", "dba").replace("/path/to/out", str(example_build))
+        )
+        res = subprocess.run(["bash", "-c", filled], capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0 and "Error" not in res.stdout, res.stdout + res.stderr
+        endpoint = Endpoint(url)
+        embedded = open_store(tmp_path / "embedded")
+        load(embedded, [example_build])
+        assert run(endpoint, load_queries()["outcome-by-category"].text, {})[1]  # answers, not an empty table
+        for name, query in load_queries().items():
+            subs = bindings(query, {})
+            assert normalize(run(endpoint, query.text, subs)[1]) == normalize(run(embedded, query.text, subs)[1]), name
