@@ -332,11 +332,12 @@ def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: in
         if doc.path is None:
             summary.failures.append({"file": doc.name, "error": "build reads files and folders; use `imrkg parse -`"})
             continue
+        shown = printable(doc.name)
         if doc.problem:
-            summary.failures.append({"file": printable(doc.name), "error": doc.problem})
+            summary.failures.append({"file": shown, "error": doc.problem})
             continue
-        if printable(doc.name) != doc.name:  # the manifest keeps names as UTF-8 text
-            summary.failures.append({"file": printable(doc.name), "error": "file name is not valid UTF-8; rename it"})
+        if shown != doc.name:  # the manifest keeps names as UTF-8 text
+            summary.failures.append({"file": shown, "error": "file name is not valid UTF-8; rename it"})
             continue
         prev = old.get(doc.name) if old else None
         try:
@@ -454,7 +455,7 @@ class _Pool:
 
     def _isolate(self, chunk: list[SourceRow]) -> list[Result]:
         try:
-            return self.executor.submit(process_chunk, _work(chunk)).result()
+            return self.submit(chunk).result()
         except BrokenProcessPool:
             self.restart()
             if len(chunk) == 1:

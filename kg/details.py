@@ -196,7 +196,7 @@ def drug(title: str) -> Drug | None:
     if not mentions:
         return None
     first = mentions[0]
-    ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+    ingredients = drugs.ingredients_of(mentions)
     strength = _STRENGTH.search(title, first.start)
     form = P.DOSAGE_FORM.search(title)
     return Drug(

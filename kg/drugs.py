@@ -27,7 +27,6 @@ from kg.vocab import load_json
 _DICTIONARY_PACKAGE = "drug_named_entity_recognition"
 _DICTIONARY_FILE = "drug_ner_dictionary.pkl.bz2"
 _MAX_WORDS = 4  # the longest drug name looked up, in words ("hylan g-f 20")
-# words in a dictionary's canonical name that say the form, not the drug ("lidocaine patch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +141,11 @@ def find(text: str) -> list[Mention]:
     return found
 
 
+def ingredients_of(mentions: list[Mention]) -> tuple[str, ...]:
+    """The ingredients of all the mentions, each once, in the order they are named."""
+    return tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+
+
 def is_topical(text: str) -> bool:
     """Whether a request is for a topical product (cream, gel, patch, a percentage strength)."""
     return bool(P.TOPICAL_FORM.search(text)) and not P.INJECTED.search(text)
@@ -167,4 +171,4 @@ def rxcui(ingredient: str) -> str | None:
     return info.get("rxcui") if info else None
 
 
-__all__ = ["Mention", "class_of", "drug_class", "find", "is_topical", "lexicon", "rxcui"]
+__all__ = ["Mention", "class_of", "drug_class", "find", "ingredients_of", "is_topical", "lexicon", "rxcui"]

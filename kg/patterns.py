@@ -98,6 +98,7 @@ LITERATURE = re.compile(
 
 # --- drug names and dosage forms (kg.drugs) ---------------------------------------------
 DRUG_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+# words in a dictionary's canonical name that say the form, not the drug ("lidocaine patch")
 DRUG_FORM_WORDS = re.compile(
     r"\b(?:patch|patches|gel|cream|ointment|lotion|topical|transdermal|oral|tablets?|capsules?|injection|"
     r"injectable|solution|suspension|extended[- ]release|delayed[- ]release|er|xr|sr|cr|buccal|nasal|spray|"
@@ -120,6 +121,7 @@ TITLE_PREFIX = re.compile(
 SURGICAL_PREFIX = re.compile(r"^\W*(?:associated surgical services?|post-?op(?:erative)?|pre-?op(?:erative)?)\b", re.I)
 
 # --- decision reasons (kg.reasons) ------------------------------------------------------
+# a sentence ends at . ! ? before a capital, a quote or a bracket (ABBREVIATION_END tells false ends)
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 ABBREVIATION_END = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|vs|No|Nos|approx|e\.g|i\.e|etc|Fig|St|Jr|Sr|al)|\b[A-Z])\.$")
 WHITESPACE_RUN = re.compile(r"\s+")

@@ -22,8 +22,6 @@ from kg import reason_model
 from kg.models import Reason, Span
 from kg.vocab import load_json
 
-# a sentence ends at . ! ? before a capital, a quote or a bracket, except after an abbreviation
-
 
 @dataclass(frozen=True, slots=True)
 class _Code:

@@ -43,8 +43,7 @@ def command(store: str | Path, host: str, port: int) -> list[str]:
 def serve(store: str | Path, host: str = "127.0.0.1", port: int = 7878, ready=None) -> int:
     """Run the server until it stops or Ctrl-C; ``ready(url)`` is called once it answers.
     Returns the server's exit status (0 after Ctrl-C)."""
-    del_me = open_for_reading(store)  # refuses a missing, empty or half-loaded store
-    del del_me
+    open_for_reading(store)  # refuses a missing, empty or half-loaded store
     proc = subprocess.Popen(command(store, host, port))
     url = f"http://{host}:{port}"
     session = requests.Session()

@@ -136,19 +136,15 @@ def _from_concept(concept: str, basis: str, evidence: str, surgery: bool) -> Tre
     )
 
 
-def _class_from_words(*texts: str) -> tuple[str, str] | None:
-    """The drug class a rationale or cited section names most often, with the words it used."""
-    counts: Counter[str] = Counter()
-    first: dict[str, str] = {}
-    for text in texts:
+def _class_named_in(item: Item) -> str | None:
+    """The drug class the rationale and the reviewer's cited sections name most often."""
+    counts: Counter[str] = Counter()  # in the order first named, which breaks ties
+    for text in (item.rationale, _cited_sections(item)):
         for label, pattern in _class_words():
-            for m in pattern.finditer(text):
-                counts[label] += 1
-                first.setdefault(label, m.group(0))
-    if not counts:
-        return None
-    label = counts.most_common(1)[0][0]
-    return label, first[label]
+            found = len(pattern.findall(text))
+            if found:
+                counts[label] += found
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _cited_sections(item: Item) -> str:
@@ -164,14 +160,13 @@ def classify(item: Item) -> Treatment:
     mentions = drugs.find(subject)
     if rule and (not mentions or rule[1].start() < mentions[0].start or category_of(rule[0]) == "injection"):
         found = _from_concept(rule[0], "title", rule[1].group(0), surgery)
-        ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+        ingredients = drugs.ingredients_of(mentions)
         return replace(found, ingredients=ingredients) if ingredients else found
     if mentions:
         return _drug(item, subject, mentions, surgery)
     dose = _evidence()[0].search(subject)
     if dose:
-        named = _class_from_words(item.rationale, _cited_sections(item))
-        drug_class = named[0] if named else None
+        drug_class = _class_named_in(item)
         if drug_class is None and drugs.is_topical(subject):
             drug_class = "Topical Analgesics"
         return Treatment(
@@ -191,7 +186,7 @@ def _drug_subcategory(drug_class: str | None) -> str | None:
 
 
 def _drug(item: Item, subject: str, mentions: list[drugs.Mention], surgery: bool) -> Treatment:
-    ingredients = tuple(dict.fromkeys(i for m in mentions for i in m.ingredients))
+    ingredients = drugs.ingredients_of(mentions)
     names = ", ".join(dict.fromkeys(m.name for m in mentions))
     if not ingredients:  # a medical food or kit whose ingredients the letters do not give
         return Treatment(
@@ -208,8 +203,7 @@ def _drug(item: Item, subject: str, mentions: list[drugs.Mention], surgery: bool
     topical = drugs.is_topical(subject)
     drug_class = drugs.drug_class(ingredients, topical)
     if drug_class is None:
-        named = _class_from_words(item.rationale, _cited_sections(item))
-        drug_class = named[0] if named else None
+        drug_class = _class_named_in(item)
     primary = next((i for i in ingredients if drugs.class_of(i) == drug_class), ingredients[0])
     concept = "compounded-topical" if drug_class == "Topical Compounds" else drug_concept(primary)
     label = _label(concept) if concept in concepts() else primary

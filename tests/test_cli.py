@@ -73,8 +73,7 @@ def test_reading_commands_never_create_a_store_and_say_what_to_do(tmp_path):
     (tmp_path / "empty").mkdir()
     from kg.store import open_store
 
-    del_me = open_store(tmp_path / "empty")
-    del del_me
+    open_store(tmp_path / "empty")  # made, holding nothing
     res = run("query", "outcome-by-category", "--store", str(tmp_path / "empty"))
     assert res.returncode == 2 and b"is empty" in res.stderr
 
