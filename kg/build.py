@@ -45,7 +45,7 @@ from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_document, printable
 from kg.read import Document, discover
 from kg.resources import ontology_file, reference_files
-from kg.statistics import Totals, letter_statistics, load_vocabulary, statistics_nquads
+from kg.statistics import Totals, chunk_statistics, definitions, statistics_nquads, summable, use_question_folders
 from kg.terms import nquad_lines
 from kg.validate import Violation, batch_graph, shapes_graph, validate_graph
 from kg.version import PARSER_VERSION
@@ -138,7 +138,7 @@ class Result:
     outcomes: tuple[str, ...] = ()
     unmapped: tuple[tuple[int, str], ...] = ()
     violations: tuple[str, ...] = ()  # JSON of Violation fields
-    stats: str = ""  # JSON of the letter's partial counts (kg.statistics)
+    stats: str = ""  # JSON of the letter's partial rows of every question (kg.statistics)
 
 
 @cache
@@ -154,6 +154,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
     Each document is ``(path, sha256 or None)``: the file is read here, once, and hashed here
     unless the main process already knew its hash."""
     results: list[Result] = []
+    first_copies: list[tuple[str, str]] = []  # (letter IRI, N-Quads) for the statistics
     batch = batch_graph()
     in_batch: set[str] = set()
     keep = _constrained()
@@ -171,9 +172,11 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
         letter = outcome.letter
         triples = letter_triples(letter, outcome.source_sha256)
         key = str(letter_iri(letter))
+        nquads = "".join(nquad_lines(triples, graph_iri(letter)))
         if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate:
             in_batch.add(key)  # merged into the batch its triples would look like violations
             batch.addN((s, p, o, batch) for s, p, o in triples if p in keep)
+            first_copies.append((key, nquads))
         mapped = {s for s, p, _ in triples if p == treatment}
         results.append(
             Result(
@@ -181,13 +184,14 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
                 outcome.source_sha256,
                 letter=key,
                 graph=str(graph_iri(letter)),
-                nquads="".join(nquad_lines(triples, graph_iri(letter))),
+                nquads=nquads,
                 triples=len(triples),
                 outcomes=tuple(i.outcome for i in letter.items),
                 unmapped=tuple((i.number, i.title) for i in letter.items if item_iri(letter, i.number) not in mapped),
-                stats=json.dumps(letter_statistics(triples), separators=(",", ":"), ensure_ascii=False),
             )
         )
+    stats = chunk_statistics(first_copies, _fixed_bytes())
+    results = [replace(r, stats=stats.get(r.letter, "{}")) if r.letter else r for r in results]
     if len(batch):
         by_letter: dict[str, list[str]] = {}
         for v in validate_graph(batch):
@@ -209,21 +213,29 @@ def _die_with_parent() -> None:
             pass
 
 
+@cache
+def _fixed_bytes() -> bytes:
+    """The vocabulary and ontology graphs, which the questions' partial queries join with."""
+    return fixed_graphs().encode()
+
+
 def _preload() -> None:
-    """Load what every document needs before the first one is timed: shapes, vocabulary and the
-    drug dictionary (about 1.5 s together)."""
+    """Load what every document needs before the first one is timed: shapes, vocabulary, the
+    questions and the drug dictionary (about 1.5 s together)."""
     shapes_graph()
     _constrained()
-    load_vocabulary()
+    summable()
+    _fixed_bytes()
     lexicon()
 
 
-def _warm() -> None:
+def _warm(question_folders: tuple[str, ...] = ()) -> None:
     """Worker start: load the shapes and vocabulary once, then move them out of the garbage
     collector's sight. A chunk allocates millions of short-lived objects (rdflib terms, triples);
     with the default thresholds the collector re-scanned the long-lived ones every few
     thousand allocations, about a fifth of a worker's time."""
     _die_with_parent()
+    use_question_folders(question_folders)
     _preload()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
@@ -234,7 +246,7 @@ def write_statistics(manifest: Manifest, path: Path) -> int:
     """Sum every letter's partial counts into the statistics graph (``statistics.nq``)."""
     totals = Totals()
     for stats in manifest.letter_statistics():
-        totals.add(json.loads(stats))
+        totals.add(stats)
     with atomic_writer(path) as out:
         out.writelines(statistics_nquads(totals))
     return totals.observations()
@@ -261,12 +273,16 @@ def build(
     jobs: int | None = None,
     shards: int = 1,
     turtle: bool = False,
+    question_folders: Iterable[str | Path] = (),
 ) -> BuildSummary:
-    """Build (or bring up to date) the graph of ``inputs`` in ``outdir``; see the module docstring."""
+    """Build (or bring up to date) the graph of ``inputs`` in ``outdir``; see the module docstring.
+    ``question_folders`` hold users' own questions, summed into the statistics like the shipped ones."""
     out = BuildDir(Path(outdir))
     out.path.mkdir(parents=True, exist_ok=True)
+    folders = tuple(str(f) for f in question_folders)
+    use_question_folders(folders)
     with _locked(out):
-        return _build(inputs, out, progress, jobs=jobs, shards=shards, turtle=turtle)
+        return _build(inputs, out, progress, jobs=jobs, shards=shards, turtle=turtle, folders=folders)
 
 
 class BuildLocked(RuntimeError):
@@ -292,18 +308,23 @@ def _locked(out: BuildDir) -> Iterator[None]:
         yield
 
 
-def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle) -> BuildSummary:
+def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders) -> BuildSummary:
     remove_stale_parts(out.path)  # left by a killed run; never under a final name
     start = time.perf_counter()
     summary = BuildSummary(shards=shards)
-    settings = {"parser": PARSER_VERSION, "shards": str(shards), "inputs": _fixed_inputs_sha256()}
+    settings = {
+        "parser": PARSER_VERSION,
+        "shards": str(shards),
+        "inputs": _fixed_inputs_sha256(),
+        "questions": definitions(),
+    }
     old = Manifest.open_existing(out.manifest, settings)
     with Manifest.create(out.manifest, settings) as new:
         dirty = _plan(inputs, out, old, new, shards, summary)
         summary.rebuilt_shards = len(dirty)
         new.carry_over(old, dirty)
         if dirty:
-            _rebuild(out, new, dirty, shards, jobs, progress, summary)
+            _rebuild(out, new, dirty, shards, jobs, progress, summary, folders)
         _tally(new, summary)
         if dirty or not out.statistics.exists():
             write_statistics(new, out.statistics)
@@ -373,7 +394,7 @@ def _hash_file(path: Path) -> str | None:
         return None  # the worker will say why it cannot be read
 
 
-def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary) -> None:
+def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary, folders) -> None:
     writers = {}
     handles = {}
     try:
@@ -382,7 +403,7 @@ def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, p
             handles[shard] = writers[shard].__enter__()
         if 0 in handles:
             handles[0].write(fixed_graphs())
-        for row, result in _results(new.sources_in(dirty), jobs):
+        for row, result in _results(new.sources_in(dirty), jobs, folders):
             summary.parsed += 1
             if progress:
                 progress(row.path)
@@ -403,7 +424,7 @@ def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, p
             writer.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
 
 
-def _results(rows: Iterable[SourceRow], jobs: int | None):
+def _results(rows: Iterable[SourceRow], jobs: int | None, folders: tuple[str, ...] = ()):
     """(row, Result) in input order; chunks run in worker processes, a bounded number at a time.
 
     A worker that dies (killed for memory, a crash in a native library) breaks the pool: the
@@ -417,7 +438,7 @@ def _results(rows: Iterable[SourceRow], jobs: int | None):
         for chunk in chunks:
             yield from zip(chunk, process_chunk(_work(chunk)), strict=True)
         return
-    pool = _Pool(jobs)
+    pool = _Pool(jobs, folders)
     try:
         pending: deque[tuple[list[SourceRow], Future]] = deque()
         for chunk in chunks:
@@ -435,9 +456,12 @@ def _results(rows: Iterable[SourceRow], jobs: int | None):
 class _Pool:
     """A process pool that is started again when a worker dies."""
 
-    def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
-        self.executor = ProcessPoolExecutor(jobs, initializer=_warm)
+    def __init__(self, jobs: int, folders: tuple[str, ...] = ()) -> None:
+        self.jobs, self.folders = jobs, folders
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, initializer=_warm, initargs=(self.folders,))
 
     def submit(self, chunk: list[SourceRow]) -> Future:
         try:
@@ -468,7 +492,7 @@ class _Pool:
         """A broken pool's futures all fail: start a new one (the broken one is already gone)."""
         if getattr(self.executor, "_broken", False):
             self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = ProcessPoolExecutor(self.jobs, initializer=_warm)
+            self.executor = self._start()
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

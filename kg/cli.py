@@ -94,6 +94,12 @@ def parse(
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 
+QuestionsOption = Annotated[
+    list[Path] | None,
+    typer.Option("--queries", help="A folder of your own questions (.rq files); may be repeated.", metavar="DIR"),
+]
+
+
 @app.command()
 def build(
     inputs: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt) or directories.")],
@@ -104,8 +110,10 @@ def build(
         int, typer.Option("--shards", help="Split the N-Quads into N files for parallel bulk loading.", min=1)
     ] = 1,
     turtle: Annotated[bool, typer.Option("--turtle", help="Also write graph.ttl (Turtle of all graphs).")] = False,
+    queries: QuestionsOption = None,
 ) -> None:
-    """Parse, map to RDF, validate with SHACL; write N-Quads, a report, a summary and a manifest.
+    """Parse, map to RDF, validate with SHACL; write N-Quads, the statistics of every question, a
+    report, a summary and a manifest.
 
     Re-running on the same output directory rebuilds only what changed."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -119,6 +127,9 @@ def build(
         _fail_line(name, "no such file or directory")
     if missing:
         raise typer.Exit(EXIT_USAGE)
+    for q in _questions(queries).values():
+        if q.not_summable:
+            _fail_line(q.name, f"not in the statistics (asked of the letter graphs instead): {q.not_summable}")
 
     with Progress(
         SpinnerColumn(),
@@ -138,6 +149,7 @@ def build(
                 jobs=jobs or None,
                 shards=shards,
                 turtle=turtle,
+                question_folders=tuple(queries or ()),
             )
         except BuildLocked as err:
             _fail_line(str(outdir), str(err))
@@ -292,24 +304,18 @@ def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> N
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
-@app.command("queries")
-def list_queries() -> None:
-    """List the canned analyst questions."""
-    from kg.queries import load_queries
-
-    for q in load_queries().values():
-        params = " ".join(f"--param {k}=..." for k in q.params)
-        typer.echo(f"{q.name}  {params}".rstrip())
-        typer.echo(f"    {q.question}")
-
-
-def _emit(columns: list[str], rows: list[list[str | None]], fmt: TableFormat) -> None:
+def _emit(columns: list[str], rows: list[list], fmt: TableFormat, output: Path | None = None) -> None:
+    """Print an answer (or write it atomically to ``output``): JSON keeps numbers as numbers and
+    writes dates as ISO text; CSV and tables write booleans as SPARQL does."""
     import csv as csv_mod
+    import io
 
+    out = io.StringIO()
     if fmt is TableFormat.json:
-        typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, ensure_ascii=False))
+        records = [dict(zip(columns, r, strict=True)) for r in rows]
+        out.write(json.dumps(records, indent=2, ensure_ascii=False, default=str) + "\n")
     elif fmt is TableFormat.csv:
-        writer = csv_mod.writer(sys.stdout)
+        writer = csv_mod.writer(out)
         writer.writerow(columns)
         writer.writerows([[_cell(v) for v in r] for r in rows])
     else:
@@ -321,46 +327,147 @@ def _emit(columns: list[str], rows: list[list[str | None]], fmt: TableFormat) ->
         table = Table(*columns)
         for r in rows:
             table.add_row(*[compact(_cell(v)) for v in r])
-        Console().print(table)
+        if output is None:
+            Console().print(table)
+            return
+        Console(file=out, width=200).print(table)
+    if output is None:
+        sys.stdout.write(out.getvalue())
+    else:
+        with atomic_writer(output) as fh:
+            fh.write(out.getvalue())
+
+
+def _questions(folders: list[Path] | None):
+    from kg.questions import QuestionError, load_questions
+
+    try:
+        return load_questions(tuple(folders or ()))
+    except QuestionError as err:
+        _fail_line("--queries", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command("queries")
+def list_queries(queries: QuestionsOption = None) -> None:
+    """List the canned analyst questions and the parameters each takes."""
+    for q in _questions(queries).values():
+        typer.echo(f"{q.name}  ({', '.join(q.takes()) or 'no parameters'})")
+        typer.echo(f"    {q.question or q.title}")
 
 
 @app.command()
-def query(
-    name: Annotated[str, typer.Argument(help="A canned query name (see `imrkg queries`).")],
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="key=value; value as a concept name, <IRI> or text.")
+def concepts(
+    text: Annotated[
+        str | None, typer.Argument(help="Words to look for in labels (all concepts when left out).")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", "-k", help="treatment, category, drug-class, specialty, work, reason, outcome or state."
+        ),
     ] = None,
     fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+) -> None:
+    """List or search the names parameters accept: treatments, categories, drug classes,
+    specialties, guideline works, reasons, outcomes, states."""
+    from kg.concepts import KINDS, search
+    from kg.concepts import concepts as all_of
+
+    if kind is not None and kind not in KINDS:
+        _fail_line("--kind", f"no kind {kind!r}; one of: {', '.join(KINDS)}")
+        raise typer.Exit(EXIT_USAGE)
+    found = search(text, kind) if text else all_of(kind)
+    if not found:
+        _fail_line(text or "", f"no {kind or 'concept'} matches; try fewer words")
+        raise typer.Exit(EXIT_SOME_FAILED)
+    _emit(["kind", "name", "label", "iri"], [[c.kind, c.slug, c.label, c.iri] for c in found], fmt)
+
+
+def _question_help(q) -> str:
+    from kg.concepts import concepts as all_of
+
+    lines = [f"{q.name}: {q.title}", f"  {q.question}", "", "Parameters (--param NAME=VALUE):"]
+    for p in q.takes().values():
+        default = f" (default {p.default})" if p.default else ""
+        lines.append(f"  {p.name:<11} {p.help or 'this ' + p.kind}{default}")
+        if p.kind not in ("date", "text"):
+            names = [c.slug for c in all_of(p.kind)]
+            shown = ", ".join(names[:8]) + (f", ... ({len(names)} in all)" if len(names) > 8 else "")
+            lines.append(f"  {'':<11} a {p.kind} by name, label or IRI: {shown}; `imrkg concepts --kind {p.kind}`")
+    if not q.takes():
+        lines.append("  none")
+    return "\n".join(lines)
+
+
+@app.command(context_settings={"help_option_names": []})
+def query(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="A question's name (see `imrkg queries`).")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="NAME=VALUE; a concept by name, label or IRI; dates as YYYY-MM-DD.",
+            metavar="NAME=VALUE",
+        ),
+    ] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the answer to this file.")] = None,
     store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = 30.0,
     raw: Annotated[
-        bool,
-        typer.Option(
-            "--raw", help="Ask the letter graphs (queries/raw/) instead of the statistics graph: same answer, slower."
-        ),
+        bool, typer.Option("--raw", help="Ask the letter graphs instead of the statistics: same answer, slower.")
     ] = False,
+    queries: QuestionsOption = None,
+    show_sparql: Annotated[bool, typer.Option("--sparql", help="Print the SPARQL that answered.")] = False,
+    help_: Annotated[bool, typer.Option("--help", "-h", help="Show this help, or a question's parameters.")] = False,
 ) -> None:
-    """Answer a canned analyst question from the store or a server."""
-    from kg.queries import CANNED, RAW, bindings, load_queries
+    """Answer a canned analyst question from the store or a server; `imrkg query NAME --help`
+    lists its parameters and the values they take."""
+    from kg.concepts import UnknownConcept
+    from kg.endpoint import EndpointError
+    from kg.queries import ask
+    from kg.questions import QuestionError
 
-    queries = load_queries(RAW if raw else CANNED)
-    if name not in queries:
-        _fail_line(name, f"no such query; try one of: {', '.join(queries)}")
+    if name is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_OK if help_ else EXIT_USAGE)
+    questions = _questions(queries)
+    if name not in questions:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(questions), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `imrkg queries`"
+        _fail_line(name, "no such question" + hint)
         raise typer.Exit(EXIT_USAGE)
+    q = questions[name]
+    if help_:
+        typer.echo(_question_help(q))
+        raise typer.Exit(EXIT_OK)
     given = {}
     for p in param or []:
         key, sep, value = p.partition("=")
         if not sep:
-            _fail_line(p, "expected --param key=value")
+            _fail_line(p, "expected --param NAME=VALUE")
             raise typer.Exit(EXIT_USAGE)
         given[key.strip()] = value
+    target = _target(store, endpoint, timeout=timeout, statistics=not raw)
     try:
-        subs = bindings(queries[name], given)
-    except ValueError as err:
+        answer = ask(target, q, given, raw=raw)
+    except (QuestionError, UnknownConcept) as err:
         _fail_line(name, str(err))
         raise typer.Exit(EXIT_USAGE) from None
-    _answer(_target(store, endpoint, timeout=timeout, statistics=not raw), queries[name].text, subs, fmt)
+    except (SyntaxError, ValueError, OSError, EndpointError) as err:
+        _fail_line(name, str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    if answer.why and not raw:
+        _fail_line(name, f"answered from the letter graphs: {answer.why}")
+    if show_sparql:
+        typer.echo(answer.sparql, err=True)
+    _emit(answer.columns, answer.rows, fmt, output)
 
 
 @app.command()
@@ -393,7 +500,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
+def _answer(target, text: str, subs: dict, fmt: TableFormat, output: Path | None = None) -> None:
     from kg.endpoint import EndpointError
     from kg.queries import run
 
@@ -402,7 +509,7 @@ def _answer(target, text: str, subs: dict, fmt: TableFormat) -> None:
     except (SyntaxError, ValueError, OSError, EndpointError) as err:
         _fail_line("sparql", str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
-    _emit(columns, rows, fmt)
+    _emit(columns, rows, fmt, output)
 
 
 @app.command()

@@ -200,6 +200,22 @@ def statistics_observation_iri(name: str, digest: str) -> URIRef:
     return ID[f"statistics/{name}/{digest}"]
 
 
+def statistics_graph(name: str, by_month: bool = False) -> URIRef:
+    """The named graph of one question's statistics: all-time totals, or totals by decision month.
+    One graph per dataset, so a query starts from the dataset's own index entries (a month's
+    observations of one question, not of all of them)."""
+    return ID[f"graph/statistics/{name}{'/by-month' if by_month else ''}"]
+
+
+def is_fixed_graph(iri: str) -> bool:
+    """Whether a named graph is rewritten by every load: vocabulary, ontology, statistics."""
+    return iri in _FIXED or iri.startswith(_STATISTICS_PREFIX)
+
+
+_FIXED = {str(g) for g in FIXED_GRAPHS}
+_STATISTICS_PREFIX = str(STATISTICS_GRAPH) + "/"
+
+
 __all__ = [
     "CITO",
     "DCTERMS",
@@ -244,7 +260,9 @@ __all__ = [
     "source_file_iri",
     "split_letter_iri",
     "state_iri",
+    "is_fixed_graph",
     "statistics_dataset_iri",
+    "statistics_graph",
     "statistics_observation_iri",
     "treatment_iri",
     "work_iri",

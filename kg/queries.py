@@ -1,96 +1,176 @@
-"""Canned analyst questions: the ``queries/*.rq`` files, their headers, and running them.
+"""Running SPARQL and canned questions on any store: an embedded pyoxigraph store, an rdflib
+Dataset, or a SPARQL endpoint (:class:`kg.endpoint.Endpoint`).
 
-Each file starts with comment lines ``# title:``, ``# question:`` and zero or more
-``# param: NAME = <IRI>|"literal"`` (the default). Parameters are bound as RDF terms: a
-``VALUES`` block whose terms pyoxigraph's serializer writes (embedded store and servers), or
-rdflib ``initBindings``. A term is one token whatever it holds, so a parameter value cannot
-change what the query does.
+:func:`ask` answers a canned question (:mod:`kg.questions`): it resolves each parameter value to
+an RDF term (a concept by label, slug or IRI; a date), then reads the statistics when they can
+answer (the question's statistics are in the target, summed for this definition of it, and its
+filters are at most a date range on month boundaries), else the letter graphs. Either way the
+answer is the same; :class:`Answer` says which was read and why.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pyoxigraph as ox
 
-from kg.namespaces import ID
-from kg.resources import query_file, query_files
+from kg.concepts import resolve
+from kg.namespaces import STAT, STATISTICS_GRAPH, statistics_dataset_iri
+from kg.questions import Question, QuestionError, fast_query, load_questions, raw_query
+from kg.resources import query_file
 from kg.terms import to_rdflib, typed_value
 
-CANNED, RAW, EXPORT = "", "raw", "export"  # folders of queries/: canned questions, the same asked
-# of the letter graphs (slow on large stores), and the rows the export views are drawn from
-_HEADER = re.compile(r"^#\s*(title|question|param):\s*(.*)$")
-_ID_BASE = str(ID)
+EXPORT = "export"  # the folder of queries/ whose rows the export views are drawn from
+STATISTICS, LETTER_GRAPHS = "statistics", "letter graphs"
 
 
-@dataclass(frozen=True, slots=True)
-class CannedQuery:
-    """A canned question: its file name, header and SPARQL text."""
-
-    name: str
-    title: str
-    question: str
-    params: dict[str, str]  # name -> default, written as in the file (<IRI> or "literal")
-    text: str
-
-
-def load_queries(folder: str = CANNED) -> dict[str, CannedQuery]:
-    """The queries of a folder of ``queries/`` (:data:`CANNED`, :data:`RAW` or :data:`EXPORT`) by name."""
-    out = {}
-    for path in query_files(folder):
-        text = path.read_text(encoding="utf-8")
-        meta: dict[str, str] = {}
-        params: dict[str, str] = {}
-        for line in text.splitlines():
-            m = _HEADER.match(line)
-            if not m:
-                if line.startswith("#"):
-                    continue
-                break
-            if m.group(1) == "param":
-                name, _, default = m.group(2).partition("=")
-                params[name.strip()] = default.strip()
-            else:
-                meta[m.group(1)] = m.group(2).strip()
-        name = path.name.removesuffix(".rq")
-        out[name] = CannedQuery(name, meta.get("title", name), meta.get("question", ""), params, text)
-    return out
-
-
-def query_text(name: str, folder: str = CANNED) -> str:
-    """The SPARQL text of one query file."""
+def query_text(name: str, folder: str = EXPORT) -> str:
+    """The SPARQL text of one query file of a folder of ``queries/``."""
     return query_file(name, folder).read_text(encoding="utf-8")
 
 
-def to_term(value: str, default: str | None = None) -> ox.NamedNode | ox.Literal:
-    """A parameter value as an RDF term: <IRI>, an absolute IRI, a bare name in the default's
-    namespace ("mri" for a treatment), or a plain literal."""
-    value = value.strip()
-    if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
-    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
-        return ox.Literal(value[1:-1])
-    if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I) and " " not in value:
-        return ox.NamedNode(value)
-    if default and default.startswith("<") and default[1:].startswith(_ID_BASE):
-        base = default[1:-1].rsplit("/", 1)[0] + "/"
-        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/_-]*", value):
-            return ox.NamedNode(base + value)
-        raise ValueError(f"{value!r} is not a concept name (letters, digits, '-', '/')")
-    return ox.Literal(value)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A question's answer: columns, rows (Python values), what was read, and the SPARQL asked."""
+
+    columns: list[str]
+    rows: list[list]
+    route: str  # STATISTICS or LETTER_GRAPHS
+    why: str  # why that route ("" when the statistics answered)
+    sparql: str
+
+    def records(self) -> list[dict]:
+        """The rows as dicts by column name."""
+        return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
 
-def bindings(query: CannedQuery, given: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
-    """Each parameter of ``query`` bound to its given value or its default, as an RDF term."""
-    unknown = set(given) - set(query.params)
+def ask(
+    target,
+    question: str | Question,
+    params: dict[str, str] | None = None,
+    *,
+    raw: bool = False,
+    folders: tuple = (),
+    typed: bool = True,
+) -> Answer:
+    """Answer a canned question (by name, or a :class:`Question`) with ``params`` (name -> value
+    as a person writes it); see the module docstring. Unknown names and values raise
+    :class:`~kg.questions.QuestionError` or :class:`~kg.concepts.UnknownConcept`."""
+    q = question if isinstance(question, Question) else _named(question, folders)
+    own, filters = terms(q, params or {})
+    why = _why_raw(q, filters, raw)
+    months = None
+    if not why:
+        why, months = _statistics_check(target, q, filters)
+    if why:
+        sparql = raw_query(q, own, filters)
+    else:
+        sparql = fast_query(q, own, months)
+    columns, rows = run(target, sparql, typed=typed)
+    return Answer(columns, rows, LETTER_GRAPHS if why else STATISTICS, why, sparql)
+
+
+def _named(name: str, folders: tuple) -> Question:
+    questions = load_questions(folders)
+    if name not in questions:
+        raise QuestionError(f"no question named {name!r}; `imrkg queries` lists them")
+    return questions[name]
+
+
+def terms(q: Question, given: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(own parameters, standard filters), each name -> the value as a SPARQL term; defaults
+    applied to own parameters. A parameter the question does not take is an error."""
+    takes = q.takes()
+    unknown = sorted(set(given) - set(takes))
     if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(sorted(unknown))}; {query.name} takes: {', '.join(query.params) or 'none'}"
-        )
-    out = {}
-    for name, default in query.params.items():
-        out[ox.Variable(name)] = to_term(given[name], default) if name in given else to_term(default)
+        raise QuestionError(f"{q.name} takes no parameter {', '.join(unknown)}; it takes: {', '.join(takes) or 'none'}")
+    own = {}
+    for p in q.params:
+        value = given.get(p.name, p.default)
+        if value is not None and value != "":
+            own[p.name] = _term(p.kind, value, p.name)
+    filters = {name: _term(takes[name].kind, v, name) for name, v in given.items() if name not in own and v != ""}
+    return own, filters
+
+
+def _term(kind: str, value: str, name: str) -> str:
+    if kind == "date":
+        return f'"{_date(value, name).isoformat()}"^^<http://www.w3.org/2001/XMLSchema#date>'
+    if kind == "text":
+        return str(ox.Literal(value))
+    return f"<{resolve(kind, value).iri}>"
+
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _date(value: str, name: str) -> date:
+    """A date parameter: YYYY-MM-DD, or YYYY-MM (``to`` takes the month's last day)."""
+    value = value.strip()
+    try:
+        if _MONTH.match(value):
+            year, month = map(int, value.split("-"))
+            day = calendar.monthrange(year, month)[1] if name == "to" else 1
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QuestionError(f"{name}={value!r} is not a date (YYYY-MM-DD or YYYY-MM)") from None
+
+
+def _why_raw(q: Question, filters: dict[str, str], raw: bool) -> str:
+    if raw:
+        return "asked for (--raw)"
+    if q.not_summable:
+        return f"the statistics cannot hold it: {q.not_summable}"
+    other = sorted(set(filters) - {"from", "to"})
+    if other:
+        return f"the statistics are not split by {', '.join(other)}"
+    for name in ("from", "to"):
+        if name in filters:
+            d = _date_of(filters[name])
+            if name == "from" and d.day != 1 or name == "to" and d.day != calendar.monthrange(d.year, d.month)[1]:
+                return f"{name}={d.isoformat()} is not on a month boundary (the statistics are by month)"
+    return ""
+
+
+def _date_of(term: str) -> date:
+    return date.fromisoformat(term[1:11])
+
+
+def _statistics_check(target, q: Question, filters: dict[str, str]) -> tuple[str, list[str] | None]:
+    """("", months) when the target's statistics answer ``q`` (months None: all time); else
+    (why not, None)."""
+    ds, monthly = statistics_dataset_iri(q.name), statistics_dataset_iri(q.name + "/by-month")
+    _, rows = run(
+        target,
+        f"""SELECT ?definition ?first ?last WHERE {{ GRAPH <{STATISTICS_GRAPH}> {{
+              <{ds}> <{STAT.definition}> ?definition .
+              OPTIONAL {{ <{monthly}> <{STAT.firstMonth}> ?first ; <{STAT.lastMonth}> ?last }} }} }}""",
+    )
+    if not rows:
+        return "the store has no statistics for this question (build and load with it to make it fast)", None
+    definition, first, last = rows[0]
+    if definition != q.definition:
+        return "the store's statistics were summed for another version of this question (build and load again)", None
+    if "from" not in filters and "to" not in filters:
+        return "", None
+    if first is None:
+        return "", []  # no decision dates at all: no month matches
+    start = max(_date_of(filters["from"]).isoformat()[:7], first) if "from" in filters else first
+    end = min(_date_of(filters["to"]).isoformat()[:7], last) if "to" in filters else last
+    return "", _months(start, end)
+
+
+def _months(start: str, end: str) -> list[str]:
+    """Every YYYY-MM from ``start`` to ``end`` inclusive (none when start is after end)."""
+    year, month = map(int, start.split("-"))
+    out = []
+    while f"{year:04d}-{month:02d}" <= end:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
 
 
@@ -171,3 +251,12 @@ def _run_rdflib(dataset, sparql: str, substitutions: dict, typed: bool = False) 
 
     rows = [[value(t) for t in row] for row in result]
     return variables, rows
+
+
+def to_frame(answer: Answer):
+    """The answer as a pandas DataFrame (pandas is not a dependency: install it to use this)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError("to_frame needs pandas: pip install pandas") from None
+    return pd.DataFrame(answer.rows, columns=answer.columns)

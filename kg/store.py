@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from kg.builddir import BuildDir, graph_files, graph_format
 from kg.manifest import Manifest
-from kg.namespaces import FIXED_GRAPHS, IMR, LOAD_STATE, LOAD_STATE_GRAPH, PROV, STATISTICS_GRAPH
+from kg.namespaces import FIXED_GRAPHS, IMR, LOAD_STATE, LOAD_STATE_GRAPH, PROV, STATISTICS_GRAPH, is_fixed_graph
 
 DEFAULT_STORE = Path(".imrkg") / "store"  # where load, query, sparql and export look by default
 STATE_GRAPH = ox.NamedNode(str(LOAD_STATE_GRAPH))
@@ -163,7 +163,7 @@ def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
     removed = [g for g in stored if g not in wanted]
     changed = {g for g, sha in wanted.items() if stored.get(g) != sha}
     # small, or (statistics) changed by any letter: always refreshed
-    fixed = {str(g) for g in FIXED_GRAPHS}
+    fixed = {str(g) for g in FIXED_GRAPHS} | {g.value for g in store.named_graphs() if is_fixed_graph(g.value)}
     _mark(store, [*removed, *changed, *fixed])
     for g in [*removed, *changed, *fixed]:
         store.remove_graph(ox.NamedNode(g))
@@ -171,7 +171,8 @@ def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
     batch: list[ox.Quad] = []
     for path in files:
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
-            if quad.graph_name.value in wanted_now:
+            name = quad.graph_name.value
+            if name in wanted_now or is_fixed_graph(name):
                 batch.append(quad)
                 if len(batch) >= _BATCH:
                     store.extend(batch)

@@ -6,6 +6,7 @@ labels come from the reference data files, the same ones the vocabulary graph is
 
 from __future__ import annotations
 
+import calendar
 import csv
 import math
 from collections import Counter, defaultdict
@@ -147,7 +148,7 @@ def reviewer_states(letters) -> Rows:
     return Counter({(names.get(k, k), v) for k, v in n.items()})
 
 
-def specialty_by_category(letters) -> Rows:
+def specialty_match(letters) -> Rows:
     # a specialty is known by its slug: "Physical Medicine and Rehabilitation" is the "&" row
     known = {slug(row["name"]): row["name"] for row in csv.DictReader(data_file("specialties.csv").open())}
     items, over = defaultdict(set), defaultdict(set)
@@ -198,7 +199,150 @@ def reasons_by_year(letters) -> Rows:
     return Counter({(*k, v) for k, v in n.items()})
 
 
+def _year(letter: Letter) -> int | None:
+    return int(letter.dates.decision[:4]) if letter.dates.decision else None
+
+
+def _uphold_rows(pairs) -> Rows:
+    """(key, item) pairs -> (*key, items, upheld, uphold_pct) rows."""
+    n, up = Counter(), Counter()
+    for key, item in pairs:
+        n[key] += 1
+        up[key] += item.outcome == "Upheld"
+    return Counter({(*k, n[k], up[k], _pct(up[k], n[k])) for k in n})
+
+
+def outcome_trend(letters) -> Rows:
+    def quarter(letter):
+        return (int(letter.dates.decision[5:7]) - 1) // 3 + 1
+
+    return _uphold_rows(((_year(L), quarter(L)), i) for L, i in _items(letters) if L.dates.decision)
+
+
+def outcome_by_year_and_category(letters) -> Rows:
+    return _uphold_rows(((_year(L), i.treatment.category), i) for L, i in _items(letters) if L.dates.decision)
+
+
+def drug_class_outcomes(letters) -> Rows:
+    return _uphold_rows(((i.treatment.drug_class,), i) for _, i in _items(letters) if i.treatment.drug_class)
+
+
+def pharmacy_share_by_year(letters) -> Rows:
+    pharmacy = concepts()["pharmaceuticals"]["label"]
+    n, rx = Counter(), Counter()
+    for letter, item in _items(letters):
+        if letter.dates.decision:
+            n[_year(letter)] += 1
+            rx[_year(letter)] += item.treatment.category == pharmacy
+    return Counter({(y, n[y], rx[y], _pct(rx[y], n[y])) for y in n})
+
+
+def _days(a: str, b: str) -> int:
+    return (date.fromisoformat(b) - date.fromisoformat(a)).days
+
+
+def timeliness(letters) -> Rows:
+    spans = defaultdict(list)
+    for letter in letters:
+        d = letter.dates
+        for label, a, b in (
+            ("1 assigned to decision", d.assigned, d.decision),
+            ("2 application received to decision", d.application_received, d.decision),
+            ("3 UR denial to application", d.ur_denial, d.application_received),
+        ):
+            if a and b:
+                spans[label].append(_days(a, b))
+    return Counter({(k, len(v), math.floor(10 * sum(v) / len(v) + 0.5) / 10, min(v), max(v)) for k, v in spans.items()})
+
+
+def claim_age(letters) -> Rows:
+    def band(days: int) -> str:
+        years = days / 365.25
+        for limit, label in ((1, "1 under a year"), (2, "2 1-2 years"), (5, "3 2-5 years"), (10, "4 5-10 years")):
+            if years < limit:
+                return label
+        return "5 10 years or more"
+
+    return _uphold_rows(
+        ((band(_days(L.dates.injury, L.dates.decision)),), i)
+        for L, i in _items(letters)
+        if L.dates.injury and L.dates.decision
+    )
+
+
+def priority_outcomes(letters) -> Rows:
+    return _uphold_rows(((L.priority,), i) for L, i in _items(letters) if L.priority)
+
+
+def patient_demographics(letters) -> Rows:
+    def band(age: int | None) -> str:
+        if age is None:
+            return "unknown"
+        for limit, label in ((30, "under 30"), (40, "30-39"), (50, "40-49"), (60, "50-59")):
+            if age < limit:
+                return label
+        return "60 and over"
+
+    return _uphold_rows(((L.patient.sex or "unknown", band(L.patient.age)), i) for L, i in _items(letters))
+
+
+def body_region_outcomes(letters) -> Rows:
+    return _uphold_rows(((region,), i) for _, i in _items(letters) for region in set(i.body_regions))
+
+
+def decisions_per_letter(letters) -> Rows:
+    n = Counter(len(L.items) for L in letters if L.items)
+    return Counter({(k, v) for k, v in n.items()})
+
+
+def decisions_per_letter_by_year(letters) -> Rows:
+    n, d = Counter(), Counter()
+    for letter in letters:
+        if letter.items and letter.dates.decision:
+            n[_year(letter)] += 1
+            d[_year(letter)] += len(letter.items)
+    return Counter({(y, n[y], d[y], math.floor(100 * d[y] / n[y] + 0.5) / 100) for y in n})
+
+
+def _source_families(item: Item) -> set[str]:
+    def family(src: Source) -> str:
+        if src.mtus:
+            return "MTUS"
+        return {"odg": "ODG", "acoem": "ACOEM"}.get(src.work, "Other")
+
+    return {family(s) for s in item.imr.sources} or {"None"}
+
+
+def guideline_sources_by_outcome(letters) -> Rows:
+    n = Counter((i.outcome, f) for _, i in _items(letters) for f in _source_families(i))
+    return Counter({(*k, v) for k, v in n.items()})
+
+
+def guideline_sources_by_year(letters) -> Rows:
+    n = Counter((_year(L), f) for L, i in _items(letters) if L.dates.decision for f in _source_families(i))
+    return Counter({(*k, v) for k, v in n.items()})
+
+
+def letter_outcomes_by_year(letters) -> Rows:
+    n = Counter((_year(L), L.outcome) for L in letters if L.dates.decision)
+    return Counter({(*k, v) for k, v in n.items()})
+
+
 EXPECTED = {
+    "body-region-outcomes": body_region_outcomes,
+    "claim-age": claim_age,
+    "decisions-per-letter": decisions_per_letter,
+    "decisions-per-letter-by-year": decisions_per_letter_by_year,
+    "drug-class-outcomes": drug_class_outcomes,
+    "guideline-sources-by-outcome": guideline_sources_by_outcome,
+    "guideline-sources-by-year": guideline_sources_by_year,
+    "letter-outcomes-by-year": letter_outcomes_by_year,
+    "outcome-by-year-and-category": outcome_by_year_and_category,
+    "outcome-trend": outcome_trend,
+    "patient-demographics": patient_demographics,
+    "pharmacy-share-by-year": pharmacy_share_by_year,
+    "priority-outcomes": priority_outcomes,
+    "timeliness": timeliness,
     "citation-concordance": citation_concordance,
     "cited-sections-for-treatment": cited_sections_for_treatment,
     "days-ur-to-decision": days_ur_to_decision,
@@ -211,7 +355,7 @@ EXPECTED = {
     "outside-mtus-by-treatment": outside_mtus_by_treatment,
     "reasons-by-year": reasons_by_year,
     "reviewer-states": reviewer_states,
-    "specialty-by-category": specialty_by_category,
+    "specialty-match": specialty_match,
     "spinal-levels-injections": spinal_levels_injections,
     "upheld-facet-guidelines": upheld_facet_guidelines,
 }
@@ -233,3 +377,53 @@ def normalize(rows: list[list[str | None]]) -> Rows:
             return v
 
     return Counter(tuple(value(v) for v in row) for row in rows)
+
+
+def filtered(letters: list[Letter], filters: dict[str, str], unit: str) -> list[Letter]:
+    """The letters (and, for an item question, the items) a question's standard filters keep,
+    decided in plain Python from the records: ``filters`` are name -> value as a user writes it."""
+    from dataclasses import replace
+
+    from kg.concepts import resolve
+
+    known = {slug(row["name"]): row["name"] for row in csv.DictReader(data_file("specialties.csv").open())}
+
+    def day(name: str, value: str) -> str:  # YYYY-MM: the month's first day (from) or last (to)
+        if len(value) == 7:
+            year, month = map(int, value.split("-"))
+            return f"{value}-{calendar.monthrange(year, month)[1] if name == 'to' else 1:02d}"
+        return value
+
+    want = {k: day(k, v) if k in ("from", "to") else resolve(k, v) for k, v in filters.items()}
+
+    def letter_ok(letter: Letter) -> bool:
+        d = letter.dates.decision
+        if "from" in want and not (d and d >= want["from"]):
+            return False
+        if "to" in want and not (d and d <= want["to"]):
+            return False
+        if "specialty" in want:
+            return want["specialty"].label in {known.get(slug(s)) for s in letter.reviewer.specialties}
+        return True
+
+    def item_ok(item: Item) -> bool:
+        t = item.treatment
+        checks = {
+            "category": lambda c: t.category == c.label,
+            "drug-class": lambda c: t.drug_class == c.label,
+            "treatment": lambda c: c.slug in _ancestors(t.concept),
+            "outcome": lambda c: item.outcome == c.label,
+        }
+        return all(check(want[k]) for k, check in checks.items() if k in want)
+
+    item_filters = {"category", "drug-class", "treatment", "outcome"} & set(want)
+    out = []
+    for letter in letters:
+        if not letter_ok(letter):
+            continue
+        kept = [i for i in letter.items if item_ok(i)]
+        if unit == "item" and kept:
+            out.append(replace(letter, items=tuple(kept)))
+        elif unit == "letter" and (kept or not item_filters):
+            out.append(letter)
+    return out

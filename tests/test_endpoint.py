@@ -13,7 +13,7 @@ import pytest
 from servers import free_port
 
 from kg.endpoint import Endpoint, EndpointError, redact, with_values
-from kg.queries import bindings, load_queries
+from kg.questions import load_questions, raw_query
 
 CLI = [sys.executable, "-m", "kg.cli"]
 
@@ -148,11 +148,11 @@ def test_cli_reports_graphs_not_loaded(fake, example_build, tmp_path):
 
 
 def test_values_block_opens_the_where_group():
-    q = load_queries()["cited-sections-for-treatment"]
-    text = with_values(q.text, bindings(q, {"treatment": "mri"}))
+    q = load_questions()["cited-sections-for-treatment"]
+    text = raw_query(q, {"treatment": "<https://w3id.org/imr-kg/id/treatment/mri>"}, {})
     assert "WHERE {\n  VALUES (?treatment) { (<https://w3id.org/imr-kg/id/treatment/mri>) }" in text
     evil = with_values(
         "SELECT * WHERE { ?s ?p ?o }",
-        {next(iter(bindings(q, {}))): __import__("pyoxigraph").Literal('x" } DROP ALL #')},
+        {__import__("pyoxigraph").Variable("treatment"): __import__("pyoxigraph").Literal('x" } DROP ALL #')},
     )
     assert '"x\\" } DROP ALL #"' in evil

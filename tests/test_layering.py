@@ -54,7 +54,7 @@ def test_shipped_files_are_the_repository_files():
     assert resources.ontology_file().read_bytes() == (ROOT / "ontology" / "imr.ttl").read_bytes()
     assert resources.vocabulary_file().read_bytes() == (ROOT / "ontology" / "vocabulary.ttl").read_bytes()
     assert resources.shapes_file().read_bytes() == (ROOT / "shapes" / "imr-shapes.ttl").read_bytes()
-    for folder in ("", "raw", "export"):
+    for folder in ("", "export"):
         shipped = [f.name for f in resources.query_files(folder)]
         assert shipped == sorted(p.name for p in (ROOT / "queries" / folder).glob("*.rq")) and shipped
     assert {f.name for f in resources.reference_files()} >= {"imr.ttl", "imr-shapes.ttl", "drugs.json"}
@@ -74,3 +74,11 @@ def test_one_version_for_the_package_and_one_for_the_parser():
 
     assert kg.__version__ == __version__ == version("imr-kg")
     assert PARSER_VERSION and (ROOT / "CHANGELOG.md").read_text().count(__version__) >= 1
+
+
+def test_a_question_lives_in_one_file():
+    """No module of the package names a canned question: each is only its .rq file (issue 16)."""
+    names = [p.stem for p in (ROOT / "queries").glob("*.rq")]
+    for module in (ROOT / "kg").glob("*.py"):
+        text = module.read_text()
+        assert not [n for n in names if f'"{n}"' in text or f"'{n}'" in text], module.name

@@ -1,19 +1,39 @@
-"""Embedded store and canned queries (issue 4, partial): answers checked against plain Python."""
+"""Canned questions on the embedded store: every question and filter answered the same from the
+statistics, from the letter graphs and in plain Python from the records (issue 16)."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 import time
 
-import pyoxigraph as ox
 import pytest
 from conftest import EXAMPLES, needs_shared
-from expected import EXPECTED, normalize
+from expected import EXPECTED, filtered, normalize
 
 from kg.builddir import BuildDir
-from kg.queries import RAW, bindings, load_queries, run, to_term
+from kg.concepts import UnknownConcept, resolve
+from kg.queries import LETTER_GRAPHS, STATISTICS, ask, to_frame
+from kg.questions import QuestionError, load_questions
 from kg.store import load, open_store
+
+CLI = [sys.executable, "-m", "kg.cli"]
+# filters a user gives: none, a year (month boundaries: statistics), days inside months (letter
+# graphs), and each concept filter
+FILTERS = [
+    {},
+    {"from": "2017-01-01", "to": "2017-01-31"},
+    {"from": "2017-01-15", "to": "2017-02-10"},
+    {"from": "2017-02"},
+    {"category": "Pharmaceuticals"},
+    {"drug-class": "opioids"},
+    {"treatment": "injection"},
+    {"specialty": "orthopedic-surgery"},
+    {"outcome": "Overturned"},
+    {"to": "2017-01", "outcome": "upheld"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -23,110 +43,207 @@ def shared_store(shared_build, tmp_path_factory):
     return store
 
 
-def _q(store, name, **params):
-    q = load_queries()[name]
-    return run(store, q.text, bindings(q, params))
-
-
-def test_at_least_twelve_documented_queries():
-    qs = load_queries()
-    assert len(qs) >= 12
+def test_about_twenty_five_documented_questions():
+    qs = load_questions()
+    assert len(qs) >= 25
     for q in qs.values():
         assert q.title and q.question, q.name
+        assert q.not_summable is None, (q.name, q.not_summable)  # every shipped question is fast
+
+
+def test_every_canned_query_has_an_independent_check():
+    assert set(EXPECTED) == set(load_questions())
 
 
 @needs_shared
-def test_every_query_answers_fast(shared_store):
-    for name in load_queries():
-        start = time.perf_counter()
-        _q(shared_store, name)
-        assert time.perf_counter() - start < 1.0, name
+def test_every_question_answers_fast_from_the_statistics(shared_store):
+    for name in load_questions():
+        for params in ({}, {"from": "2017-01-01", "to": "2017-12-31"}):
+            start = time.perf_counter()
+            answer = ask(shared_store, name, params)
+            assert answer.route == STATISTICS, (name, answer.why)
+            assert time.perf_counter() - start < 1.0, name
 
 
 @needs_shared
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_query_matches_plain_python(shared_store, shared_letters, name):
-    _, rows = _q(shared_store, name)
-    expected = EXPECTED[name](shared_letters)
-    assert expected, f"{name}: the shared corpus should give a non-empty answer"
-    assert normalize(rows) == expected
+def test_question_matches_plain_python(shared_store, shared_letters, name):
+    q = load_questions()[name]
+    nonempty = 0
+    for params in FILTERS:
+        if name == "mixed-outcome-letters" and set(params) - {"from", "to", "specialty"}:
+            continue  # the letter's outcome is of all its items, which an item filter leaves out
+        answer = ask(shared_store, q, params, typed=False)
+        own = {k: resolve(k, v).slug for k, v in params.items() if k in {p.name for p in q.params}}
+        rest = {k: v for k, v in params.items() if k not in own}
+        expected = EXPECTED[name](filtered(shared_letters, rest, q.unit), **own)
+        assert normalize(answer.rows) == expected, (name, params)
+        nonempty += bool(expected)
+    assert nonempty >= 2, f"{name}: the shared corpus should give non-empty answers"
 
 
 @needs_shared
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_statistics_answer_as_the_letter_graphs_do(shared_store, name):
-    """Each canned query reads the statistics graph; queries/raw/ asks the same of the letter graphs."""
-    canned, raw = load_queries()[name], load_queries(RAW)[name]
-    for treatment in ("", "mri", "facet-joint-injection", "epidural-steroid-injection", "physical-therapy"):
-        given = {"treatment": treatment} if treatment and canned.params else {}
-        want = run(shared_store, raw.text, bindings(raw, given))
-        got = run(shared_store, canned.text, bindings(canned, given))
-        assert got[0] == want[0]
-        assert normalize(got[1]) == normalize(want[1]), (name, treatment)
+    q = load_questions()[name]
+    treatments = ("", "mri", "facet-joint-injection", "epidural-steroid-injection", "physical-therapy")
+    for params in FILTERS + [{"treatment": t} for t in treatments if t and q.params]:
+        fast, raw = ask(shared_store, q, params, typed=False), ask(shared_store, q, params, raw=True, typed=False)
+        assert raw.route == LETTER_GRAPHS
+        assert fast.columns == raw.columns
+        assert normalize(fast.rows) == normalize(raw.rows), (name, params, fast.route)
+
+
+@needs_shared
+def test_route_follows_the_filters(shared_store):
+    assert ask(shared_store, "outcome-trend", {"from": "2017-01", "to": "2017-12"}).route == STATISTICS
+    mid_month = ask(shared_store, "outcome-trend", {"from": "2017-01-15"})
+    assert mid_month.route == LETTER_GRAPHS and "month boundary" in mid_month.why
+    by_category = ask(shared_store, "outcome-trend", {"category": "injection"})
+    assert by_category.route == LETTER_GRAPHS and "category" in by_category.why
+
+
+@needs_shared
+def test_typed_rows_and_a_frame(shared_store):
+    answer = ask(shared_store, "outcome-by-category")
+    first = answer.records()[0]
+    assert isinstance(first["items"], int) and isinstance(first["overturn_pct"], float)
+    pd = pytest.importorskip("pandas")
+    frame = to_frame(answer)
+    assert isinstance(frame, pd.DataFrame) and list(frame.columns) == answer.columns
+
+
+def test_unknown_values_are_errors_naming_the_closest(example_store):
+    with pytest.raises(UnknownConcept, match="closest: acupuncture"):
+        ask(example_store, "outcome-trend", {"treatment": "acupunture"})
+    with pytest.raises(QuestionError, match="takes no parameter"):
+        ask(example_store, "outcome-trend", {"colour": "red"})
+    with pytest.raises(QuestionError, match="not a date"):
+        ask(example_store, "outcome-trend", {"from": "last year"})
+    with pytest.raises(QuestionError, match="no question named"):
+        ask(example_store, "no-such-question")
+    # a label, a slug and an IRI name the same concept
+    same = {
+        repr(ask(example_store, "cited-sections-for-treatment", {"treatment": v}).rows)
+        for v in (
+            "MRI",
+            "mri",
+            "https://w3id.org/imr-kg/id/treatment/mri",
+            "<https://w3id.org/imr-kg/id/treatment/mri>",
+        )
+    }
+    assert len(same) == 1
+
+
+@pytest.fixture
+def example_store(example_build, tmp_path):
+    store = open_store(tmp_path / "store")
+    load(store, [example_build])
+    return store
+
+
+def test_parameter_values_cannot_change_the_query(example_store):
+    before = len(example_store)
+    for evil in ['x" } ; DROP ALL ; #', "a b c", "<http://x> } DROP ALL {"]:
+        for name in ("treatment", "from", "category"):
+            with pytest.raises(ValueError):
+                ask(example_store, "cited-sections-for-treatment", {name: evil})
+    assert len(example_store) == before
 
 
 def test_statistics_follow_a_changed_letter(tmp_path):
     """Rebuilding after one letter changes gives the statistics a fresh build of the new corpus gives."""
-    import shutil
-
     src = tmp_path / "letters"
     shutil.copytree(EXAMPLES, src)
-    cli = [sys.executable, "-m", "kg.cli", "build"]
-    subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
+    build = [*CLI, "build"]
+    subprocess.run([*build, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
     first = BuildDir(tmp_path / "out").statistics.read_text()
     one, other = sorted(p for p in src.iterdir() if p.suffix == ".txt")[:2]
     one.unlink()
-    subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
-    subprocess.run([*cli, str(src), "-o", str(tmp_path / "fresh"), "-q", "--shards", "2"], check=True)
+    subprocess.run([*build, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
+    subprocess.run([*build, str(src), "-o", str(tmp_path / "fresh"), "-q", "--shards", "2"], check=True)
     again = BuildDir(tmp_path / "out").statistics.read_text()
     assert again == BuildDir(tmp_path / "fresh").statistics.read_text()
     assert again != first
     other.write_text(other.read_text().replace("Upheld", "Overturned"))
-    subprocess.run([*cli, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
-    subprocess.run([*cli, str(src), "-o", str(tmp_path / "fresh2"), "-q", "--shards", "2"], check=True)
+    subprocess.run([*build, str(src), "-o", str(tmp_path / "out"), "-q", "--shards", "2"], check=True)
+    subprocess.run([*build, str(src), "-o", str(tmp_path / "fresh2"), "-q", "--shards", "2"], check=True)
     assert BuildDir(tmp_path / "out").statistics.read_text() == BuildDir(tmp_path / "fresh2").statistics.read_text()
 
 
-def test_every_canned_query_has_an_independent_check():
-    assert set(EXPECTED) == set(load_queries())
+USER_QUESTION = """# title: Items per treatment category and outcome
+# question: How many items of each category had each outcome?
+PREFIX imr: <https://w3id.org/imr-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?category ?outcome (COUNT(?item) AS ?items)
+WHERE { ?item imr:treatmentCategory/skos:prefLabel ?category ; imr:decision/imr:outcome/skos:prefLabel ?outcome . }
+GROUP BY ?category ?outcome
+ORDER BY ?category ?outcome
+"""
 
 
-def test_parameter_values_cannot_change_the_query(example_build, tmp_path):
-    store = open_store(tmp_path / "store")
-    load(store, [example_build])
-    before = len(store)
-    for evil in ['x" } ; DROP ALL ; #', "a b c", "<http://x> } DROP ALL {"]:
-        q = load_queries()["cited-sections-for-treatment"]
-        try:
-            subs = bindings(q, {"treatment": evil})
-        except ValueError:
-            continue
-        _, rows = run(store, q.text, subs)
-        assert rows == []
-    assert len(store) == before
-    with pytest.raises(ValueError):
-        to_term("<http://bad iri>")
-    assert isinstance(to_term("mri", "<https://w3id.org/imr-kg/id/treatment/facet-joint-injection>"), ox.NamedNode)
+def test_a_users_own_question_is_summed_by_the_build(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "category-outcomes.rq").write_text(USER_QUESTION)
+    out, store = tmp_path / "out", tmp_path / "store"
+    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q", "--queries", str(mine)], check=True)
+    subprocess.run([*CLI, "load", str(out), "--store", str(store)], check=True, capture_output=True)
+    ask_it = [*CLI, "query", "category-outcomes", "--store", str(store), "--queries", str(mine), "-f", "json"]
+    res = subprocess.run(ask_it, capture_output=True, text=True)
+    assert res.returncode == 0 and "answered from the letter graphs" not in res.stderr, res.stderr
+    rows = json.loads(res.stdout)
+    raw = subprocess.run([*ask_it, "--raw"], capture_output=True, text=True)
+    assert rows and json.loads(raw.stdout) == rows
+    # the question changed after the build: answered from the letter graphs, and said so
+    (mine / "category-outcomes.rq").write_text(USER_QUESTION.replace("ORDER BY ?category ?outcome", "ORDER BY ?items"))
+    res = subprocess.run(ask_it, capture_output=True, text=True)
+    assert res.returncode == 0 and "another version of this question" in res.stderr
+    assert sorted(map(repr, json.loads(res.stdout))) == sorted(map(repr, rows))
 
 
-def test_cli_query_and_sparql(example_build, tmp_path):
+def test_cli_query_concepts_and_help(example_build, tmp_path):
     store = tmp_path / "store"
-    cli = [sys.executable, "-m", "kg.cli"]
-    subprocess.run([*cli, "load", str(example_build), "--store", str(store)], check=True, capture_output=True)
+    subprocess.run([*CLI, "load", str(example_build), "--store", str(store)], check=True, capture_output=True)
     res = subprocess.run(
-        [*cli, "query", "outcome-by-category", "-f", "csv", "--store", str(store)], capture_output=True, text=True
+        [*CLI, "query", "outcome-by-category", "-f", "csv", "--store", str(store)], capture_output=True, text=True
     )
     assert res.returncode == 0 and "Injection" in res.stdout
     raw = subprocess.run(
-        [*cli, "query", "outcome-by-category", "-f", "csv", "--raw", "--store", str(store)],
+        [*CLI, "query", "outcome-by-category", "-f", "csv", "--raw", "--store", str(store)],
         capture_output=True,
         text=True,
     )
     assert raw.returncode == 0 and raw.stdout == res.stdout  # the letter graphs say the same
+    rows = json.loads(
+        subprocess.run(
+            [*CLI, "query", "outcome-trend", "-f", "json", "--store", str(store)], capture_output=True, text=True
+        ).stdout
+    )
+    assert rows and all(isinstance(r["items"], int) and isinstance(r["year"], int) for r in rows)
+    target = tmp_path / "answer.csv"
     res = subprocess.run(
-        [*cli, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "json", "--store", str(store)],
+        [*CLI, "query", "outcome-trend", "-f", "csv", "-o", str(target), "--store", str(store)], capture_output=True
+    )
+    assert res.returncode == 0 and res.stdout == b"" and target.read_text().startswith("year,quarter,items")
+    helped = subprocess.run([*CLI, "query", "cited-sections-for-treatment", "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0 and "treatment" in helped.stdout and "(default mri)" in helped.stdout
+    assert "imrkg concepts --kind drug-class" in helped.stdout
+    wrong = subprocess.run(
+        [*CLI, "query", "outcome-trend", "-p", "category=injections", "--store", str(store)],
         capture_output=True,
         text=True,
     )
-    assert res.returncode == 0 and int(__import__("json").loads(res.stdout)[0]["n"]) > 100
-    assert subprocess.run([*cli, "query", "no-such-query", "--store", str(store)], capture_output=True).returncode == 2
+    assert wrong.returncode == 2 and "closest: injection" in wrong.stderr and wrong.stdout == ""
+    assert subprocess.run([*CLI, "query", "no-such-query", "--store", str(store)], capture_output=True).returncode == 2
+    found = subprocess.run([*CLI, "concepts", "facet", "-f", "csv"], capture_output=True, text=True)
+    assert found.returncode == 0 and "facet-joint-injection" in found.stdout
+    assert subprocess.run([*CLI, "concepts", "zzzqqq"], capture_output=True).returncode == 1
+    listed = subprocess.run([*CLI, "queries"], capture_output=True, text=True).stdout
+    assert "outcome-trend" in listed and "from, to" in listed
+    res = subprocess.run(
+        [*CLI, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "json", "--store", str(store)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0 and json.loads(res.stdout)[0]["n"] > 100

@@ -9,14 +9,13 @@ import pytest
 from factories import CLI, cli, synth
 from test_build import _edit_one, build, kill_during
 
-from kg.queries import bindings, load_queries, run
+from kg.queries import ask
+from kg.questions import load_questions
 from kg.store import DEFAULT_STORE, STATE_GRAPH, load, open_store
 
 
 def answers(store) -> dict:
-    return {
-        name: sorted(map(tuple, run(store, q.text, bindings(q, {}))[1]), key=repr) for name, q in load_queries().items()
-    }
+    return {name: sorted(map(tuple, ask(store, q, typed=False).rows), key=repr) for name, q in load_questions().items()}
 
 
 @pytest.fixture(scope="module")
