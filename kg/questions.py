@@ -345,24 +345,28 @@ def partial_functions(q: Question) -> tuple[str, ...]:
     return tuple(f for f, _ in _partials(q)[0])
 
 
-def _letter_link(q: Question) -> str:
-    """Patterns binding ``?_letter`` (the letter of the unit) and ``?_month``."""
-    link = f"?_letter <{IMR.hasItem}> ?item ." if q.unit == "item" else "BIND(?letter AS ?_letter)"
-    return (
-        f"\n  {link}\n  OPTIONAL {{ ?_letter <{IMR.decisionDate}> ?_date }}"
-        "\n  BIND(SUBSTR(STR(?_date), 1, 7) AS ?_month)\n"
-    )
+def _letter_patterns(q: Question) -> tuple[str, str, str]:
+    """(the variable of the unit's letter, patterns opening the WHERE, patterns closing it).
+
+    The item's letter is joined first: placed after the question's own patterns, Oxigraph
+    joined it last, through a cross product (opioid-outcomes took 193 ms a chunk of 100 letters
+    instead of 1.5). The month comes last, once the letter is bound."""
+    letter = "?_letter" if q.unit == "item" else "?letter"
+    head = f"\n  ?_letter <{IMR.hasItem}> ?item ." if q.unit == "item" else ""
+    tail = f"\n  OPTIONAL {{ {letter} <{IMR.decisionDate}> ?_date }}\n  BIND(SUBSTR(STR(?_date), 1, 7) AS ?_month)\n"
+    return letter, head, tail
 
 
 def partial_query(q: Question) -> str:
     """The query the build runs over a chunk of letters: one row per letter, month and group."""
     if q.not_summable:
         raise QuestionError(f"{q.name}: not summable: {q.not_summable}")
+    letter, head, tail = _letter_patterns(q)
     groups = " ".join(f"?{g}" for g in q.group_by)
     aggs = " ".join(f"({sparql} AS ?_a{i})" for i, (_, sparql) in enumerate(_partials(q)[0]))
     return (
-        f"{q.prologue}SELECT ?_letter ?_month {groups} {aggs}\nWHERE {{{q.where}{_letter_link(q)}}}\n"
-        f"GROUP BY ?_letter ?_month {groups}\n"
+        f"{q.prologue}SELECT {letter} ?_month {groups} {aggs}\nWHERE {{{head}{q.where}{tail}}}\n"
+        f"GROUP BY {letter} ?_month {groups}\n"
     )
 
 
