@@ -407,10 +407,22 @@ def fast_query(q: Question, own: dict[str, str], months: list[str] | None) -> st
         lines.append(f"?_obs <{STAT[MONTH]}> ?_month .")
     else:
         lines.append(f"?_obs <{QB.dataSet}> <{statistics_dataset_iri(q.name)}> .")
+
+    # Without a bound parameter every observation of the graph is read: one-pattern sub-queries
+    # let Oxigraph hash-join whole columns instead of seeking each observation's values (about
+    # 4.5 µs a seek): outcome-by-treatment for 2016 on 10k letters 20 ms -> 4 ms. With a bound
+    # parameter the few observations it selects are cheaper to seek.
+    def column(predicate: str, var: str) -> str:
+        if own:
+            return f"?_obs <{predicate}> ?{var} ."
+        return f"{{ SELECT ?_obs ?{var} WHERE {{ ?_obs <{predicate}> ?{var} }} }}"
+
     for g in q.group_by:
-        pattern = f"?_obs <{STAT[g]}> ?{g} ."
-        lines.append(pattern if g in own else f"OPTIONAL {{ {pattern} }}")
-    lines += [f"?_obs <{STAT[f'agg{i}']}> ?_a{i} ." for i in range(len(_partials(q)[0]))]
+        if g in own:
+            lines.append(f"?_obs <{STAT[g]}> ?{g} .")
+        else:
+            lines.append(f"OPTIONAL {{ {column(STAT[g], g)} }}")
+    lines += [column(STAT[f"agg{i}"], f"_a{i}") for i in range(len(_partials(q)[0]))]
     body = "\n    ".join(lines)
     graph = statistics_graph(q.name, by_month)
     where = f"GRAPH <{graph}> {{\n    {body}\n  }}"

@@ -107,15 +107,12 @@ def days_ur_to_decision(letters) -> Rows:
 
 
 def mixed_outcome_letters(letters) -> Rows:
-    return Counter(
-        (
-            letter.case_number,
-            sum(i.outcome == "Upheld" for i in letter.items),
-            sum(i.outcome == "Overturned" for i in letter.items),
-        )
+    n = Counter(
+        (sum(i.outcome == "Upheld" for i in letter.items), sum(i.outcome == "Overturned" for i in letter.items))
         for letter in letters
         if letter.outcome == "Partially Overturned"
     )
+    return Counter({(*k, v) for k, v in n.items()})
 
 
 def modified_request_outcomes(letters) -> Rows:
