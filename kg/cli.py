@@ -447,13 +447,7 @@ def query(
     if help_:
         typer.echo(_question_help(q))
         raise typer.Exit(EXIT_OK)
-    given = {}
-    for p in param or []:
-        key, sep, value = p.partition("=")
-        if not sep:
-            _fail_line(p, "expected --param NAME=VALUE")
-            raise typer.Exit(EXIT_USAGE)
-        given[key.strip()] = value
+    given = _params(param)
     target = _target(store, endpoint, timeout=timeout, statistics=not raw)
     try:
         answer = ask(target, q, given, raw=raw)
@@ -468,6 +462,62 @@ def query(
     if show_sparql:
         typer.echo(answer.sparql, err=True)
     _emit(answer.columns, answer.rows, fmt, output)
+
+
+@app.command()
+def report(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path("report.html"),
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="A filter every chart takes: from=, to=, category=, ...", metavar="NAME=VALUE"
+        ),
+    ] = None,
+    store: StoreOption = DEFAULT_STORE,
+    endpoint: EndpointOption = None,
+    timeout: TimeoutOption = 30.0,
+    queries: QuestionsOption = None,
+) -> None:
+    """Write one self-contained HTML page answering the canned questions as charts and tables."""
+    from kg.concepts import UnknownConcept
+    from kg.endpoint import EndpointError
+    from kg.questions import QuestionError
+    from kg.report import build_report, report_html
+
+    given = _params(param)
+    target = _target(store, endpoint, timeout=timeout, statistics=True)
+    try:
+        sections = build_report(target, given, folders=tuple(queries or ()))
+    except (QuestionError, UnknownConcept) as err:
+        _fail_line("report", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    except (SyntaxError, ValueError, OSError, EndpointError) as err:
+        _fail_line("report", str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    page = report_html(sections, source=_source_name(store, endpoint), params=given)
+    with atomic_writer(output) as fh:
+        fh.write(page)
+    typer.echo(f"imrkg: report of {len(sections)} questions -> {output}", err=True)
+
+
+def _source_name(store: Path, endpoint: str | None) -> str:
+    if endpoint:
+        from kg.endpoint import redact
+
+        return redact(endpoint)
+    return f"the store {store}"
+
+
+def _params(param: list[str] | None) -> dict[str, str]:
+    """--param NAME=VALUE options as a dict (a malformed one is a usage error)."""
+    given = {}
+    for p in param or []:
+        key, sep, value = p.partition("=")
+        if not sep:
+            _fail_line(p, "expected --param NAME=VALUE")
+            raise typer.Exit(EXIT_USAGE)
+        given[key.strip()] = value
+    return given
 
 
 @app.command()

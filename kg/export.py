@@ -269,30 +269,85 @@ def write(g: nx.Graph, path: str | Path, fmt: str) -> None:
 
 
 def preview(g: nx.Graph, path: str | Path, max_nodes: int = 150) -> None:
-    """A PNG of the view's heaviest nodes, coloured by type (no Gephi needed)."""
+    """A PNG of the view's heaviest nodes, coloured by type with a legend (no Gephi needed).
+
+    A view whose edges all join two node types (treatment-guideline, specialty-treatment) is
+    drawn as two ranked columns, the heaviest at the top, each label beside its node; any other
+    as a spring layout labelling the heaviest nodes whose labels do not overlap one already drawn.
+    Labels are shortened, never clipped by the figure's edge."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keep = sorted(g.nodes, key=lambda n: -g.nodes[n]["viz"]["size"])[:max_nodes]
-    sub = g.subgraph(keep)
-    pos = nx.spring_layout(sub, seed=7, weight="weight")
-    fig, ax = plt.subplots(figsize=(10, 8), dpi=100)
+    def weight(n) -> float:
+        return g.nodes[n]["viz"]["size"]
+
+    sides = _bipartite_sides(g)
+    fig, ax = plt.subplots(figsize=(11, 9), dpi=100)
+    if sides:
+        per_side = max_nodes // 4
+        columns = [sorted(side, key=lambda n: -weight(n))[:per_side] for side in sides]
+        sub = g.subgraph(columns[0] + columns[1])
+        pos = {n: (x, -rank) for x, col in ((0.0, columns[0]), (1.0, columns[1])) for rank, n in enumerate(col)}
+    else:
+        sub = g.subgraph(sorted(g.nodes, key=lambda n: -weight(n))[:max_nodes])
+        pos = nx.spring_layout(sub, seed=7, weight="weight", k=2.5 / math.sqrt(max(len(sub), 1)), iterations=100)
     colours = [tuple(c / 255 for c in COLOURS[sub.nodes[n]["type"]]) for n in sub]
-    sizes = [sub.nodes[n]["viz"]["size"] * 8 for n in sub]
+    sizes = [min(sub.nodes[n]["viz"]["size"] * 8, 600) for n in sub]
     widths = [0.3 + math.log1p(d["weight"]) for _, _, d in sub.edges(data=True)]
-    nx.draw_networkx_edges(sub, pos, ax=ax, width=widths, alpha=0.25)
+    nx.draw_networkx_edges(sub, pos, ax=ax, width=widths, alpha=0.2)
     nx.draw_networkx_nodes(sub, pos, ax=ax, node_color=colours, node_size=sizes, linewidths=0)
-    labelled = sorted(sub, key=lambda n: -sub.nodes[n]["viz"]["size"])[:25]
-    nx.draw_networkx_labels(sub, pos, {n: sub.nodes[n]["label"][:32] for n in labelled}, font_size=7, ax=ax)
     for kind, rgb in COLOURS.items():
         if any(sub.nodes[n]["type"] == kind for n in sub):
             ax.scatter([], [], color=tuple(c / 255 for c in rgb), label=kind)
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
-    ax.set_title(f"imr-kg view: {g.graph.get('view', '')} ({g.number_of_nodes()} nodes, top {len(sub)} shown)")
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.01), ncols=6, fontsize=8, frameon=False, title="node type")
+    shown = f"top {len(sub)} by weight" + (", two ranked columns" if sides else "")
+    ax.set_title(f"imr-kg view: {g.graph.get('view', '')} ({g.number_of_nodes()} nodes; {shown})")
     ax.axis("off")
-    fig.tight_layout()
+    if sides:
+        for n, (x, y) in pos.items():
+            left = x == 0.0
+            label = _short(sub.nodes[n]["label"])
+            ax.text(x - 0.03 if left else x + 0.03, y, label, fontsize=7, ha="right" if left else "left", va="center")
+        ax.set_xlim(-0.9, 1.9)
+        fig.tight_layout()
+    else:
+        ax.margins(0.12)
+        fig.tight_layout()
+        fig.canvas.draw()  # final positions first: the overlap test is in display coordinates
+        _place_labels(fig, ax, sub, pos, sorted(sub, key=lambda n: -weight(n))[:40])
     with atomic_writer(path, "wb") as fh:
         fig.savefig(fh, format="png")
     plt.close(fig)
+
+
+def _short(label: str, width: int = 40) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def _bipartite_sides(g: nx.Graph) -> tuple[list, list] | None:
+    """The two node sets of a view whose node types fall in two groups with every edge joining
+    the groups (treatment | guideline chapter or work), else None."""
+    types = nx.Graph()
+    types.add_nodes_from({d["type"] for _, d in g.nodes(data=True)})
+    types.add_edges_from((g.nodes[a]["type"], g.nodes[b]["type"]) for a, b in g.edges)
+    if len(types) < 2 or nx.number_of_selfloops(types) or not nx.is_connected(types) or not nx.is_bipartite(types):
+        return None
+    left, right = nx.bipartite.sets(types)
+    groups = sorted([left, right], key=lambda side: sorted(side))
+    return tuple([n for n, d in g.nodes(data=True) if d["type"] in side] for side in groups)  # type: ignore[return-value]
+
+
+def _place_labels(fig, ax, g: nx.Graph, pos: dict, candidates: list) -> None:
+    """Label ``candidates`` in order, leaving out a label that would overlap one already placed."""
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for n in candidates:
+        x, y = pos[n]
+        text = ax.text(x, y, _short(g.nodes[n]["label"], 32), fontsize=7, ha="center", va="bottom")
+        box = text.get_window_extent(renderer=renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(other) for other in placed):
+            text.remove()
+        else:
+            placed.append(box)

@@ -198,3 +198,18 @@ def test_xml_illegal_characters_in_titles_do_not_break_the_export(tmp_path):
         tree = etree.parse(str(tmp_path / f"g.{fmt}"))  # well-formed
         texts = {e.text for e in tree.iter()} | {v for e in tree.iter() for v in e.attrib.values()}
         assert "Lumbar \ufffd brace\ufffd" in texts
+
+
+def test_preview_ranks_bipartite_views_in_two_columns(store, tmp_path):
+    """A view whose edges join two groups of node types is drawn as two ranked columns (labels
+    beside their nodes, never over each other); others as a spring layout."""
+    from kg.export import _bipartite_sides, preview
+
+    view = view_graph(store, "treatment-guideline")
+    sides = _bipartite_sides(view)
+    assert sides is not None
+    kinds = [{view.nodes[n]["type"] for n in side} for side in sides]
+    assert {"treatment"} in kinds and all(a not in b for a in kinds[0] for b in [kinds[1]])
+    assert _bipartite_sides(view_graph(store, "guideline-cocitation")) is None
+    preview(view, tmp_path / "v.png")
+    assert (tmp_path / "v.png").stat().st_size > 10_000
