@@ -33,6 +33,35 @@ app = typer.Typer(
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _plain_help_types() -> None:
+    """Help shows a value's kind as click has always written it (TEXT, PATH, NUMBER,
+    [table|csv|json]), never typer 0.29's Python type names (``<list[str]>``, ``<bool>`` beside a
+    flag, ``<str>`` beside an argument's own name)."""
+    from typer import core
+
+    names = {"str": "TEXT", "float": "NUMBER", "int": "INTEGER", "file": "PATH", "directory": "PATH"}
+    typer_type = getattr(core.TyperOption, "display_type", None)
+
+    def option_type(self, ctx):
+        if self.metavar is not None:
+            return self.metavar or None
+        if getattr(self, "is_flag", False) or typer_type is None:
+            return None
+        label = str(typer_type(self, ctx)).strip("<>")
+        label = label.removeprefix("list[").removesuffix("]")
+        return f"[{label}]" if "|" in label else names.get(label.lower(), label.upper())
+
+    def argument_type(self, ctx):
+        return None  # an argument is shown by its name already
+
+    if typer_type is not None and hasattr(core, "TyperArgument"):
+        core.TyperOption.display_type_rich = option_type
+        core.TyperArgument.display_type_rich = argument_type
+
+
+_plain_help_types()
+
+
 class RecordFormat(StrEnum):
     """How ``imrkg parse`` writes records."""
 

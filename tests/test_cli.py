@@ -129,3 +129,13 @@ def test_records_carry_the_text_their_spans_index():
     for item in record["items"]:
         start, end = item["title_span"]
         assert record["text"][start:end].replace("\n", " ").startswith(item["title"][:30])
+
+
+def test_help_text_names_no_python_types():
+    """Help is for people: PATH, TEXT, [table|csv|json], never <list[str]>, <bool> or <str>."""
+    import re
+
+    for command in ("build", "parse", "load", "query", "queries", "concepts", "sparql", "report", "export", "show"):
+        res = run(command, "--help")
+        assert res.returncode == 0, command
+        assert not re.search(rb"<(str|bool|int|float|path|list\[\w+\])>", res.stdout), (command, res.stdout.decode())
