@@ -15,18 +15,13 @@ an unchanged corpus costs a stat per file.
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import gc
 import json
 import os
-import signal
-import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
@@ -42,7 +37,8 @@ from kg.manifest import Manifest, SourceRow, file_sha256, shard_of
 from kg.mapping import letter_triples
 from kg.namespaces import IMR, ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, item_iri, letter_iri
 from kg.output import atomic_writer, remove_stale_parts
-from kg.parse import parse_document, printable
+from kg.parse import parse_in_time, printable
+from kg.pool import WORKER_DIED, chunked, default_jobs, die_with_parent, ordered_map
 from kg.read import Document, discover
 from kg.resources import ontology_file, reference_files
 from kg.statistics import Totals, chunk_statistics, definitions, statistics_nquads, summable, use_question_folders
@@ -52,32 +48,6 @@ from kg.version import PARSER_VERSION
 from kg.vocab_rdf import vocabulary_graph
 
 CHUNK = 100  # letters per worker task and per pySHACL call
-SECONDS_PER_DOCUMENT = 60  # real letters take milliseconds; a document past this is hostile or broken
-
-
-class _TooSlow(BaseException):
-    """Raised by the timer inside a document's parse (a BaseException, so no handler on the way
-    mistakes it for a parse failure)."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (SIGALRM; only where signals can be set, else no limit)."""
-
-    def expire(signum, frame):
-        raise _TooSlow
-
-    try:
-        previous = signal.signal(signal.SIGALRM, expire)
-    except ValueError:  # not the main thread: no timer
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -160,12 +130,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
     keep = _constrained()
     treatment = IMR.treatment  # rdflib makes a new URIRef on every attribute access
     for name, known in docs:
-        try:
-            with _time_limit(SECONDS_PER_DOCUMENT):
-                outcome = parse_document(Document(name, Path(name), sha256=known))
-        except _TooSlow:
-            results.append(Result(name, known, error=f"took longer than {SECONDS_PER_DOCUMENT} s to read; skipped"))
-            continue
+        outcome = parse_in_time(Document(name, Path(name), sha256=known))
         if outcome.letter is None:
             results.append(Result(name, outcome.source_sha256, error=outcome.error))
             continue
@@ -203,16 +168,6 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
     return results
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the build that started it dies (kill -9 of a build
-    left its workers running, 87 MB each). Elsewhere a no-op."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-
 @cache
 def _fixed_bytes() -> bytes:
     """The vocabulary and ontology graphs, which the questions' partial queries join with."""
@@ -234,7 +189,7 @@ def _warm(question_folders: tuple[str, ...] = ()) -> None:
     collector's sight. A chunk allocates millions of short-lived objects (rdflib terms, triples);
     with the default thresholds the collector re-scanned the long-lived ones every few
     thousand allocations, about a fifth of a worker's time."""
-    _die_with_parent()
+    die_with_parent()
     use_question_folders(question_folders)
     _preload()
     gc.freeze()
@@ -425,95 +380,32 @@ def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, p
 
 
 def _results(rows: Iterable[SourceRow], jobs: int | None, folders: tuple[str, ...] = ()):
-    """(row, Result) in input order; chunks run in worker processes, a bounded number at a time.
-
-    A worker that dies (killed for memory, a crash in a native library) breaks the pool: the
-    pool is started again and the chunks it held are run again, a failing chunk split in halves
-    until the one document that kills a worker is found and reported as failed. It costs that
-    document, never the batch."""
-    jobs = jobs or os.cpu_count() or 1
-    chunks = _chunked(rows, CHUNK)
+    """(row, Result) in input order; chunks run in worker processes (:func:`kg.pool.ordered_map`:
+    a bounded number at a time, a document that kills a worker costs only that document)."""
+    jobs = default_jobs(jobs)
+    chunks = chunked(rows, CHUNK)
     if jobs == 1:
         _preload()
         for chunk in chunks:
             yield from zip(chunk, process_chunk(_work(chunk)), strict=True)
         return
-    pool = _Pool(jobs, folders)
-    try:
-        pending: deque[tuple[list[SourceRow], Future]] = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(chunk)))
-            if len(pending) > 4 * jobs:  # slack for the writer's disk stalls (a chunk is ~5 MB)
-                done, fut = pending.popleft()
-                yield from zip(done, pool.collect(done, fut), strict=True)
-        while pending:
-            done, fut = pending.popleft()
-            yield from zip(done, pool.collect(done, fut), strict=True)
-    finally:
-        pool.shutdown()
+    yield from ordered_map(
+        process_chunk,
+        chunks,
+        jobs,
+        prepare=_work,
+        died=_died,
+        initializer=_warm,
+        initargs=(folders,),
+    )
 
 
-class _Pool:
-    """A process pool that is started again when a worker dies."""
-
-    def __init__(self, jobs: int, folders: tuple[str, ...] = ()) -> None:
-        self.jobs, self.folders = jobs, folders
-        self.executor = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.jobs, initializer=_warm, initargs=(self.folders,))
-
-    def submit(self, chunk: list[SourceRow]) -> Future:
-        try:
-            return self.executor.submit(process_chunk, _work(chunk))
-        except BrokenProcessPool:
-            self.restart()
-            return self.executor.submit(process_chunk, _work(chunk))
-
-    def collect(self, chunk: list[SourceRow], fut: Future) -> list[Result]:
-        try:
-            return fut.result()
-        except BrokenProcessPool:
-            self.restart()
-            return self._isolate(chunk)
-
-    def _isolate(self, chunk: list[SourceRow]) -> list[Result]:
-        try:
-            return self.submit(chunk).result()
-        except BrokenProcessPool:
-            self.restart()
-            if len(chunk) == 1:
-                row = chunk[0]
-                return [Result(row.path, row.sha256, error=WORKER_DIED)]
-            middle = len(chunk) // 2
-            return self._isolate(chunk[:middle]) + self._isolate(chunk[middle:])
-
-    def restart(self) -> None:
-        """A broken pool's futures all fail: start a new one (the broken one is already gone)."""
-        if getattr(self.executor, "_broken", False):
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            self.executor = self._start()
-
-    def shutdown(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-WORKER_DIED = "the worker reading it died (out of memory, or a crash in a library); it was skipped"
+def _died(row: SourceRow) -> Result:
+    return Result(row.path, row.sha256, error=WORKER_DIED)
 
 
 def _work(chunk: list[SourceRow]) -> list[tuple[str, str | None]]:
     return [(r.path, r.sha256) for r in chunk]
-
-
-def _chunked(rows: Iterable[SourceRow], size: int):
-    chunk: list[SourceRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _tally(manifest: Manifest, summary: BuildSummary) -> None:

@@ -5,6 +5,7 @@ Exit status: 0 everything succeeded, 1 some inputs failed (each named on stderr)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -17,8 +18,6 @@ import typer
 from kg.builddir import DEFAULT_OUTPUT
 from kg.export import FORMATS, VIEWS
 from kg.output import atomic_writer
-from kg.parse import parse_paths
-from kg.records import error_record, to_record
 from kg.store import DEFAULT_STORE
 from kg.version import __version__
 
@@ -97,29 +96,34 @@ def parse(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
     ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)] = 0,
 ) -> None:
-    """Parse letters into records (one per letter; failures as {file, error})."""
-    records = []
-    failed = 0
-    for outcome in parse_paths(paths):
-        if outcome.letter is not None:
-            records.append(to_record(outcome.letter))
-        else:
-            failed += 1
-            _fail_line(outcome.name, outcome.error or "unknown error")
-            records.append(error_record(Path(outcome.name).name, outcome.error or "unknown error"))
-    if not records:
-        _fail_line("-", "no .pdf or .txt inputs found")
+    """Parse letters into records (one per letter; failures as {file, error}), written as they
+    are parsed: memory stays flat whatever the number of letters."""
+    from kg.parse import record_lines
+
+    if output is not None and output.is_dir():
+        _fail_line(str(output), "is a directory; give a file name")
         raise typer.Exit(EXIT_USAGE)
-    if fmt is RecordFormat.json:
-        text = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        with atomic_writer(output) as handle:
-            handle.write(text)
+    target = atomic_writer(output) if output is not None else contextlib.nullcontext(sys.stdout)
+    count = failed = 0
+    with target as out:
+        if fmt is RecordFormat.json:
+            out.write("[")
+        for line in record_lines(paths, jobs or None, indent=2 if fmt is RecordFormat.json else None):
+            if line.error is not None:
+                failed += 1
+                _fail_line(line.name, line.error)
+            if fmt is RecordFormat.json:
+                out.write(("\n" if count == 0 else ",\n") + line.json)
+            else:
+                out.write(line.json + "\n")
+            count += 1
+        if fmt is RecordFormat.json:
+            out.write("\n]\n")
+        if count == 0:
+            _fail_line("-", "no .pdf or .txt inputs found")
+            raise typer.Exit(EXIT_USAGE)  # inside the writer: a partial output file is not kept
     raise typer.Exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 

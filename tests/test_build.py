@@ -271,7 +271,7 @@ def test_a_document_that_kills_its_worker_costs_only_itself(tmp_path, monkeypatc
             os._exit(9)  # as the kernel's OOM killer would end it
         return real(doc)
 
-    monkeypatch.setattr(kg.build, "parse_document", deadly)  # workers are forked: they inherit it
+    monkeypatch.setattr(kg.parse, "parse_document", deadly)  # workers are forked: they inherit it
     summary = kg.build.build([letters], tmp_path / "out", jobs=2)
     assert summary.letters == 2
     assert [f["error"] for f in summary.failures] == [kg.build.WORKER_DIED]
@@ -290,8 +290,8 @@ def test_a_document_that_takes_too_long_is_skipped_with_a_reason(tmp_path, monke
             time.sleep(30)
         return real(doc)
 
-    monkeypatch.setattr(kg.build, "parse_document", slow)
-    monkeypatch.setattr(kg.build, "SECONDS_PER_DOCUMENT", 1)
+    monkeypatch.setattr(kg.parse, "parse_document", slow)
+    monkeypatch.setattr(kg.parse, "SECONDS_PER_DOCUMENT", 1)
     started = time.time()
     summary = kg.build.build([letters], tmp_path / "out", jobs=1)
     assert time.time() - started < 20 and summary.letters == 2

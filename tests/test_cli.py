@@ -139,3 +139,14 @@ def test_help_text_names_no_python_types():
         res = run(command, "--help")
         assert res.returncode == 0, command
         assert not re.search(rb"<(str|bool|int|float|path|list\[\w+\])>", res.stdout), (command, res.stdout.decode())
+
+
+def test_parse_streams_records_in_order_from_workers(tmp_path):
+    """`imrkg parse -j 2` gives the records of `-j 1`, in input order; a worker that dies costs
+    one document (tested in test_build for the shared pool)."""
+    one = run("parse", str(EXAMPLES), "-j", "1")
+    two = run("parse", str(EXAMPLES), "-j", "2", "-o", str(tmp_path / "r.jsonl"))
+    assert one.returncode == two.returncode == 0
+    assert (tmp_path / "r.jsonl").read_bytes() == one.stdout
+    as_json = run("parse", str(EXAMPLES), "-f", "json")
+    assert [r["file"] for r in json.loads(as_json.stdout)] == [json.loads(x)["file"] for x in one.stdout.splitlines()]
