@@ -49,10 +49,22 @@ def query_file(name: str, folder: str = "") -> Traversable:
     return (base / folder if folder else base) / f"{name}.rq"
 
 
+QUERY_TIME_DATA = frozenset({"filters.json", "report.json"})  # read when asking, never by the build
+
+
 def reference_files() -> list[Traversable]:
     """Everything a build's output depends on besides the letters and the code: the ontology,
-    the shapes and the reference data (the build hashes them to know when to rebuild)."""
-    data = sorted((f for f in resources.files(_DATA).iterdir() if f.name.endswith((".json", ".csv"))), key=_name)
+    the shapes and the reference data (the build hashes them to know when to rebuild). Data read
+    only when questions are asked is left out: changing a report's layout must not rebuild a
+    corpus."""
+    data = sorted(
+        (
+            f
+            for f in resources.files(_DATA).iterdir()
+            if f.name.endswith((".json", ".csv")) and f.name not in QUERY_TIME_DATA
+        ),
+        key=_name,
+    )
     return [ontology_file(), shapes_file(), *data]
 
 
