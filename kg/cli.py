@@ -61,6 +61,14 @@ def _plain_help_types() -> None:
 _plain_help_types()
 
 
+class Compression(StrEnum):
+    """How ``imrkg build`` writes its N-Quads (kg.builddir owns what each means)."""
+
+    auto = "auto"
+    gzip = "gzip"
+    none = "none"
+
+
 class RecordFormat(StrEnum):
     """How ``imrkg parse`` writes records."""
 
@@ -144,6 +152,13 @@ def build(
     ] = 1,
     turtle: Annotated[bool, typer.Option("--turtle", help="Also write graph.ttl (Turtle of all graphs).")] = False,
     queries: QuestionsOption = None,
+    compress: Annotated[
+        Compression,
+        typer.Option(
+            "--compress",
+            help="gzip the N-Quads (graph.nq.gz, statistics.nq.gz); auto: from 10,000 inputs on.",
+        ),
+    ] = Compression.auto,
 ) -> None:
     """Parse, map to RDF, validate with SHACL; write N-Quads, the statistics of every question, a
     report, a summary and a manifest.
@@ -183,6 +198,7 @@ def build(
                 shards=shards,
                 turtle=turtle,
                 question_folders=tuple(queries or ()),
+                compress=compress.value,
             )
         except BuildLocked as err:
             _fail_line(str(outdir), str(err))
@@ -206,7 +222,9 @@ def build(
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="A graph file (.nq, .ttl, .nt, .trig) or a build output directory.")],
+    path: Annotated[
+        Path, typer.Argument(help="A graph file (.nq, .ttl, .nt, .trig, any of them .gz) or a build output directory.")
+    ],
 ) -> None:
     """Validate a graph against the SHACL shapes; print letter, item, path and message for each problem."""
     from kg.validate import validate_path
@@ -282,7 +300,9 @@ def _target(
 
 @app.command()
 def load(
-    sources: Annotated[list[Path], typer.Argument(help="Build output directories or graph files (.nq, .trig, .ttl).")],
+    sources: Annotated[
+        list[Path], typer.Argument(help="Build output directories or graph files (.nq, .trig, .ttl; .gz too).")
+    ],
     store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,
     graph_store: GraphStoreOption = None,

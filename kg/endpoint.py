@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from kg.builddir import graph_files
+from kg.builddir import graph_files, open_graph
 from kg.queries import with_values
 from kg.terms import typed_value
 
@@ -233,7 +233,7 @@ def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[t
     sent: set[str] = set()
     current: str | None = None
     triples: list[ox.Triple] = []
-    for quad in ox.parse(path=path, format=fmt):
+    for quad in ox.parse(input=open_graph(path), format=fmt):
         if isinstance(quad.graph_name, ox.DefaultGraph):
             raise EndpointError(f"{path}: has triples in the default graph; a server load needs named graphs")
         name = quad.graph_name.value

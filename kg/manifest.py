@@ -194,6 +194,10 @@ class Manifest:
             self.conn.execute("DETACH DATABASE old")
         return {r[0] for r in rows}
 
+    def source_count(self) -> int:
+        """How many sources this build found."""
+        return self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+
     def shard_file_intact(self, file: Path, shard: int) -> bool:
         """Whether a shard file is as the last build left it (size and mtime)."""
         row = self.conn.execute("SELECT size, mtime_ns FROM shards WHERE shard = ?", (shard,)).fetchone()

@@ -14,7 +14,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 from rdflib.plugins.stores.memory import SimpleMemory
 
-from kg.builddir import graph_files, graph_format
+from kg.builddir import graph_files, graph_format, open_graph
 from kg.namespaces import compact, split_letter_iri
 from kg.resources import shapes_file
 from kg.terms import to_rdflib
@@ -123,7 +123,7 @@ def validate_quads_file(path: str | Path, batch_graphs: int = 200) -> list[Viola
     term = to_rdflib
     out: list[Violation] = []
     batch, graphs, current = batch_graph(), 0, None
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+    for quad in ox.parse(input=open_graph(path), format=ox.RdfFormat.N_QUADS):
         if quad.graph_name != current:
             current = quad.graph_name
             graphs += 1
@@ -153,18 +153,20 @@ def validate_path(path: str | Path) -> tuple[list[Violation], int]:
             violations = [v for p in paths for v in validate_quads_file(p)]
             return violations, sum(_lines(p) for p in paths)
         graph = Graph()
+        with open_graph(paths[0]) as fh:
+            data = fh.read()
         if fmt == "trig":
-            for s, p, o, _ in Dataset().parse(paths[0], format=fmt).quads():
+            for s, p, o, _ in Dataset().parse(data=data, format=fmt).quads():
                 graph.add((s, p, o))
         else:
-            graph.parse(paths[0], format=fmt)
+            graph.parse(data=data, format=fmt)
     except Exception as err:  # pyoxigraph raises SyntaxError; rdflib's parsers many types of their own
         raise ValueError(f"cannot parse {fmt}: {_first_line(err)}") from None
     return validate_graph(graph), len(graph)
 
 
 def _lines(path: Path) -> int:
-    with open(path, "rb") as fh:
+    with open_graph(path) as fh:
         return sum(1 for _ in fh)
 
 

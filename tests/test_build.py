@@ -296,3 +296,36 @@ def test_a_document_that_takes_too_long_is_skipped_with_a_reason(tmp_path, monke
     summary = kg.build.build([letters], tmp_path / "out", jobs=1)
     assert time.time() - started < 20 and summary.letters == 2
     assert summary.failures == [{"file": str(letters / "slow.txt"), "error": "took longer than 1 s to read; skipped"}]
+
+
+def test_gzip_output_is_the_same_graph_compressed_and_deterministic(tmp_path):
+    """`--compress gzip` writes graph.nq.gz and statistics.nq.gz: decompressed, the bytes of a
+    plain build; compressed, the same bytes on every run; readers take either (issue 17)."""
+    import gzip
+
+    from kg.builddir import AUTO_GZIP_FROM, compressed
+    from kg.store import load, open_store
+    from kg.validate import validate_path
+
+    for name, how in (("plain", "none"), ("gz1", "gzip"), ("gz2", "gzip")):
+        res = cli("build", str(EXAMPLES), "-o", str(tmp_path / name), "-q", "--compress", how, "--shards", "2")
+        assert res.returncode == 0, res.stderr
+    plain, gz1, gz2 = (BuildDir(tmp_path / n) for n in ("plain", "gz1", "gz2"))
+    assert [p.name for p in gz1.graph_files()] == ["graph-000.nq.gz", "graph-001.nq.gz", "statistics.nq.gz"]
+    for a, b, c in zip(plain.graph_files(), gz1.graph_files(), gz2.graph_files(), strict=True):
+        assert gzip.decompress(b.read_bytes()) == a.read_bytes()
+        assert b.read_bytes() == c.read_bytes()  # no file name or time in the gzip header
+    assert sum(p.stat().st_size for p in gz1.graph_files()) * 5 < sum(p.stat().st_size for p in plain.graph_files())
+    stores = {}
+    for name in ("plain", "gz1"):
+        stores[name] = open_store(tmp_path / f"store-{name}")
+        load(stores[name], [tmp_path / name])
+    assert set(stores["plain"]) == set(stores["gz1"])
+    assert validate_path(tmp_path / "gz1") == validate_path(tmp_path / "plain")
+    # an unchanged gzip build rewrites nothing; switching back removes the .gz files
+    again = cli("build", str(EXAMPLES), "-o", str(tmp_path / "gz1"), "--compress", "gzip", "--shards", "2")
+    assert "0/2 shards rebuilt" in again.stderr
+    cli("build", str(EXAMPLES), "-o", str(tmp_path / "gz1"), "-q", "--compress", "none", "--shards", "2")
+    assert sorted(p.name for p in (tmp_path / "gz1").glob("*.nq*")) == ["graph-000.nq", "graph-001.nq", "statistics.nq"]
+    assert not compressed("auto", AUTO_GZIP_FROM - 1) and compressed("auto", AUTO_GZIP_FROM)
+    assert cli("build", str(EXAMPLES), "-o", str(tmp_path / "x"), "--compress", "zip").returncode == 2

@@ -156,3 +156,14 @@ def test_values_block_opens_the_where_group():
         {__import__("pyoxigraph").Variable("treatment"): __import__("pyoxigraph").Literal('x" } DROP ALL #')},
     )
     assert '"x\\" } DROP ALL #"' in evil
+
+
+def test_graphs_stream_the_same_from_a_gzip_file(example_build, tmp_path):
+    import gzip
+
+    from kg.endpoint import graphs_in
+
+    plain = example_build / "graph.nq"
+    packed = tmp_path / "graph.nq.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert list(graphs_in(str(packed))) == list(graphs_in(str(plain)))

@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import needs_shared
+from conftest import EXAMPLES, needs_shared
 from expected import normalize
 from servers import oxigraph_server, virtuoso_server
 
@@ -128,8 +129,18 @@ def test_parameter_injection_cannot_touch_a_server(example_build, server, reques
     assert _count(endpoint) == before
 
 
-def test_the_readme_bulk_load_recipe_runs_as_printed(example_build, tmp_path):
-    """The README's Oxigraph lines, with only DB, out and the port filled in."""
+@pytest.fixture(scope="module")
+def gzip_example_build(tmp_path_factory) -> Path:
+    """The bundled examples built with --compress gzip."""
+    out = tmp_path_factory.mktemp("gzip-build")
+    subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "-q", "--compress", "gzip"], check=True)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["example_build", "gzip_example_build"])
+def test_the_readme_bulk_load_recipe_runs_as_printed(kind, request, tmp_path):
+    """The README's Oxigraph lines, with only DB, out and the port filled in; plain and gzip builds."""
+    example_build = request.getfixturevalue(kind)
     import re
     import shlex
     import shutil
@@ -161,8 +172,10 @@ def test_the_readme_bulk_load_recipe_runs_as_printed(example_build, tmp_path):
         _stop(proc)
 
 
-def test_the_readme_virtuoso_bulk_load_runs_as_printed(example_build, tmp_path):
-    """The README's isql-vt line, with only the port, password and folder filled in."""
+@pytest.mark.parametrize("kind", ["example_build", "gzip_example_build"])
+def test_the_readme_virtuoso_bulk_load_runs_as_printed(kind, request, tmp_path):
+    """The README's isql-vt line, with only the port, password and folder filled in; plain and gzip builds."""
+    example_build = request.getfixturevalue(kind)
     import re
     import shutil
 
