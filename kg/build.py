@@ -61,7 +61,8 @@ class BuildSummary:
     items: int = 0
     triples: int = 0
     failures: list[dict] = field(default_factory=list)
-    duplicates: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)  # copies of a letter the graph has (.txt and .pdf)
+    conflicts: list[dict] = field(default_factory=list)  # same case number, other decisions
     violations: list[Violation] = field(default_factory=list)  # severity Violation: the letter does not conform
     warnings: list[Violation] = field(default_factory=list)  # severity Warning: reported, the letter conforms
     unmapped_treatments: list[dict] = field(default_factory=list)
@@ -73,8 +74,8 @@ class BuildSummary:
 
     @property
     def ok(self) -> bool:
-        """Every input parsed and every letter conforms."""
-        return not self.failures and not self.violations
+        """Every input parsed, no two letters of one case disagree, and every letter conforms."""
+        return not self.failures and not self.conflicts and not self.violations
 
     def as_json(self) -> dict:
         """The summary as written to ``summary.json`` (build time included, unlike the graphs)."""
@@ -85,6 +86,7 @@ class BuildSummary:
             "item_outcomes": dict(self.outcomes),
             "failures": self.failures,
             "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
             "violations": len(self.violations),
             "warnings": len(self.warnings),
             "letters_not_conforming": len({v.letter for v in self.violations}),
@@ -398,7 +400,7 @@ def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, p
                 progress(row.path)
             owner = new.owner_of(result.letter) if result.error is None else None
             if owner is not None:  # the same letter from another file (a .txt and .pdf of one case)
-                new.set_result(row.path, duplicate_of=owner)
+                new.set_result(row.path, result=result, duplicate_of=owner)
                 continue
             if result.error is None:
                 handles[row.shard].write(result.nquads)
@@ -443,12 +445,19 @@ def _work(chunk: list[SourceRow]) -> list[tuple[str, str | None]]:
 
 
 def _tally(manifest: Manifest, summary: BuildSummary) -> None:
+    """Count what the manifest holds. A second file of a letter the graph already has (its case
+    number) is a *copy* when its items have the outcomes of the first (a .txt and a .pdf of one
+    letter), else a *conflict*: the graph keeps the first file in input order, and the build
+    names both and fails (exit 1), since one decision would otherwise be lost without a word."""
+    outcomes_of: dict[str, str | None] = {}
+    duplicates = []
     for row in manifest.results():
         if row.error:
             summary.failures.append({"file": row.path, "error": row.error})
         elif row.duplicate_of:
-            summary.duplicates.append({"file": row.path, "same_letter_as": row.duplicate_of})
+            duplicates.append(row)
         elif row.letter:
+            outcomes_of[row.path] = row.outcomes
             summary.letters += 1
             summary.triples += row.triples
             outcomes = json.loads(row.outcomes or "[]")
@@ -459,6 +468,20 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
             )
             for found in (Violation(**json.loads(v)) for v in json.loads(row.violations or "[]")):
                 (summary.warnings if found.is_warning else summary.violations).append(found)
+    for row in duplicates:
+        kept = outcomes_of.get(row.duplicate_of)
+        if row.outcomes is None or kept is None or json.loads(row.outcomes) == json.loads(kept):
+            summary.duplicates.append({"file": row.path, "same_letter_as": row.duplicate_of})
+        else:
+            summary.conflicts.append(
+                {
+                    "file": row.path,
+                    "kept": row.duplicate_of,
+                    "error": f"same case as {row.duplicate_of} but other decisions "
+                    f"({', '.join(json.loads(row.outcomes))} against {', '.join(json.loads(kept))}); "
+                    "the graph keeps the first file",
+                }
+            )
 
 
 def write_turtle(nq_paths: list[Path], ttl_path: Path) -> None:
@@ -478,6 +501,8 @@ def report_text(summary: BuildSummary) -> str:
         lines.append(f"{len(summary.violations)} violations in {len({v.letter for v in summary.violations})} letters:")
         lines.extend(v.line() for v in summary.violations)
     lines.extend(f"warning: {w.line()}" for w in summary.warnings)
+    for c in summary.conflicts:
+        lines.append(f"conflict: {c['file']}: {c['error']}")
     for f in summary.failures:
         lines.append(f"not parsed: {f['file']}: {f['error']}")
     return "\n".join(lines) + "\n"

@@ -203,7 +203,7 @@ def build(
         except BuildLocked as err:
             _fail_line(str(outdir), str(err))
             raise typer.Exit(EXIT_USAGE) from None
-    for failure in summary.failures:
+    for failure in summary.failures + summary.conflicts:
         _fail_line(failure["file"], failure["error"])
     for v in summary.violations[:20]:
         typer.echo(f"imrkg: shacl: {v.line()}", err=True)

@@ -217,8 +217,12 @@ class Manifest:
 
     def set_result(self, path: str, *, result=None, duplicate_of: str | None = None) -> None:
         """Record a worker's result for a source, or that it duplicates another source's letter."""
-        if duplicate_of is not None:
-            self.conn.execute("UPDATE sources SET duplicate_of = ?, done = 1 WHERE path = ?", (duplicate_of, path))
+        if duplicate_of is not None:  # its outcomes are kept to tell a copy from a conflict
+            outcomes = json.dumps(list(result.outcomes)) if result is not None else None
+            self.conn.execute(
+                "UPDATE sources SET duplicate_of = ?, outcomes = ?, done = 1 WHERE path = ?",
+                (duplicate_of, outcomes, path),
+            )
             return
         values = (
             result.sha256,

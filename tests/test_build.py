@@ -329,3 +329,24 @@ def test_gzip_output_is_the_same_graph_compressed_and_deterministic(tmp_path):
     assert sorted(p.name for p in (tmp_path / "gz1").glob("*.nq*")) == ["graph-000.nq", "graph-001.nq", "statistics.nq"]
     assert not compressed("auto", AUTO_GZIP_FROM - 1) and compressed("auto", AUTO_GZIP_FROM)
     assert cli("build", str(EXAMPLES), "-o", str(tmp_path / "x"), "--compress", "zip").returncode == 2
+
+
+def test_same_case_other_decisions_is_a_conflict_naming_both(tmp_path):
+    """A second file of one case with other decisions is reported (stderr, summary, exit 1) and
+    the graph keeps the first file; a copy with the same decisions is a quiet duplicate (issue 13)."""
+    letters = copy_examples(tmp_path / "letters")
+    first = next(p for p in sorted(letters.glob("*.txt")) if "CM16-" in p.read_text())  # a letter with a case number
+    (letters / "zz-copy.txt").write_text(first.read_text())
+    res = cli("build", str(letters), "-o", str(tmp_path / "out"), "-q")
+    summary = BuildDir(tmp_path / "out").read_summary()
+    assert res.returncode == 0 and summary["conflicts"] == [] and len(summary["duplicates"]) == 1
+    text = first.read_text()
+    flipped = text.replace("Upheld", "Overturned") if "Upheld" in text else text.replace("Overturned", "Upheld")
+    (letters / "zz-copy.txt").write_text(flipped)
+    res = cli("build", str(letters), "-o", str(tmp_path / "out"), "-q")
+    summary = BuildDir(tmp_path / "out").read_summary()
+    assert res.returncode == 1, res.stderr
+    (conflict,) = summary["conflicts"]
+    assert conflict["file"].endswith("zz-copy.txt") and conflict["kept"] == str(first)
+    assert "zz-copy.txt" in res.stderr and first.name in res.stderr and "other decisions" in res.stderr
+    assert summary["letters"] == 2  # the graph keeps the first file's letter
