@@ -266,7 +266,9 @@ GraphStoreOption = Annotated[
     str | None,
     typer.Option("--graph-store", help="Graph Store Protocol URL, when it cannot be derived from --endpoint."),
 ]
-TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for each server request.")]
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", help="Seconds to wait for a server's answer, or for a query on the embedded store.")
+]
 RetriesOption = Annotated[int, typer.Option("--retries", help="Retries of a failed server request, with backoff.")]
 
 
@@ -482,7 +484,7 @@ def query(
     lists its parameters and the values they take."""
     from kg.concepts import UnknownConcept
     from kg.endpoint import EndpointError
-    from kg.queries import ask
+    from kg.queries import QueryTimeout, ask
     from kg.questions import QuestionError
 
     if name is None:
@@ -503,11 +505,11 @@ def query(
     given = _params(param)
     target = _target(store, endpoint, timeout=timeout, statistics=not raw)
     try:
-        answer = ask(target, q, given, raw=raw)
+        answer = ask(target, q, given, raw=raw, timeout=timeout)
     except (QuestionError, UnknownConcept) as err:
         _fail_line(name, str(err))
         raise typer.Exit(EXIT_USAGE) from None
-    except (SyntaxError, ValueError, OSError, EndpointError) as err:
+    except (SyntaxError, ValueError, OSError, EndpointError, QueryTimeout) as err:
         _fail_line(name, str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     if answer.why and not raw:
@@ -591,7 +593,7 @@ def sparql(
         text = path.read_text(encoding="utf-8")
     else:
         text = query_or_file
-    _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt)
+    _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt, timeout=timeout)
 
 
 def _cell(value) -> str:
@@ -603,13 +605,15 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _answer(target, text: str, subs: dict, fmt: TableFormat, output: Path | None = None) -> None:
+def _answer(
+    target, text: str, subs: dict, fmt: TableFormat, output: Path | None = None, timeout: float | None = None
+) -> None:
     from kg.endpoint import EndpointError
-    from kg.queries import run
+    from kg.queries import QueryTimeout, run
 
     try:
-        columns, rows = run(target, text, subs, typed=True)
-    except (SyntaxError, ValueError, OSError, EndpointError) as err:
+        columns, rows = run(target, text, subs, typed=True, timeout=timeout)
+    except (SyntaxError, ValueError, OSError, EndpointError, QueryTimeout) as err:
         _fail_line("sparql", str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     _emit(columns, rows, fmt, output)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 
 from kg.concepts import resolve
 from kg.namespaces import STAT, STATISTICS_GRAPH, statistics_dataset_iri
-from kg.questions import Question, QuestionError, fast_query, load_questions, raw_query
+from kg.questions import Question, QuestionError, fast_query, load_questions, masked_sparql, raw_query
 from kg.resources import query_file
 from kg.terms import to_rdflib, typed_value
 
@@ -55,6 +56,7 @@ def ask(
     raw: bool = False,
     folders: tuple = (),
     typed: bool = True,
+    timeout: float | None = None,
 ) -> Answer:
     """Answer a canned question (by name, or a :class:`Question`) with ``params`` (name -> value
     as a person writes it); see the module docstring. Unknown names and values raise
@@ -69,7 +71,7 @@ def ask(
         sparql = raw_query(q, own, filters)
     else:
         sparql = fast_query(q, own, months)
-    columns, rows = run(target, sparql, typed=typed)
+    columns, rows = run(target, sparql, typed=typed, timeout=timeout)
     return Answer(columns, rows, LETTER_GRAPHS if why else STATISTICS, why, sparql)
 
 
@@ -193,16 +195,46 @@ def with_values(sparql: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Liter
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-def run(target, sparql: str, substitutions: dict | None = None, *, typed: bool = False) -> tuple[list[str], list[list]]:
+class QueryTimeout(RuntimeError):
+    """A query on the embedded store ran past its time limit."""
+
+
+def run(
+    target, sparql: str, substitutions: dict | None = None, *, typed: bool = False, timeout: float | None = None
+) -> tuple[list[str], list[list]]:
     """Execute a SELECT/ASK over the union of all graphs of ``target``: an embedded pyoxigraph
     store, an rdflib Dataset, or a :class:`kg.endpoint.Endpoint`. Values come back as plain
     strings (IRIs without <>), so answers from every store compare directly; with ``typed``, numbers
     and booleans come back as Python numbers and booleans (kg.terms.typed_value)."""
     if isinstance(target, ox.Store):
-        return _run_oxigraph(target, sparql, substitutions or {}, typed)
+        if re.search(r"\bSERVICE\b", masked_sparql(sparql), re.IGNORECASE):
+            raise ValueError("SERVICE is not run on the embedded store (it would call other servers over the network)")
+        return _in_thread(lambda: _run_oxigraph(target, sparql, substitutions or {}, typed), timeout)
     if hasattr(target, "select"):
         return target.select(sparql, substitutions or {}, typed=typed)
     return _run_rdflib(target, sparql, substitutions or {}, typed)
+
+
+def _in_thread(work, timeout: float | None):
+    """Run an embedded query in a thread and wait for it: pyoxigraph holds no Python lock while
+    it evaluates, so the wait can end at ``timeout`` (:class:`QueryTimeout`) or on Ctrl-C
+    (KeyboardInterrupt), which a query run in the main thread would not see until it ended."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as err:  # handed to the caller, whatever it is
+            box["error"] = err
+
+    thread = threading.Thread(target=target, name="imrkg-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise QueryTimeout(f"the query ran past {timeout:g} s on the embedded store; give it longer with --timeout SECONDS")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 _BOOLEAN = (bool, getattr(ox, "QueryBoolean", bool))  # pyoxigraph 0.5 answers ASK with a QueryBoolean

@@ -181,7 +181,7 @@ def read_question(name: str, text: str, path: str = "") -> Question:
     )
 
 
-def _masked(text: str) -> str:
+def masked_sparql(text: str) -> str:
     """``text`` with comments, strings and IRIs blanked out (same length), so keywords, braces and
     parentheses can be found by position without being fooled by what those contain."""
     out = list(text)
@@ -222,7 +222,7 @@ def _closing(masked: str, start: int, opening: str, closing: str) -> int:
 
 def _split(text: str, where_from: str) -> tuple[str, str, str, str]:
     """(prologue, projection, WHERE body, tail) of a SELECT query."""
-    masked = _masked(text)
+    masked = masked_sparql(text)
     select = re.search(r"\bSELECT\b", masked, re.IGNORECASE)
     where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE)
     if not select or not where or where.start() < select.start():
@@ -239,7 +239,7 @@ def _split(text: str, where_from: str) -> tuple[str, str, str, str]:
 
 def _group_by(tail: str) -> tuple[str, ...]:
     m = re.search(
-        r"\bGROUP\s+BY\b(.*?)(?=\bHAVING\b|\bORDER\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)", _masked(tail), re.I | re.S
+        r"\bGROUP\s+BY\b(.*?)(?=\bHAVING\b|\bORDER\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)", masked_sparql(tail), re.I | re.S
     )
     if not m:
         return ()
@@ -247,7 +247,7 @@ def _group_by(tail: str) -> tuple[str, ...]:
 
 
 def _aggregates(text: str) -> list[Aggregate]:
-    masked = _masked(text)
+    masked = masked_sparql(text)
     out = []
     for m in _AGGREGATE.finditer(masked):
         end = _closing(masked, m.end() - 1, "(", ")")
@@ -262,7 +262,7 @@ def _without_subqueries(where: str) -> str:
     """The WHERE text with each sub-query's body blanked out: what the outer query binds (a
     sub-query's projected variables stay, so ``{ SELECT ?letter (COUNT(?item) AS ?n) … }`` binds
     ?letter, not ?item)."""
-    masked = _masked(where)
+    masked = masked_sparql(where)
     while (m := re.search(r"\{\s*SELECT\b", masked, re.I)) is not None:
         end = _closing(masked, m.start(), "{", "}")
         inner = masked[m.start() : end + 1]
@@ -306,7 +306,7 @@ def _why_not_summable(projection, tail, group_by, aggregates, unit) -> str | Non
             return f"{a.function} cannot be summed across letters"
         if a.distinct and a.function != "COUNT":
             return f"{a.function}(DISTINCT …) cannot be summed across letters"
-    if re.search(r"\bGROUP\s+BY\s*\(", _masked(tail), re.I):
+    if re.search(r"\bGROUP\s+BY\s*\(", masked_sparql(tail), re.I):
         return "GROUP BY an expression (bind it in the WHERE and group by the variable)"
     reserved = {MONTH} | {f"agg{i}" for i in range(len(aggregates) * 2 + 1)}
     if reserved & set(group_by):
@@ -389,7 +389,7 @@ def _recombined(q: Question, text: str) -> str:
 
 
 def _aggregate_spans(text: str) -> list[tuple[int, int]]:
-    masked = _masked(text)
+    masked = masked_sparql(text)
     return [(m.start(), _closing(masked, m.end() - 1, "(", ")") + 1) for m in _AGGREGATE.finditer(masked)]
 
 

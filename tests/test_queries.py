@@ -245,3 +245,19 @@ def test_cli_query_concepts_and_help(example_build, tmp_path):
         text=True,
     )
     assert res.returncode == 0 and json.loads(res.stdout)[0]["n"] > 100
+
+
+def test_embedded_queries_stop_at_their_time_limit_and_call_no_server(example_store):
+    """--timeout applies to the embedded store (the query runs in a thread the wait can leave),
+    and a SERVICE clause is refused rather than sent over the network (issue 13)."""
+    from kg.queries import QueryTimeout, run
+
+    start = time.perf_counter()
+    with pytest.raises(QueryTimeout, match="--timeout"):
+        run(example_store, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }", timeout=0.3)  # about 5 s
+    assert time.perf_counter() - start < 5
+    with pytest.raises(ValueError, match="SERVICE"):
+        run(example_store, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert run(example_store, 'SELECT ?x WHERE { BIND("SERVICE" AS ?x) }')[1] == [
+        ["SERVICE"]
+    ]  # a word in a string is fine
