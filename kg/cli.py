@@ -267,7 +267,8 @@ GraphStoreOption = Annotated[
     typer.Option("--graph-store", help="Graph Store Protocol URL, when it cannot be derived from --endpoint."),
 ]
 TimeoutOption = Annotated[
-    float, typer.Option("--timeout", help="Seconds to wait for a server's answer, or for a query on the embedded store.")
+    float,
+    typer.Option("--timeout", help="Seconds to wait for a server's answer, or for a query on the embedded store."),
 ]
 RetriesOption = Annotated[int, typer.Option("--retries", help="Retries of a failed server request, with backoff.")]
 

@@ -26,14 +26,39 @@ WORKER_DIED = "the worker reading it died (out of memory, or a crash in a librar
 IN_FLIGHT_PER_JOB = 4  # chunks queued per worker: slack for the writer's disk stalls
 
 
+WORKER_MEMORY_MB = 4096  # address space per worker; IMRKG_WORKER_MEMORY_MB overrides (0: no limit)
+
+
 def die_with_parent() -> None:
-    """Ask Linux to kill this worker when the process that started it dies (kill -9 of a build
-    left its workers running, 87 MB each). Elsewhere a no-op."""
+    """Worker start: ask Linux to kill this worker when the process that started it dies (kill -9
+    of a build left its workers running, 87 MB each), and cap its memory (:func:`limit_memory`)."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    limit_memory()
+
+
+def limit_memory(megabytes: int | None = None) -> None:
+    """Cap this process's address space: a document that would take gigabytes (a 350 KB PDF
+    whose Flate stream unpacks to 1.5M text operators took 8 GB) fails with MemoryError, reported
+    as that document's error, or kills only this worker, instead of taking the machine's memory
+    from everything else. A worker of a build uses about 1 GB of address space."""
+    if megabytes is None:
+        megabytes = int(os.environ.get("IMRKG_WORKER_MEMORY_MB", WORKER_MEMORY_MB))
+    if megabytes <= 0:
+        return
+    try:
+        import resource
+
+        limit = megabytes * 2**20
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not on this system: no cap
+        pass
 
 
 class TooSlow(BaseException):
@@ -155,4 +180,14 @@ def default_jobs(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-__all__ = ["WORKER_DIED", "TooSlow", "chunked", "default_jobs", "die_with_parent", "ordered_map", "time_limit"]
+__all__ = [
+    "WORKER_DIED",
+    "WORKER_MEMORY_MB",
+    "TooSlow",
+    "limit_memory",
+    "chunked",
+    "default_jobs",
+    "die_with_parent",
+    "ordered_map",
+    "time_limit",
+]

@@ -231,7 +231,9 @@ def _in_thread(work, timeout: float | None):
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise QueryTimeout(f"the query ran past {timeout:g} s on the embedded store; give it longer with --timeout SECONDS")
+        raise QueryTimeout(
+            f"the query ran past {timeout:g} s on the embedded store; give it longer with --timeout SECONDS"
+        )
     if "error" in box:
         raise box["error"]
     return box["value"]

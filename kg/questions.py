@@ -239,7 +239,9 @@ def _split(text: str, where_from: str) -> tuple[str, str, str, str]:
 
 def _group_by(tail: str) -> tuple[str, ...]:
     m = re.search(
-        r"\bGROUP\s+BY\b(.*?)(?=\bHAVING\b|\bORDER\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)", masked_sparql(tail), re.I | re.S
+        r"\bGROUP\s+BY\b(.*?)(?=\bHAVING\b|\bORDER\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)",
+        masked_sparql(tail),
+        re.I | re.S,
     )
     if not m:
         return ()

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -350,3 +351,16 @@ def test_same_case_other_decisions_is_a_conflict_naming_both(tmp_path):
     assert conflict["file"].endswith("zz-copy.txt") and conflict["kept"] == str(first)
     assert "zz-copy.txt" in res.stderr and first.name in res.stderr and "other decisions" in res.stderr
     assert summary["letters"] == 2  # the graph keeps the first file's letter
+
+
+def test_a_worker_cannot_take_more_memory_than_its_cap():
+    """Workers cap their address space (kg.pool.limit_memory, 4 GB unless IMRKG_WORKER_MEMORY_MB
+    says otherwise): a document that would take gigabytes fails in its worker, not the machine."""
+    code = (
+        "from kg.pool import limit_memory\n"
+        "limit_memory(512)\n"
+        "try:\n    bytearray(2 * 2**30)\nexcept MemoryError:\n    print('refused')\n"
+        "print(len(bytearray(16 * 2**20)))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.stdout.split() == ["refused", str(16 * 2**20)], res.stderr
