@@ -27,6 +27,7 @@ _STATE = ox.NamedNode(str(LOAD_STATE))
 _PENDING = ox.NamedNode(str(IMR.pendingGraph))
 _PENDING_ALL = ox.NamedNode(str(IMR.pendingAll))
 _BATCH = 200_000  # quads per transaction when loading changed graphs
+HOLD_QUADS = 5_000_000  # quads an incremental load reads before it removes anything (about 1 GB)
 
 
 class StoreError(Exception):
@@ -166,20 +167,35 @@ def _load_build(store: ox.Store, outdir: Path) -> dict[str, int]:
     changed = {g for g, sha in wanted.items() if stored.get(g) != sha}
     # small, or (statistics) changed by any letter: always refreshed
     fixed = {str(g) for g in FIXED_GRAPHS} | {g.value for g in store.named_graphs() if is_fixed_graph(g.value)}
+    wanted_now = changed | fixed
+    # Read everything to add before removing anything: a truncated or broken file then fails the
+    # load with the store as it was. What is held is the changed graphs and the small fixed ones;
+    # past HOLD_QUADS (a corpus mostly changed) it streams instead, the load-state mark keeping
+    # readers from a half-done store until a load finishes.
+    held: list[ox.Quad] = []
+    streaming = False
+    quads = (q for path in files for q in ox.parse(input=open_graph(path), format=ox.RdfFormat.N_QUADS))
+    for quad in quads:
+        name = quad.graph_name.value
+        if name in wanted_now or is_fixed_graph(name):
+            held.append(quad)
+            if len(held) >= HOLD_QUADS:
+                streaming = True
+                break
     _mark(store, [*removed, *changed, *fixed])
     for g in [*removed, *changed, *fixed]:
         store.remove_graph(ox.NamedNode(g))
-    wanted_now = changed | fixed
-    batch: list[ox.Quad] = []
-    for path in files:
-        for quad in ox.parse(input=open_graph(path), format=ox.RdfFormat.N_QUADS):
+    for start in range(0, len(held), _BATCH):
+        store.extend(held[start : start + _BATCH])
+    if streaming:
+        batch: list[ox.Quad] = []
+        for quad in quads:
             name = quad.graph_name.value
             if name in wanted_now or is_fixed_graph(name):
                 batch.append(quad)
                 if len(batch) >= _BATCH:
                     store.extend(batch)
                     batch = []
-    if batch:
         store.extend(batch)
     _clear_mark(store)
     return {"graphs": len(changed), "removed": len(removed), "unchanged": len(wanted) - len(changed)}

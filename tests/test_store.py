@@ -164,3 +164,24 @@ def open_for_reading_store(path):
     from kg.store import open_for_reading
 
     return open_for_reading(path)
+
+
+def test_a_load_that_fails_on_a_broken_file_removes_nothing(corpus, tmp_path):
+    """An incremental load reads what it adds before it removes anything: a truncated graph.nq
+    fails the load and leaves the store answering as before, with no unfinished-load mark (issue 13)."""
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    out = tmp_path / "out"
+    build(work, out)
+    store = open_store(tmp_path / "store")
+    load(store, [out])
+    before, quads = answers(store), len(store)
+    _edit_one(work)
+    build(work, out)
+    graph = out / "graph.nq"
+    data = graph.read_bytes()
+    graph.write_bytes(data[: len(data) * 2 // 3] + b"<broken")  # cut mid-line
+    with pytest.raises(SyntaxError):
+        load(store, [out])
+    assert len(store) == quads and not store.contains_named_graph(STATE_GRAPH)
+    assert answers(store) == before
