@@ -353,6 +353,7 @@ def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> N
             fh.writelines(f"{name}\t{reason}\n" for name, reason in failed)
     typer.echo(
         f"loaded {len(result.loaded)} graphs into {endpoint.graph_store_url}; {len(failed)} not loaded"
+        + (f"; removed {len(result.removed)} graphs of letters gone from the build" if result.removed else "")
         + (f" (listed in {report_path})" if report_path and failed else ""),
         err=True,
     )

@@ -167,3 +167,85 @@ def test_graphs_stream_the_same_from_a_gzip_file(example_build, tmp_path):
     packed = tmp_path / "graph.nq.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
     assert list(graphs_in(str(packed))) == list(graphs_in(str(plain)))
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """A server that misbehaves as told by the class attribute ``mode``."""
+
+    mode = "trickle"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        if self.mode == "trickle":
+            body = b'{"head":{"vars":["n"]},"results":{"bindings":[]}}'
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        elif self.mode == "endless":
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b" " * 65536)
+            except OSError:
+                pass
+        elif self.mode == "not-results":
+            body = b'{"head": 3, "results": "no"}'
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+
+@pytest.fixture
+def scripted():
+    servers = []
+
+    def make(mode: str) -> str:
+        handler = type("Handler", (_Scripted,), {"mode": mode})
+        httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_port}/query"
+
+    yield make
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_trickling_endless_or_malformed_answer_is_an_error_not_a_hang(scripted, monkeypatch):
+    """The time limit is for the whole answer, an answer has a size limit, and a body that is
+    not SPARQL results is named as such (issue 13)."""
+    import kg.endpoint
+
+    start = time.monotonic()
+    with pytest.raises(EndpointError, match="timed out"):
+        Endpoint(scripted("trickle"), timeout=1.0, retries=0).select("SELECT * WHERE { ?s ?p ?o }")
+    assert time.monotonic() - start < 5  # not one timeout per byte
+    monkeypatch.setattr(kg.endpoint, "MAX_ANSWER_BYTES", 2**20)
+    with pytest.raises(EndpointError, match="larger than"):
+        Endpoint(scripted("endless"), timeout=30, retries=0).select("SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(EndpointError, match="not SPARQL JSON results"):
+        Endpoint(scripted("not-results"), retries=0).select("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_a_server_failing_every_graph_stops_the_load_and_echoed_credentials_are_blanked(fake, tmp_path):
+    from kg.endpoint import FAILURES_IN_A_ROW, load_sources, scrub
+
+    many = tmp_path / "many.nq"
+    many.write_text("".join(f"<urn:x:s> <urn:x:p> <urn:x:o> <urn:x:g{i}> .\n" for i in range(20)))
+    server = fake([(500, 0)] * 200)
+    report = load_sources(Endpoint(server.url, retries=1, backoff=0), [many])
+    puts = [r for r in server.requests if r[0] == "PUT"]
+    assert len(puts) == FAILURES_IN_A_ROW * 2  # each failing graph tried twice, then no more
+    assert report.server_gone and any("not attempted" in why for _, why in report.failed)
+    secret = ("alice", "s3cret-pw")
+    echoed = "Authorization: Basic YWxpY2U6czNjcmV0LXB3 user alice:s3cret-pw password s3cret-pw"
+    assert "s3cret" not in scrub(echoed, secret) and "YWxpY2U6czNjcmV0LXB3" not in scrub(echoed, secret)

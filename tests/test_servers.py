@@ -205,3 +205,28 @@ def _answers_like_the_embedded_store(endpoint: Endpoint, build, tmp_path) -> Non
         got, want = ask(endpoint, question, typed=False), ask(embedded, question, typed=False)
         assert got.route == want.route == "statistics", (name, got.why)
         assert normalize(got.rows) == normalize(want.rows), name
+
+
+@pytest.mark.parametrize("server", ["oxigraph", "virtuoso"])
+def test_loading_a_build_drops_the_letters_it_no_longer_has(server, request, tmp_path):
+    """`load --endpoint` of a build removes the server's graphs of letters gone from it, as the
+    embedded store does, so the server does not answer with letters that no longer exist (issue 13)."""
+    import shutil
+
+    url = request.getfixturevalue(server)
+    letters = tmp_path / "letters"
+    shutil.copytree(EXAMPLES, letters)
+    out = tmp_path / "out"
+    subprocess.run([*CLI, "build", str(letters), "-o", str(out), "-q"], check=True)
+    assert _load(url, out, user="dba", password="dba").returncode == 0
+    endpoint = Endpoint(url)
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?l a <https://w3id.org/imr-kg/ontology#DeterminationLetter> } }"
+    before = {g for (g,) in run(endpoint, query)[1]}
+    mine = {g for g in before if "/letter/" in g}
+    victim = next(p for p in sorted(letters.glob("*.txt")) if "CM16-" in p.read_text())
+    victim.unlink()
+    subprocess.run([*CLI, "build", str(letters), "-o", str(out), "-q"], check=True)
+    res = _load(url, out, user="dba", password="dba")
+    assert res.returncode == 0 and "removed 1 graphs of letters gone from the build" in res.stderr, res.stderr
+    after = {g for (g,) in run(endpoint, query)[1]}
+    assert len(mine - after) == 1 and all("CM16-" in g for g in mine - after)
