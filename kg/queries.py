@@ -19,7 +19,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from kg.concepts import resolve
-from kg.namespaces import STAT, STATISTICS_GRAPH, statistics_dataset_iri
+from kg.namespaces import IMR, STAT, STATISTICS_GRAPH, statistics_dataset_iri
 from kg.questions import Question, QuestionError, fast_query, load_questions, masked_sparql, raw_query
 from kg.resources import query_file
 from kg.terms import to_rdflib, typed_value
@@ -68,11 +68,33 @@ def ask(
     if not why:
         why, months = _statistics_check(target, q, filters)
     if why:
+        _check_letters_visible(target, timeout)
         sparql = raw_query(q, own, filters)
     else:
         sparql = fast_query(q, own, months)
     columns, rows = run(target, sparql, typed=typed, timeout=timeout)
     return Answer(columns, rows, LETTER_GRAPHS if why else STATISTICS, why, sparql)
+
+
+class NoLetters(QuestionError):
+    """The target shows no letters to ask: an empty store or server, or a server that does not
+    show its named graphs as the default graph."""
+
+
+def _check_letters_visible(target, timeout: float | None) -> None:
+    """Before asking the letter graphs: an empty answer must mean "no such decisions", never "no
+    letters here" or "letters the query cannot see"."""
+    letter = f"?l a <{IMR.DeterminationLetter}>"
+    _, seen = run(target, f"SELECT ?l WHERE {{ {letter} }} LIMIT 1", timeout=timeout)
+    if seen:
+        return
+    _, named = run(target, f"SELECT ?l WHERE {{ GRAPH ?g {{ {letter} }} }} LIMIT 1", timeout=timeout)
+    if named:
+        raise NoLetters(
+            "the server keeps the letters in named graphs but does not show them as its default graph: "
+            "serve it with the union default graph (oxigraph serve --union-default-graph)"
+        )
+    raise NoLetters("no letters here: load a build first (imrkg load OUTDIR [--endpoint URL])")
 
 
 def _named(name: str, folders: tuple) -> Question:

@@ -58,7 +58,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def oxigraph_server(workdir: Path) -> Iterator[str]:
+def oxigraph_server(workdir: Path, union_default_graph: bool = True) -> Iterator[str]:
     """``oxigraph serve`` over a fresh database; yields the query URL."""
     binary = shutil.which("oxigraph")
     if not binary:
@@ -66,7 +66,8 @@ def oxigraph_server(workdir: Path) -> Iterator[str]:
     port = free_port()
     log = workdir / "oxigraph.log"
     proc = subprocess.Popen(
-        [binary, "serve", "--location", str(workdir / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [binary, "serve", "--location", str(workdir / "db"), "--bind", f"127.0.0.1:{port}"]
+        + (["--union-default-graph"] if union_default_graph else []),
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )

@@ -230,3 +230,21 @@ def test_loading_a_build_drops_the_letters_it_no_longer_has(server, request, tmp
     assert res.returncode == 0 and "removed 1 graphs of letters gone from the build" in res.stderr, res.stderr
     after = {g for (g,) in run(endpoint, query)[1]}
     assert len(mine - after) == 1 and all("CM16-" in g for g in mine - after)
+
+
+def test_a_server_without_letters_or_without_the_union_graph_is_an_error(example_build, tmp_path):
+    """Asked of the letter graphs, an empty server, or one that does not show its named graphs as
+    the default graph, is an error that says what to do, never an empty table with exit 0 (issue 18)."""
+    (tmp_path / "plain").mkdir()
+    with oxigraph_server(tmp_path / "plain", union_default_graph=False) as url:
+        ask_it = [*CLI, "query", "outcome-by-category", "--endpoint", url, "-p", "category=injection"]
+        empty = subprocess.run(ask_it, capture_output=True, text=True)
+        assert empty.returncode == 2 and "no letters here" in empty.stderr and empty.stdout == ""
+        assert _load(url, example_build).returncode == 0
+        hidden = subprocess.run(ask_it, capture_output=True, text=True)
+        assert hidden.returncode == 2 and "--union-default-graph" in hidden.stderr and hidden.stdout == ""
+        # the statistics name their graphs, so they answer either way
+        fast = subprocess.run(
+            [*CLI, "query", "outcome-by-category", "--endpoint", url, "-f", "csv"], capture_output=True, text=True
+        )
+        assert fast.returncode == 0 and "Injection" in fast.stdout
