@@ -88,13 +88,22 @@ class _Builder:
         self.g = nx.Graph()
 
     def node(self, key: str, label: str, kind: str, item: _Item | None = None) -> None:
+        """Add a node (its item counts come from :meth:`count_items`, once per item)."""
         if key not in self.g:
             self.g.add_node(key, label=label, type=kind, items=0, upheld=0)
-        if item is not None:
-            data = self.g.nodes[key]
-            data["items"] += 1
-            data["upheld"] += item.outcome == "Upheld"
-            _first_date(data, item.date)
+
+    def count_items(self, items: dict[str, _Item], specialties: dict[str, dict[str, str]]) -> None:
+        """Each node's items and upheld items, counted once per item whatever the view: the
+        items of a treatment, citing a guideline, decided by a specialty, of a letter. Counted
+        while adding edges, the MRI node had 59 items in one view, 67 and 94 in others."""
+        for iri, it in items.items():
+            touched = {it.letter, iri, it.treatment, *it.guidelines, *specialties.get(it.letter, {})}
+            for key in touched:
+                if key and key in self.g:
+                    data = self.g.nodes[key]
+                    data["items"] += 1
+                    data["upheld"] += it.outcome == "Upheld"
+                    _first_date(data, it.date)
 
     def edge(self, a: str, b: str, item: _Item | None = None, relation: str | None = None) -> None:
         if not self.g.has_edge(a, b):
@@ -175,6 +184,7 @@ def view_graph(store, view: str) -> nx.Graph:
             for i, a in enumerate(guides):
                 for c in guides[i + 1 :]:
                     b.edge(a, c, it)
+    b.count_items(items, specialties)
     return b.finish(view)
 
 

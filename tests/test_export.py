@@ -213,3 +213,15 @@ def test_preview_ranks_bipartite_views_in_two_columns(store, tmp_path):
     assert _bipartite_sides(view_graph(store, "guideline-cocitation")) is None
     preview(view, tmp_path / "v.png")
     assert (tmp_path / "v.png").stat().st_size > 10_000
+
+
+def test_a_node_counts_each_item_once_in_every_view(store):
+    """A treatment's items and uphold rate are the same in every view that has the treatment,
+    whatever number of guidelines or specialties its items touch (issue 18)."""
+    counts: dict[str, set] = {}
+    for view in ("full", "treatment-guideline", "specialty-treatment"):
+        g = view_graph(store, view)
+        for key, data in g.nodes(data=True):
+            if data["type"] == "treatment":
+                counts.setdefault(key, set()).add((data["items"], data["uphold_rate"]))
+    assert counts and all(len(seen) == 1 for seen in counts.values()), {k: v for k, v in counts.items() if len(v) > 1}
