@@ -254,10 +254,13 @@ def build(
     turtle: bool = False,
     question_folders: Iterable[str | Path] = (),
     compress: str = "auto",
+    planned: Callable[[int], None] | None = None,
 ) -> BuildSummary:
     """Build (or bring up to date) the graph of ``inputs`` in ``outdir``; see the module docstring.
     ``question_folders`` hold users' own questions, summed into the statistics like the shipped ones;
-    ``compress`` is "gzip", "none" or "auto" (gzip from :data:`kg.builddir.AUTO_GZIP_FROM` inputs)."""
+    ``compress`` is "gzip", "none" or "auto" (gzip from :data:`kg.builddir.AUTO_GZIP_FROM` inputs);
+    ``planned`` is told how many documents will be parsed, once that is known; ``progress`` is told
+    each one's name as it is done."""
     compressed(compress, 0)  # an unknown value fails before anything is written
     out = BuildDir(Path(outdir))
     out.path.mkdir(parents=True, exist_ok=True)
@@ -265,7 +268,15 @@ def build(
     use_question_folders(folders)
     with _locked(out):
         return _build(
-            inputs, out, progress, jobs=jobs, shards=shards, turtle=turtle, folders=folders, compress=compress
+            inputs,
+            out,
+            progress,
+            jobs=jobs,
+            shards=shards,
+            turtle=turtle,
+            folders=folders,
+            compress=compress,
+            planned=planned,
         )
 
 
@@ -292,7 +303,7 @@ def _locked(out: BuildDir) -> Iterator[None]:
         yield
 
 
-def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, compress) -> BuildSummary:
+def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, compress, planned=None) -> BuildSummary:
     remove_stale_parts(out.path)  # left by a killed run; never under a final name
     start = time.perf_counter()
     summary = BuildSummary(shards=shards)
@@ -312,7 +323,7 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
         summary.rebuilt_shards = len(dirty)
         new.carry_over(old, dirty)
         if dirty:
-            _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz)
+            _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned)
         _tally(new, summary)
         if dirty or not out.statistics_file(gz).exists():
             write_statistics(new, out.statistics_file(gz))
@@ -385,7 +396,11 @@ def _hash_file(path: Path) -> str | None:
         return None  # the worker will say why it cannot be read
 
 
-def _rebuild(out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary, folders, gz) -> None:
+def _rebuild(
+    out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary, folders, gz, planned=None
+) -> None:
+    if planned is not None:
+        planned(new.count_in(dirty))  # a total for a progress bar
     writers = {}
     handles = {}
     try:

@@ -105,6 +105,8 @@ def parse(
         Path | None, typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name each file as it is parsed.")] = False,
 ) -> None:
     """Parse letters into records (one per letter; failures as {file, error}), written as they
     are parsed: memory stays flat whatever the number of letters."""
@@ -115,10 +117,14 @@ def parse(
         raise typer.Exit(EXIT_USAGE)
     target = atomic_writer(output) if output is not None else contextlib.nullcontext(sys.stdout)
     count = failed = 0
-    with target as out:
+    with target as out, _progress_bar("letters", quiet) as bar:
+        task = bar.add_task("", total=None)
         if fmt is RecordFormat.json:
             out.write("[")
         for line in record_lines(paths, jobs or None, indent=2 if fmt is RecordFormat.json else None):
+            bar.update(task, advance=1, description=Path(line.name).name)
+            if verbose:
+                bar.console.print(f"parsed {line.name}", highlight=False)
             if line.error is not None:
                 failed += 1
                 _fail_line(line.name, line.error)
@@ -146,6 +152,7 @@ def build(
     inputs: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt) or directories.")],
     outdir: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = DEFAULT_OUTPUT,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name each file as it is parsed.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)] = 0,
     shards: Annotated[
         int, typer.Option("--shards", help="Split the N-Quads into N files for parallel bulk loading.", min=1)
@@ -164,8 +171,6 @@ def build(
     report, a summary and a manifest.
 
     Re-running on the same output directory rebuilds only what changed."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from kg.build import BuildLocked
     from kg.build import build as run_build
     from kg.builddir import BuildDir
@@ -179,26 +184,25 @@ def build(
         if q.not_summable:
             _fail_line(q.name, f"not in the statistics (asked of the letter graphs instead): {q.not_summable}")
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.completed} letters"),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        transient=True,
-        disable=quiet or not sys.stderr.isatty(),
-        console=_stderr_console(),
-    ) as bar:
+    with _progress_bar("letters", quiet) as bar:
         task = bar.add_task("", total=None)
+
+        def done(name: str) -> None:
+            bar.update(task, advance=1, description=Path(name).name)
+            if verbose:
+                bar.console.print(f"parsed {name}", highlight=False)
+
         try:
             summary = run_build(
                 inputs,
                 outdir,
-                progress=lambda name: bar.update(task, advance=1, description=Path(name).name),
+                progress=done,
                 jobs=jobs or None,
                 shards=shards,
                 turtle=turtle,
                 question_folders=tuple(queries or ()),
                 compress=compress.value,
+                planned=lambda n: bar.update(task, total=n),
             )
         except BuildLocked as err:
             _fail_line(str(outdir), str(err))
@@ -710,6 +714,40 @@ def export(
         _fail_line(str(source or store), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     typer.echo(f"{view.value}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges -> {output}", err=True)
+
+
+def _progress_bar(unit: str, quiet: bool):
+    """A progress bar on stderr when it is a terminal (silent otherwise, or with --quiet): done
+    and total once known, rate, elapsed time and time left."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:,.0f} {unit}/s" if task.speed else f"- {unit}/s")
+
+    return Progress(
+        SpinnerColumn(),
+        BarColumn(),
+        MofNCompleteColumn(),
+        Rate(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+        disable=quiet or not sys.stderr.isatty(),
+        console=_stderr_console(),
+    )
 
 
 def _stderr_console():

@@ -171,6 +171,11 @@ class Manifest:
         marks = ",".join(str(int(s)) for s in shards)
         return self._paged(f"shard IN ({marks})")
 
+    def count_in(self, shards: set[int]) -> int:
+        """How many sources some shards hold."""
+        marks = ",".join(str(int(s)) for s in shards)
+        return self.conn.execute(f"SELECT COUNT(*) FROM sources WHERE shard IN ({marks})").fetchone()[0]
+
     def results(self) -> Iterator[SourceRow]:
         """Every source with its result, in input order."""
         return self._paged()

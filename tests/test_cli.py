@@ -150,3 +150,32 @@ def test_parse_streams_records_in_order_from_workers(tmp_path):
     assert (tmp_path / "r.jsonl").read_bytes() == one.stdout
     as_json = run("parse", str(EXAMPLES), "-f", "json")
     assert [r["file"] for r in json.loads(as_json.stdout)] == [json.loads(x)["file"] for x in one.stdout.splitlines()]
+
+
+def test_build_progress_on_a_terminal_has_a_total_a_rate_and_time_left(tmp_path):
+    """On a terminal `build` shows done/total, letters/s and time left; off one it is silent (issue 18)."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(tmp_path / "out")],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "160", "TERM": "xterm"},
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(timeout=120) == 0
+    text = seen.decode(errors="replace")
+    assert "letters/s" in text and "/2" in text and "left" in text, text[-2000:]
+    quiet = run("build", str(EXAMPLES), "-o", str(tmp_path / "out2"))
+    assert b"letters/s" not in quiet.stderr  # not a terminal: no bar
