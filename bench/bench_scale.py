@@ -101,7 +101,8 @@ def bench_build(workdir: Path, n: int, pdf: bool = False) -> dict:
         "peak_rss_mb": round(rss / 2**20),
         "unchanged_rebuild_s": round(again, 2),
         "unchanged_rebuild_pct": round(100 * again / wall, 2),
-        "nquads_gb": round(sum(p.stat().st_size for p in out.glob("graph*.nq")) / 1e9, 2),
+        "nquads_gb": round(sum(p.stat().st_size for p in BuildDir(out).letter_files()) / 1e9, 3),
+        "compressed": BuildDir(out).letter_files()[0].name.endswith(".gz"),
         "statistics_mb": round(BuildDir(out).statistics.stat().st_size / 1e6, 1),
     }
     print(json.dumps(row), flush=True)
@@ -169,7 +170,7 @@ def bench_rdflib(workdir: Path, n: int, runs: int = 5, reuse: bool = False) -> d
     both through :func:`kg.queries.ask` (so both read the statistics)."""
     import rdflib
 
-    from kg.builddir import graph_files
+    from kg.builddir import graph_files, open_graph
     from kg.queries import ask
     from kg.questions import load_questions
 
@@ -181,8 +182,9 @@ def bench_rdflib(workdir: Path, n: int, runs: int = 5, reuse: bool = False) -> d
     ox_s = {name: _p50(lambda q=q: ask(store, q), 21) for name, q in questions.items()}
     start = time.perf_counter()
     memory = rdflib.Dataset(default_union=True)
-    for path in graph_files(build_dir):  # letter graphs and the statistics graphs
-        memory.parse(path, format="nquads")
+    for path in graph_files(build_dir):  # letter graphs and the statistics graphs, gzip or not
+        with open_graph(path) as fh:
+            memory.parse(file=fh, format="nquads")
     parse_s = time.perf_counter() - start
     gc.freeze()  # millions of long-lived rdflib objects: keep the collector from re-scanning them
     out = {"letters": n, "rdflib_parse_s": round(parse_s, 1), "queries": {}, "failed": []}
@@ -209,8 +211,9 @@ REPORT_BAR_S = 10.0  # issue 19: a report of 100k letters from the embedded stor
 def bench_report(workdir: Path, n: int) -> dict:
     """Wall time of ``imrkg report`` on the n-letter embedded store (left by ``--only queries``,
     brought up to date here), end to end as a user runs it."""
-    store, _, _ = fresh_store(workdir, n, reuse=True)
-    del store  # the CLI opens it read-only itself
+    if not (workdir / f"store-{n}").is_dir():  # left by --only queries; made here otherwise
+        store, _, _ = fresh_store(workdir, n)
+        del store  # the CLI opens it read-only itself
     out = workdir / f"report-{n}.html"
     walls = []
     for _ in range(3):

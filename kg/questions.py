@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from kg.namespaces import IMR, QB, STAT, STATISTICS_GRAPH, statistics_dataset_iri, statistics_graph
@@ -133,8 +134,10 @@ def load_questions(extra: list[str | Path] | tuple = ()) -> dict[str, Question]:
     return out
 
 
+@cache
 def read_question(name: str, text: str, path: str = "") -> Question:
-    """Parse one question file; a file that is not a SELECT with a WHERE group is an error."""
+    """Parse one question file; a file that is not a SELECT with a WHERE group is an error.
+    (Cached by its text: asking by name re-reads the files, not their parse.)"""
     meta: dict[str, str] = {}
     params: list[Param] = []
     for line in text.splitlines():
@@ -321,6 +324,7 @@ def _key(a: Aggregate) -> tuple:
     return (a.function, a.distinct, " ".join(a.argument.split()))
 
 
+@cache
 def _partials(q: Question) -> tuple[list[tuple[str, str]], dict[tuple, int]]:
     """The partial sums, as (how they combine, SPARQL aggregate), and the index of the first partial
     of each distinct aggregate of the question: AVG(x) is two, SUM(x) and COUNT(x); an aggregate
@@ -372,6 +376,7 @@ def partial_query(q: Question) -> str:
     )
 
 
+@cache
 def _recombined(q: Question, text: str) -> str:
     """``text`` (the projection or the tail) with each aggregate written over the partial sums."""
     index = _partials(q)[1]
