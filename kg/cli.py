@@ -319,6 +319,13 @@ def load(
         Path | None,
         typer.Option("--report", help="With --endpoint: write the graphs not loaded here (one IRI a line)."),
     ] = None,
+    optimize: Annotated[
+        bool,
+        typer.Option(
+            "--optimize",
+            help="Compact the embedded store after loading: ad hoc SPARQL about 2x faster, 1.5x the disk.",
+        ),
+    ] = False,
 ) -> None:
     """Load built graphs into the embedded store or a server; each named graph replaces the stored one."""
     if endpoint:
@@ -328,7 +335,7 @@ def load(
     from kg.store import open_store
 
     try:
-        counts = load_store(open_store(store), list(sources))
+        counts = load_store(open_store(store), list(sources), optimize=optimize)
     except (OSError, ValueError, SyntaxError) as err:
         _fail_line(str(sources[0]), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None

@@ -75,8 +75,13 @@ def in_memory(sources: list[str | Path]) -> ox.Store:
     return store
 
 
-def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
-    """Load build outputs or graph files; each named graph in them replaces the stored one."""
+def load(store: ox.Store, sources: list[str | Path], *, optimize: bool = False) -> dict[str, int]:
+    """Load build outputs or graph files; each named graph in them replaces the stored one.
+
+    ``optimize`` compacts the store afterwards (RocksDB). Measured on 10k letters: +52 % disk
+    (599 -> 910 MB) and +5 s, no change for the canned questions (read from the statistics),
+    ad hoc SPARQL over the letter graphs 2.2x faster (year x category: 1.68 -> 0.75 s). Off by
+    default: at corpus scale disk runs out first, and ad hoc analysis belongs on Virtuoso."""
     counts = {"graphs": 0, "removed": 0, "unchanged": 0}
     _recover(store)
     for source in sources:
@@ -87,7 +92,8 @@ def load(store: ox.Store, sources: list[str | Path]) -> dict[str, int]:
             continue
         for path in graph_files(source):
             counts["graphs"] += _load_file(store, path)
-    store.optimize()
+    if optimize:
+        store.optimize()
     counts["quads"] = len(store)
     return counts
 

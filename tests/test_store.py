@@ -185,3 +185,17 @@ def test_a_load_that_fails_on_a_broken_file_removes_nothing(corpus, tmp_path):
         load(store, [out])
     assert len(store) == quads and not store.contains_named_graph(STATE_GRAPH)
     assert answers(store) == before
+
+
+def test_load_compacts_the_store_only_when_asked(example_build, tmp_path, monkeypatch):
+    """`optimize()` costs half again the disk and helps only ad hoc SPARQL: off unless --optimize (issue 17)."""
+    import pyoxigraph as ox
+
+    calls = []
+    monkeypatch.setattr(ox.Store, "optimize", lambda self: calls.append(1))
+    load(open_store(tmp_path / "a"), [example_build])
+    assert calls == []
+    load(open_store(tmp_path / "b"), [example_build], optimize=True)
+    assert calls == [1]
+    res = cli("load", str(example_build), "--store", str(tmp_path / "c"), "--optimize")
+    assert res.returncode == 0, res.stderr
