@@ -764,8 +764,20 @@ def _stderr_console():
 
 
 def main() -> None:
-    """The ``imrkg`` entry point."""
-    app()
+    """The ``imrkg`` entry point. An output that cannot be written (read-only or missing folder,
+    full disk) is one line naming it, exit 1: what was written before stays as it was."""
+    from kg.output import OutputError
+
+    try:
+        app()
+    except OutputError as err:
+        typer.echo(f"imrkg: {err.strerror}", err=True)
+        raise SystemExit(EXIT_SOME_FAILED) from None
+    except OSError as err:
+        if err.filename is None:
+            raise
+        typer.echo(f"imrkg: {err.filename}: {err.strerror or err}", err=True)
+        raise SystemExit(EXIT_SOME_FAILED) from None
 
 
 if __name__ == "__main__":

@@ -16,17 +16,31 @@ def _umask() -> int:
     return mask
 
 
+class OutputError(OSError):
+    """An output file that cannot be written (a missing or read-only folder, a full disk): the
+    message names the file the user asked for, never the temporary one."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside ``path``; rename over it only when the block succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as err:
+        raise OutputError(err.errno, f"{path}: cannot write there ({err.strerror or err})") from None
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as err:  # a full disk shows here at the latest
+                raise OutputError(err.errno, f"{path}: could not be written ({err.strerror or err})") from None
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
         os.replace(tmp, path)
     except BaseException:

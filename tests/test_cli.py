@@ -179,3 +179,20 @@ def test_build_progress_on_a_terminal_has_a_total_a_rate_and_time_left(tmp_path)
     assert "letters/s" in text and "/2" in text and "left" in text, text[-2000:]
     quiet = run("build", str(EXAMPLES), "-o", str(tmp_path / "out2"))
     assert b"letters/s" not in quiet.stderr  # not a terminal: no bar
+
+
+def test_an_output_that_cannot_be_written_is_one_line(example_build, tmp_path):
+    """A missing or read-only destination (here under /proc) is one line naming it, exit 1, no traceback (issue 13)."""
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    for args in (
+        ("parse", str(EXAMPLES), "-o", "/proc/imrkg-test/x.jsonl"),
+        ("build", str(EXAMPLES), "-o", "/proc/imrkg-test/out", "-q"),
+        ("query", "outcome-trend", "--store", str(store), "-o", "/proc/imrkg-test/q.csv"),
+        ("report", "--store", str(store), "-o", "/proc/imrkg-test/r.html"),
+        ("export", "gexf", str(example_build), "-o", "/proc/imrkg-test/v.gexf"),
+    ):
+        res = run(*args)
+        lines = res.stderr.decode().strip().splitlines()
+        assert res.returncode == 1 and len(lines) == 1 and "/proc/imrkg-test" in lines[0], (args, res.stderr)
+        assert b"Traceback" not in res.stderr and b".part" not in res.stderr
