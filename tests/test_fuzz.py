@@ -8,8 +8,9 @@ runs the same properties for 100k+ examples.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from conftest import EXAMPLES, corpus_texts
+from conftest import EXAMPLES, ROOT, corpus_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,39 @@ def test_join_with_offsets_keeps_the_rule(text, data):
     joined, offsets = join_with_offsets(text, start, end)
     assert (joined, offsets) == _join_char_by_char(text, start, end)
     assert all(text[o] == c for o, c in zip(offsets, joined, strict=True) if c != " ")
+
+
+# -- raw bytes and mutated PDFs through the whole reader (issue 13) --------------------------------
+_PDF = (
+    sorted((ROOT / "tests" / "bad-inputs").glob("not-imr.pdf"))
+    + sorted((ROOT.parent / "shared" / "corpus" / "found" / "pdf").glob("*.pdf"))[:1]
+)
+
+
+def _read_bytes(tmp: Path, name: str, data: bytes):
+    from kg.parse import parse_document
+    from kg.read import Document
+
+    path = tmp / name
+    path.write_bytes(data)
+    outcome = parse_document(Document(name, path))
+    assert outcome.letter is not None or outcome.error, "a document is a letter or a reason"
+    return outcome
+
+
+@FUZZ
+@given(data=st.binary(max_size=4096), suffix=st.sampled_from([".txt", ".pdf"]))
+def test_raw_bytes_give_a_letter_or_a_reason(tmp_path_factory, data, suffix):
+    _read_bytes(tmp_path_factory.mktemp("bytes"), "doc" + suffix, data)
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_pdfs_give_a_letter_or_a_reason(tmp_path_factory, data):
+    source = data.draw(st.sampled_from(_PDF)).read_bytes()
+    edits = data.draw(st.lists(st.tuples(st.integers(0, len(source) - 1), st.integers(0, 255)), min_size=1, max_size=8))
+    mutated = bytearray(source)
+    for at, byte in edits:
+        mutated[at] = byte
+    cut = data.draw(st.integers(len(source) // 2, len(source)))
+    _read_bytes(tmp_path_factory.mktemp("pdf"), "doc.pdf", bytes(mutated[:cut]))
