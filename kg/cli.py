@@ -183,6 +183,15 @@ def build(
     for q in _questions(queries).values():
         if q.not_summable:
             _fail_line(q.name, f"not in the statistics (asked of the letter graphs instead): {q.not_summable}")
+    from kg.questions import QuestionError
+    from kg.statistics import summable, use_question_folders
+
+    try:
+        use_question_folders(tuple(str(f) for f in queries or ()))
+        summable()
+    except QuestionError as err:
+        _fail_line("--queries", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
 
     with _progress_bar("letters", quiet) as bar:
         task = bar.add_task("", total=None)

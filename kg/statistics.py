@@ -38,7 +38,7 @@ from kg.namespaces import (
     statistics_graph,
     statistics_observation_iri,
 )
-from kg.questions import MONTH, Question, load_questions, partial_functions, partial_query
+from kg.questions import MONTH, Question, QuestionError, load_questions, partial_functions, partial_query
 from kg.terms import literal_term, quote
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -62,7 +62,12 @@ def summable() -> tuple[tuple[Question, str, tuple[str, ...]], ...]:
     out = []
     for q in load_questions(_QUESTION_DIRS).values():
         if q.not_summable is None:
-            out.append((q, partial_query(q), partial_functions(q)))
+            sparql = partial_query(q)
+            try:  # on an empty store: a question that is not SPARQL fails here, not in a worker
+                ox.Store().query(sparql)
+            except SyntaxError as err:
+                raise QuestionError(f"{q.path or q.name}: not valid SPARQL: {str(err).splitlines()[0]}") from None
+            out.append((q, sparql, partial_functions(q)))
     return tuple(out)
 
 

@@ -261,3 +261,18 @@ def test_embedded_queries_stop_at_their_time_limit_and_call_no_server(example_st
     assert run(example_store, 'SELECT ?x WHERE { BIND("SERVICE" AS ?x) }')[1] == [
         ["SERVICE"]
     ]  # a word in a string is fine
+
+
+def test_a_users_question_that_is_not_sparql_stops_the_build_before_it_starts(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "bad.rq").write_text(
+        USER_QUESTION.replace("GROUP BY ?category ?outcome", "GROUP BY ?category ?outcome FILTER((")
+    )
+    res = subprocess.run(
+        [*CLI, "build", str(EXAMPLES), "-o", str(tmp_path / "out"), "-q", "--queries", str(mine)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2 and "bad.rq" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "out" / "graph.nq").exists()
