@@ -54,7 +54,7 @@ def test_shipped_files_are_the_repository_files():
     assert resources.ontology_file().read_bytes() == (ROOT / "ontology" / "imr.ttl").read_bytes()
     assert resources.vocabulary_file().read_bytes() == (ROOT / "ontology" / "vocabulary.ttl").read_bytes()
     assert resources.shapes_file().read_bytes() == (ROOT / "shapes" / "imr-shapes.ttl").read_bytes()
-    for folder in ("", "export"):
+    for folder in ("", "export", "tables"):
         shipped = [f.name for f in resources.query_files(folder)]
         assert shipped == sorted(p.name for p in (ROOT / "queries" / folder).glob("*.rq")) and shipped
     assert {f.name for f in resources.reference_files()} >= {"imr.ttl", "imr-shapes.ttl", "drugs.json"}
