@@ -24,7 +24,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -218,17 +218,15 @@ def graph_writer(path: Path) -> Iterator[IO[str]]:
     (level 1: 11x smaller at a fraction of the time of level 6; no name or time in the header,
     so the bytes depend on the content only)."""
     with atomic_writer(path, "wb") as raw:
-        if str(path).endswith(GZIP):
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) as z:
-                text = io.TextIOWrapper(z, encoding="utf-8", newline="")
-                yield text
-                text.flush()
-                text.detach()
-        else:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        gz = str(path).endswith(GZIP)
+        packer = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) if gz else nullcontext(raw)
+        )
+        with packer as binary:
+            text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
             yield text
             text.flush()
-            text.detach()
+            text.detach()  # the wrapper must not close the file atomic_writer still renames
 
 
 def fixed_graphs() -> str:

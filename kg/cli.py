@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from kg.builddir import DEFAULT_OUTPUT
+from kg.builddir import COMPRESSIONS, DEFAULT_OUTPUT
 from kg.export import FORMATS, VIEWS
 from kg.output import atomic_writer
 from kg.store import DEFAULT_STORE
@@ -61,12 +61,7 @@ def _plain_help_types() -> None:
 _plain_help_types()
 
 
-class Compression(StrEnum):
-    """How ``imrkg build`` writes its N-Quads (kg.builddir owns what each means)."""
-
-    auto = "auto"
-    gzip = "gzip"
-    none = "none"
+Compression = StrEnum("Compression", {c: c for c in COMPRESSIONS})  # kg.builddir owns what each means
 
 
 class RecordFormat(StrEnum):

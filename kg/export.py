@@ -87,7 +87,7 @@ class _Builder:
     def __init__(self) -> None:
         self.g = nx.Graph()
 
-    def node(self, key: str, label: str, kind: str, item: _Item | None = None) -> None:
+    def node(self, key: str, label: str, kind: str) -> None:
         """Add a node (its item counts come from :meth:`count_items`, once per item)."""
         if key not in self.g:
             self.g.add_node(key, label=label, type=kind, items=0, upheld=0)
@@ -146,18 +146,18 @@ def view_graph(store, view: str) -> nx.Graph:
     b = _Builder()
     if view == "full":
         for iri, it in items.items():
-            b.node(it.letter, it.case or it.letter.rsplit("/", 1)[-1], "letter", it)
-            b.node(iri, it.title, "item", it)
+            b.node(it.letter, it.case or it.letter.rsplit("/", 1)[-1], "letter")
+            b.node(iri, it.title, "item")
             b.edge(it.letter, iri, it, "has item")
             if it.treatment:
-                b.node(it.treatment, it.treatment_label or it.treatment, "treatment", it)
+                b.node(it.treatment, it.treatment_label or it.treatment, "treatment")
                 b.edge(iri, it.treatment, it, "treatment")
             for guide, (label, kind) in it.guidelines.items():
-                b.node(guide, label, kind, it)
+                b.node(guide, label, kind)
                 b.edge(iri, guide, it, "reviewer cited")
         for it in items.values():
             for sp, label in specialties.get(it.letter, {}).items():
-                b.node(sp, label, "specialty", it)
+                b.node(sp, label, "specialty")
         for letter, names in specialties.items():
             if letter in b.g:
                 for sp in names:
@@ -166,21 +166,21 @@ def view_graph(store, view: str) -> nx.Graph:
         for it in items.values():
             if it.treatment:
                 for guide, (label, kind) in it.guidelines.items():
-                    b.node(it.treatment, it.treatment_label or it.treatment, "treatment", it)
-                    b.node(guide, label, kind, it)
+                    b.node(it.treatment, it.treatment_label or it.treatment, "treatment")
+                    b.node(guide, label, kind)
                     b.edge(it.treatment, guide, it)
     elif view == "specialty-treatment":
         for it in items.values():
             if it.treatment:
                 for sp, label in specialties.get(it.letter, {}).items():
-                    b.node(sp, label, "specialty", it)
-                    b.node(it.treatment, it.treatment_label or it.treatment, "treatment", it)
+                    b.node(sp, label, "specialty")
+                    b.node(it.treatment, it.treatment_label or it.treatment, "treatment")
                     b.edge(sp, it.treatment, it)
     else:  # guideline-cocitation: chapters (or works) cited together in one decision
         for it in items.values():
             guides = sorted(it.guidelines)
             for guide in guides:
-                b.node(guide, *it.guidelines[guide], it)
+                b.node(guide, *it.guidelines[guide])
             for i, a in enumerate(guides):
                 for c in guides[i + 1 :]:
                     b.edge(a, c, it)
@@ -318,7 +318,7 @@ def preview(g: nx.Graph, path: str | Path, max_nodes: int = 150) -> None:
     if sides:
         for n, (x, y) in pos.items():
             left = x == 0.0
-            label = _short(sub.nodes[n]["label"])
+            label = shorten(sub.nodes[n]["label"])
             ax.text(x - 0.03 if left else x + 0.03, y, label, fontsize=7, ha="right" if left else "left", va="center")
         ax.set_xlim(-0.9, 1.9)
         fig.tight_layout()
@@ -332,7 +332,8 @@ def preview(g: nx.Graph, path: str | Path, max_nodes: int = 150) -> None:
     plt.close(fig)
 
 
-def _short(label: str, width: int = 40) -> str:
+def shorten(label: str, width: int = 40) -> str:
+    """A label cut to ``width`` characters with an ellipsis (chart and preview labels)."""
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
@@ -355,7 +356,7 @@ def _place_labels(fig, ax, g: nx.Graph, pos: dict, candidates: list) -> None:
     placed = []
     for n in candidates:
         x, y = pos[n]
-        text = ax.text(x, y, _short(g.nodes[n]["label"], 32), fontsize=7, ha="center", va="bottom")
+        text = ax.text(x, y, shorten(g.nodes[n]["label"], 32), fontsize=7, ha="center", va="bottom")
         box = text.get_window_extent(renderer=renderer).expanded(1.05, 1.1)
         if any(box.overlaps(other) for other in placed):
             text.remove()

@@ -108,6 +108,7 @@ class Question:
 
 
 # -- reading question files ---------------------------------------------------------------------
+@cache
 def standard_filters() -> dict[str, Param]:
     """The filters of ``kg/data/filters.json``."""
     table = json.loads(data_file("filters.json").read_text(encoding="utf-8"))
@@ -157,7 +158,7 @@ def read_question(name: str, text: str, path: str = "") -> Question:
     parts = _split(text, path or name)
     prologue, projection, where, tail = parts
     group_by = _group_by(tail)
-    aggregates = tuple(_aggregates(projection + " " + tail))
+    aggregates = tuple(a for a, _, _ in _aggregates(projection + " " + tail))
     for p in params:
         if p.name not in group_by:
             raise QuestionError(f"{path or name}: parameter {p.name} must be a GROUP BY variable (?{p.name})")
@@ -251,7 +252,8 @@ def _group_by(tail: str) -> tuple[str, ...]:
     return tuple(v[1:] for v in m.group(1).split())
 
 
-def _aggregates(text: str) -> list[Aggregate]:
+def _aggregates(text: str) -> list[tuple[Aggregate, int, int]]:
+    """Each aggregate call of ``text`` with its span (start, end) in it."""
     masked = masked_sparql(text)
     out = []
     for m in _AGGREGATE.finditer(masked):
@@ -259,7 +261,8 @@ def _aggregates(text: str) -> list[Aggregate]:
         inner = text[m.end() : end].strip()
         distinct = bool(re.match(r"DISTINCT\b", inner, re.I))
         argument = inner[8:].strip() if distinct else inner
-        out.append(Aggregate(m.group(1).upper(), distinct, argument, text[m.start() : end + 1]))
+        call = Aggregate(m.group(1).upper(), distinct, argument, text[m.start() : end + 1])
+        out.append((call, m.start(), end + 1))
     return out
 
 
@@ -381,7 +384,7 @@ def _recombined(q: Question, text: str) -> str:
     """``text`` (the projection or the tail) with each aggregate written over the partial sums."""
     index = _partials(q)[1]
     pieces, last = [], 0
-    for a, (start, end) in zip(_aggregates(text), _aggregate_spans(text), strict=True):
+    for a, start, end in _aggregates(text):
         i = index[_key(a)]
         if a.function == "AVG":
             new = f"(SUM(?_a{i}) / SUM(?_a{i + 1}))"
@@ -393,11 +396,6 @@ def _recombined(q: Question, text: str) -> str:
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
-
-
-def _aggregate_spans(text: str) -> list[tuple[int, int]]:
-    masked = masked_sparql(text)
-    return [(m.start(), _closing(masked, m.end() - 1, "(", ")") + 1) for m in _AGGREGATE.finditer(masked)]
 
 
 def fast_query(q: Question, own: dict[str, str], months: list[str] | None) -> str:

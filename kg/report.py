@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from kg.export import shorten
 from kg.queries import Answer, ask
 from kg.questions import load_questions
 from kg.resources import data_file
@@ -117,7 +118,7 @@ def _chart(spec: dict, answer: Answer) -> str:
             else:
                 ax.bar(positions, values, color=colour, label=name)
         if spec["kind"] == "barh":
-            ax.set_yticks(positions, [_short(lbl) for lbl in labels])
+            ax.set_yticks(positions, [shorten(lbl, 48) for lbl in labels])
             ax.invert_yaxis()
             for pos, value in zip(positions, series[0], strict=True):
                 ax.annotate(
@@ -133,10 +134,6 @@ def _chart(spec: dict, answer: Answer) -> str:
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg") :]
-
-
-def _short(label: str, width: int = 48) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 # -- the page -----------------------------------------------------------------------------------

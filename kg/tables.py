@@ -8,12 +8,10 @@ the words it came from. Values keep their types: numbers, booleans, and dates (c
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
-from kg.output import OutputError
+from kg.output import atomic_writer
 from kg.queries import run
 from kg.resources import query_files
 
@@ -42,24 +40,13 @@ def write_parquet(target, outdir: str | Path) -> dict[str, int]:
     except ImportError:
         raise ImportError("Parquet export needs pyarrow: pip install 'imr-kg[parquet]'") from None
     outdir = Path(outdir)
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputError(err.errno, f"{outdir}: cannot write there ({err.strerror or err})") from None
     counts = {}
     for name, sparql in table_queries().items():
         columns, rows = run(target, sparql, typed=True)
         data = {c: [_value(c, r[i]) for r in rows] for i, c in enumerate(columns)}
         table = pa.table(data) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
-        path = outdir / f"{name}.parquet"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=outdir)
-        os.close(fd)
-        try:
-            pq.write_table(table, tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_writer(outdir / f"{name}.parquet", "wb") as fh:
+            pq.write_table(table, fh)
         counts[name] = len(rows)
     return counts
 
