@@ -4,8 +4,8 @@ What it writes in OUTDIR (graph files or shards, the statistics graph, the manif
 and the validation report) is named in :mod:`kg.builddir`; each file is written to a temporary
 name and renamed when complete.
 
-Letters are parsed, mapped, serialized and SHACL-validated in worker processes, a chunk at a
-time (pySHACL costs milliseconds per call, so one call covers a chunk); the main process writes
+Letters are parsed, mapped, written as TriG and SHACL-validated in worker processes, a chunk at a
+time (the statistics load a chunk into one in-memory store); the main process writes
 results in input order, so output bytes do not depend on scheduling. Memory is bounded by the
 chunks in flight, whatever the corpus size.
 
@@ -32,25 +32,33 @@ from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.namespace import RDF, SH
 
-from kg.builddir import GZIP, BuildDir, compressed, open_graph
+from kg.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
 from kg.drugs import lexicon
 from kg.manifest import Manifest, SourceRow, file_sha256, shard_of
 from kg.mapping import letter_triples
-from kg.namespaces import IMR, ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, item_iri, letter_iri
+from kg.namespaces import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
 from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_in_time, printable
 from kg.pool import WORKER_DIED, chunked, default_jobs, die_with_parent, ordered_map
 from kg.read import Document, discover
 from kg.resources import ontology_file, reference_files
-from kg.statistics import Totals, chunk_statistics, definitions, statistics_nquads, summable, use_question_folders
-from kg.terms import nquad_lines
-from kg.validate import Violation, batch_graph, shapes_graph, validate_graph
+from kg.shacl import compiled as compiled_shapes
+from kg.statistics import (
+    Totals,
+    chunk_statistics,
+    definitions,
+    kept_predicates,
+    statistics_trig,
+    summable,
+    use_question_folders,
+)
+from kg.terms import nquad_lines, rdflib_trig, read_iri, trig_graph, trig_header
+from kg.validate import Violation, validate_triples
 from kg.version import PARSER_VERSION
 from kg.vocab_rdf import vocabulary_graph
 
-CHUNK = 100  # letters per worker task and per pySHACL call
+CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
 
 
 @dataclass
@@ -101,14 +109,14 @@ class BuildSummary:
 # -- the work of one chunk, in a worker process -------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What a worker made of one document: its N-Quads and what the manifest keeps of it."""
+    """What a worker made of one document: its graph (TriG) and what the manifest keeps of it."""
 
     name: str
     sha256: str | None = None  # of the bytes the worker read
     error: str | None = None
     letter: str | None = None  # letter IRI
     graph: str | None = None
-    nquads: str = ""
+    text: str = ""  # the letter's graph as TriG
     triples: int = 0
     outcomes: tuple[str, ...] = ()
     unmapped: tuple[tuple[int, str], ...] = ()
@@ -116,24 +124,15 @@ class Result:
     stats: str = ""  # JSON of the letter's partial rows of every question (kg.statistics)
 
 
-@cache
-def _constrained() -> frozenset:
-    """Predicates the shapes look at: only these (and rdf:type) go into the validation graph.
-    The shapes are not closed, so leaving the others out cannot change the result."""
-    return frozenset(shapes_graph().objects(None, SH.path)) | {RDF.type}
-
-
 def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
-    """Read, parse, map, serialize and validate a chunk of documents (one pySHACL call).
+    """Read, parse, map, validate and write a chunk of documents; sum its statistics.
 
     Each document is ``(path, sha256 or None)``: the file is read here, once, and hashed here
     unless the main process already knew its hash."""
     results: list[Result] = []
-    first_copies: list[tuple[str, str]] = []  # (letter IRI, N-Quads) for the statistics
-    batch = batch_graph()
+    first_copies: list[tuple[str, str]] = []  # (letter IRI, TriG of what the questions read)
     in_batch: set[str] = set()
-    keep = _constrained()
-    treatment = IMR.treatment  # rdflib makes a new URIRef on every attribute access
+    kept = kept_predicates()
     for name, known in docs:
         outcome = parse_in_time(Document(name, Path(name), sha256=known))
         if outcome.letter is None:
@@ -142,48 +141,42 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
         letter = outcome.letter
         triples = letter_triples(letter, outcome.source_sha256)
         key = str(letter_iri(letter))
-        nquads = "".join(nquad_lines(triples, graph_iri(letter)))
-        if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate:
-            in_batch.add(key)  # merged into the batch its triples would look like violations
-            batch.addN((s, p, o, batch) for s, p, o in triples if p in keep)
-            first_copies.append((key, nquads))
-        mapped = {s for s, p, _ in triples if p == treatment}
+        graph = str(graph_iri(letter))
+        if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate
+            in_batch.add(key)
+            used = triples if kept is None else [t for t in triples if read_iri(t[1]) in kept]
+            first_copies.append((key, trig_graph(graph, used)))
         results.append(
             Result(
                 name,
                 outcome.source_sha256,
                 letter=key,
-                graph=str(graph_iri(letter)),
-                nquads=nquads,
+                graph=graph,
+                text=trig_graph(graph, triples),
                 triples=len(triples),
                 outcomes=tuple(i.outcome for i in letter.items),
-                unmapped=tuple((i.number, i.title) for i in letter.items if item_iri(letter, i.number) not in mapped),
+                unmapped=tuple(
+                    (i.number, i.title) for i in letter.items if i.treatment is None or not i.treatment.concept
+                ),
+                violations=tuple(json.dumps(asdict(v)) for v in validate_triples(triples)),
             )
         )
     stats = chunk_statistics(first_copies, _fixed_bytes())
-    results = [replace(r, stats=stats.get(r.letter, "{}")) if r.letter else r for r in results]
-    if len(batch):
-        by_letter: dict[str, list[str]] = {}
-        for v in validate_graph(batch):
-            by_letter.setdefault(str(letter_iri(v.letter)), []).append(json.dumps(asdict(v)))
-        if by_letter:
-            results = [replace(r, violations=tuple(by_letter.get(r.letter, ()))) if r.letter else r for r in results]
-    del batch
-    gc.collect()  # the chunk's cyclic garbage (rdflib and pySHACL graphs), while little else is alive
-    return results
+    return [replace(r, stats=stats.get(r.letter, "{}")) if r.letter else r for r in results]
 
 
 @cache
 def _fixed_bytes() -> bytes:
-    """The vocabulary and ontology graphs, which the questions' partial queries join with."""
-    return fixed_graphs().encode()
+    """The vocabulary and ontology graphs as N-Quads, which the questions' partial queries join
+    with (N-Quads so that kg.statistics can keep the lines the questions read)."""
+    vocab, onto = _fixed_rdflib()
+    return ("".join(nquad_lines(vocab, VOCAB_GRAPH)) + "".join(nquad_lines(onto, ONTOLOGY_GRAPH))).encode()
 
 
 def _preload() -> None:
     """Load what every document needs before the first one is timed: shapes, vocabulary, the
     questions and the drug dictionary (about 1.5 s together)."""
-    shapes_graph()
-    _constrained()
+    compiled_shapes()
     summable()
     _fixed_bytes()
     lexicon()
@@ -203,18 +196,18 @@ def _warm(question_folders: tuple[str, ...] = ()) -> None:
 
 # -- the build ---------------------------------------------------------------------------------
 def write_statistics(manifest: Manifest, path: Path) -> int:
-    """Sum every letter's partial counts into the statistics graphs (``statistics.nq[.gz]``)."""
+    """Sum every letter's partial counts into the statistics graphs (``statistics.trig[.gz]``)."""
     totals = Totals()
     for stats in manifest.letter_statistics():
         totals.add(stats)
     with graph_writer(path) as out:
-        out.writelines(statistics_nquads(totals))
+        out.writelines(statistics_trig(totals))
     return totals.observations()
 
 
 @contextmanager
 def graph_writer(path: Path) -> Iterator[IO[str]]:
-    """Write N-Quads text to ``path`` atomically, gzip-compressed when its name ends in ``.gz``
+    """Write graph text to ``path`` atomically, gzip-compressed when its name ends in ``.gz``
     (level 1: 11x smaller at a fraction of the time of level 6; no name or time in the header,
     so the bytes depend on the content only)."""
     with atomic_writer(path, "wb") as raw:
@@ -229,11 +222,16 @@ def graph_writer(path: Path) -> Iterator[IO[str]]:
             text.detach()  # the wrapper must not close the file atomic_writer still renames
 
 
-def fixed_graphs() -> str:
-    """The vocabulary and ontology named graphs, as N-Quads: they lead the first shard."""
+def _fixed_rdflib() -> tuple[Graph, Graph]:
     vocab = vocabulary_graph()
     onto = Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
-    return "".join(nquad_lines(vocab, VOCAB_GRAPH)) + "".join(nquad_lines(onto, ONTOLOGY_GRAPH))
+    return vocab, onto
+
+
+def fixed_graphs() -> str:
+    """The vocabulary and ontology named graphs as TriG blocks: they lead the first shard."""
+    vocab, onto = _fixed_rdflib()
+    return rdflib_trig(VOCAB_GRAPH, vocab) + rdflib_trig(ONTOLOGY_GRAPH, onto)
 
 
 def _fixed_inputs_sha256() -> str:
@@ -405,6 +403,7 @@ def _rebuild(
         for shard in sorted(dirty):
             writers[shard] = graph_writer(out.shard_file(shard, shards, gz))
             handles[shard] = writers[shard].__enter__()
+            handles[shard].write(trig_header())
         if 0 in handles:
             handles[0].write(fixed_graphs())
         for row, result in _results(new.sources_in(dirty), jobs, folders):
@@ -416,7 +415,7 @@ def _rebuild(
                 new.set_result(row.path, result=result, duplicate_of=owner)
                 continue
             if result.error is None:
-                handles[row.shard].write(result.nquads)
+                handles[row.shard].write(result.text)
             new.set_result(row.path, result=result)
         for shard, writer in writers.items():
             handles[shard].flush()
@@ -497,10 +496,10 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
             )
 
 
-def write_turtle(nq_paths: list[Path], ttl_path: Path) -> None:
+def write_turtle(paths: list[Path], ttl_path: Path) -> None:
     """Turtle of the union of all graphs, streamed through pyoxigraph."""
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    triples = (q.triple for p in nq_paths for q in ox.parse(input=open_graph(p), format=ox.RdfFormat.N_QUADS))
+    triples = (q.triple for p in paths for q in ox.parse(input=open_graph(p), format=rdf_format(p)))
     with atomic_writer(ttl_path, "wb") as out:
         ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 

@@ -2,11 +2,11 @@
 
 ``imrkg build`` writes, and ``load``, ``validate``, ``export`` and the tests read:
 
-- ``graph.nq`` (or ``graph-000.nq`` … with ``--shards N``): N-Quads, one named graph per letter;
-  the vocabulary and ontology graphs lead the first file;
-- ``statistics.nq``: the statistics graphs the canned queries read (kg.statistics);
+- ``graph.trig`` (or ``graph-000.trig`` … with ``--shards N``): TriG, one named graph per letter
+  (:mod:`kg.terms` says why TriG); the vocabulary and ontology graphs lead the first file;
+- ``statistics.trig``: the statistics graphs the canned queries read (kg.statistics);
 - with ``--compress gzip`` (the default from :data:`AUTO_GZIP_FROM` inputs on) each of those is
-  gzip-compressed under the same name plus ``.gz``: ``graph.nq.gz``, ``statistics.nq.gz``;
+  gzip-compressed under the same name plus ``.gz``: ``graph.trig.gz``, ``statistics.trig.gz``;
 - ``manifest.sqlite``: every source's size, mtime, sha256, shard and letter graph (kg.manifest);
 - ``summary.json`` and ``validation-report.txt``; ``graph.ttl`` with ``--turtle``.
 """
@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_OUTPUT = Path("out")  # where ``imrkg build`` writes unless told
-GRAPH_FILE = "graph.nq"
-SHARD_PATTERN = "graph-{:03d}.nq"
-SHARD_GLOB = "graph-[0-9][0-9][0-9].nq"
-STATISTICS_FILE = "statistics.nq"
+GRAPH_FILE = "graph.trig"
+SHARD_PATTERN = "graph-{:03d}.trig"
+SHARD_GLOB = "graph-[0-9][0-9][0-9].trig"
+STATISTICS_FILE = "statistics.trig"
+GRAPH_GLOB = "*.trig*"  # every graph file of a build, as the README's bulk-load recipes name them
+# what earlier releases wrote (N-Quads): a build directory holding these must be rebuilt
+OLD_GRAPH_FILES = ("graph.nq", "graph.nq.gz", "statistics.nq", "statistics.nq.gz")
 MANIFEST_FILE = "manifest.sqlite"
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "validation-report.txt"
@@ -31,11 +34,12 @@ TURTLE_FILE = "graph.ttl"
 LOCK_FILE = ".build.lock"  # held while a build writes the directory
 
 # graph files by suffix, as rdflib names their formats; any of them may also end in .gz
-GRAPH_FORMATS = {".nq": "nquads", ".trig": "trig", ".ttl": "turtle", ".nt": "nt"}
+GRAPH_FORMATS = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt"}
 GZIP = ".gz"
 COMPRESSIONS = ("auto", "gzip", "none")
-# auto compresses from this many inputs on: N-Quads compress about 11x at gzip level 1, and a
-# build of 10,000 letters writes about 0.7 GB of them; below that, plain text people can open
+# auto compresses from this many inputs on: the graph files compress about 5x at gzip level 1
+# (3.6 KB a letter), and a build of 10,000 letters writes about 0.2 GB of TriG; below that, plain
+# text people can open
 AUTO_GZIP_FROM = 10_000
 
 
@@ -75,8 +79,9 @@ class BuildDir:
     def other_format_files(self, gzipped: bool) -> list[Path]:
         """Graph files a build of the other compression left (removed when this one finishes)."""
         suffix = "" if gzipped else GZIP
-        names = [GRAPH_FILE + suffix, STATISTICS_FILE + suffix]
-        return [self.path / n for n in names] + sorted(self.path.glob(SHARD_GLOB + suffix))
+        names = [GRAPH_FILE + suffix, STATISTICS_FILE + suffix, *OLD_GRAPH_FILES]
+        old_shards = sorted(self.path.glob("graph-[0-9][0-9][0-9].nq*"))
+        return [self.path / n for n in names] + sorted(self.path.glob(SHARD_GLOB + suffix)) + old_shards
 
     @property
     def manifest(self) -> Path:
@@ -108,13 +113,17 @@ class BuildDir:
         return self.manifest.is_file()
 
     def letter_files(self) -> list[Path]:
-        """The N-Quads files holding the letter graphs: the shards, or ``graph.nq`` (``.gz`` or not)."""
+        """The files holding the letter graphs: the shards, or ``graph.trig`` (``.gz`` or not)."""
         for suffix in (GZIP, ""):
             shards = sorted(self.path.glob(SHARD_GLOB + suffix))
             if shards:
                 return shards
             if (self.path / (GRAPH_FILE + suffix)).is_file():
                 return [self.path / (GRAPH_FILE + suffix)]
+        if any((self.path / name).is_file() for name in OLD_GRAPH_FILES):
+            raise FileNotFoundError(
+                f"{self.path} was built by an earlier imr-kg (N-Quads files); run imrkg build again to update it"
+            )
         return [self.path / GRAPH_FILE]
 
     def graph_files(self) -> list[Path]:
@@ -132,6 +141,16 @@ def graph_files(source: str | Path) -> list[Path]:
     """The graph files of a build directory, or the given graph file itself."""
     source = Path(source)
     return BuildDir(source).graph_files() if source.is_dir() else [source]
+
+
+def rdf_format(path: str | Path):
+    """The pyoxigraph RdfFormat of a graph file from its suffix (``.gz`` is looked through);
+    ValueError for a suffix that is not an RDF format."""
+    import pyoxigraph as ox
+
+    graph_format(path)
+    name = Path(path).name.lower().removesuffix(GZIP)
+    return ox.RdfFormat.from_extension(Path(name).suffix[1:])
 
 
 def graph_format(path: str | Path) -> str:
@@ -159,5 +178,6 @@ __all__ = [
     "graph_files",
     "compressed",
     "graph_format",
+    "rdf_format",
     "open_graph",
 ]

@@ -150,7 +150,7 @@ def build(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name each file as it is parsed.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0: one per core).", min=0)] = 0,
     shards: Annotated[
-        int, typer.Option("--shards", help="Split the N-Quads into N files for parallel bulk loading.", min=1)
+        int, typer.Option("--shards", help="Split the letter graphs into N files for parallel bulk loading.", min=1)
     ] = 1,
     turtle: Annotated[bool, typer.Option("--turtle", help="Also write graph.ttl (Turtle of all graphs).")] = False,
     queries: QuestionsOption = None,
@@ -158,11 +158,11 @@ def build(
         Compression,
         typer.Option(
             "--compress",
-            help="gzip the N-Quads (graph.nq.gz, statistics.nq.gz); auto: from 10,000 inputs on.",
+            help="gzip the graph files (graph.trig.gz, statistics.trig.gz); auto: from 10,000 inputs on.",
         ),
     ] = Compression.auto,
 ) -> None:
-    """Parse, map to RDF, validate with SHACL; write N-Quads, the statistics of every question, a
+    """Parse, map to RDF, validate with SHACL; write TriG, the statistics of every question, a
     report, a summary and a manifest.
 
     Re-running on the same output directory rebuilds only what changed."""
@@ -231,14 +231,17 @@ def build(
 @app.command()
 def validate(
     path: Annotated[
-        Path, typer.Argument(help="A graph file (.nq, .ttl, .nt, .trig, any of them .gz) or a build output directory.")
+        Path, typer.Argument(help="A graph file (.trig, .nq, .ttl, .nt, any of them .gz) or a build output directory.")
     ],
+    reference: Annotated[
+        bool, typer.Option("--reference", help="Validate with pySHACL, the reference engine (slower).")
+    ] = False,
 ) -> None:
     """Validate a graph against the SHACL shapes; print letter, item, path and message for each problem."""
     from kg.validate import validate_path
 
     try:
-        violations, size = validate_path(path)
+        violations, size = validate_path(path, reference=reference)
     except FileNotFoundError as err:
         _fail_line(str(path), str(err))
         raise typer.Exit(EXIT_USAGE) from None
@@ -312,7 +315,7 @@ def _target(
 @app.command()
 def load(
     sources: Annotated[
-        list[Path], typer.Argument(help="Build output directories or graph files (.nq, .trig, .ttl; .gz too).")
+        list[Path], typer.Argument(help="Build output directories or graph files (.trig, .nq, .ttl; .gz too).")
     ],
     store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from dateutil import parser as _dateparser
+
+from kg import patterns as P
 
 # Two-digit years in these letters are injuries and decisions: 1950-2049 is the only sane window.
 _PIVOT = 50
@@ -13,6 +15,15 @@ _PIVOT = 50
 def to_iso(value: str) -> str | None:
     """Parse a US-style date; return ``YYYY-MM-DD`` or None when it is not a real date."""
     value = value.strip().rstrip(".,")
+    numeric = P.NUMERIC_DATE.fullmatch(value)
+    if numeric:  # the common form, read directly: dateutil costs 0.1 ms a date, a tenth of a letter's parse
+        month, day, year = (int(g) for g in numeric.groups())
+        if len(numeric.group(3)) == 2:
+            year = 2000 + year if year < _PIVOT else 1900 + year
+        try:
+            return date(year, month, day).isoformat()
+        except ValueError:
+            return None
     try:
         parsed = _dateparser.parse(value, dayfirst=False, yearfirst=False, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError):

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from kg.builddir import BuildDir, graph_files, open_graph
+from kg.builddir import BuildDir, graph_files, open_graph, rdf_format
 from kg.manifest import Manifest
 from kg.namespaces import IMR, is_letter_graph
 from kg.queries import with_values
@@ -303,8 +303,8 @@ def scrub(text: str, credentials: tuple[str, str] | None) -> str:
     return text
 
 
-def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[tuple[str, bytes]]:
-    """Stream (graph IRI, N-Triples bytes) from a quads file, one named graph at a time.
+def graphs_in(path: str) -> Iterator[tuple[str, bytes]]:
+    """Stream (graph IRI, N-Triples bytes) from a TriG or N-Quads file, one named graph at a time.
 
     A build writes each graph's quads together, so memory holds one letter. A PUT replaces a
     graph, so a graph split across the file would lose its first part: that is refused.
@@ -312,7 +312,7 @@ def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[t
     sent: set[str] = set()
     current: str | None = None
     triples: list[ox.Triple] = []
-    for quad in ox.parse(input=open_graph(path), format=fmt):
+    for quad in ox.parse(input=open_graph(path), format=rdf_format(path)):
         if isinstance(quad.graph_name, ox.DefaultGraph):
             raise EndpointError(f"{path}: has triples in the default graph; a server load needs named graphs")
         name = quad.graph_name.value
@@ -321,7 +321,7 @@ def graphs_in(path: str, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> Iterator[t
                 yield current, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
                 sent.add(current)
             if name in sent:
-                raise EndpointError(f"{path}: graph <{name}> is split across the file; load a build's graph.nq")
+                raise EndpointError(f"{path}: graph <{name}> is split across the file; load a build's graph files")
             current, triples = name, []
         triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
     if current is not None:

@@ -4,247 +4,259 @@ IRIs come from the scheme in :mod:`kg.namespaces` (the case number, or a hash of
 text when a letter has none), so they are the same on every run and machine. Provenance (source
 file name and sha256, parser version) is in the letter's graph; the generation time is not, so
 the output is reproducible.
+
+The graph states each fact once. Where the text says something is an RFC 5147 fragment of the
+letter's text resource (``<CM16-0000001/text#char=120,164>``), not a selector node; nodes carry no
+``rdf:type`` that the property pointing at them implies (``rdfs:range`` in the ontology; only the
+letter, where queries start, is typed); a source names its work and chapter, whose labels and
+MTUS status the vocabulary graph holds (a chapter the vocabulary lacks keeps its name on the
+source). 103 quads and 18 KB a letter on the shared corpus, against 243 quads and 67 KB before.
+
+Terms are written as TriG text here (:mod:`kg.terms`), not made as rdflib or pyoxigraph objects:
+the letter's graph is text in the build output anyway, and a term object costs a microsecond
+or more to make, for some 150 terms a letter.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 
-from kg import namespaces as ns
 from kg.models import Citation, Item, Letter, Span, Treatment
 from kg.namespaces import (
-    Cached,
     chapter_iri,
+    graph_iri,
     item_iri,
     letter_iri,
-    part_iri,
+    letter_key,
     reason_iri,
     source_file_iri,
     specialty_iri,
     state_iri,
+    text_iri,
+    text_position_iri,
     treatment_iri,
     work_iri,
 )
+from kg.terms import BOOLEAN, integer, ref, string, trig_graph, trig_header, typed
 from kg.treatments import category_concept, drug_class_concept, drug_concept, subcategory_concept
 from kg.version import PARSER_VERSION
+from kg.vocab_rdf import vocabulary_chapters
 
-# the same URIRef objects every time: rdflib makes a new one per attribute access
-DCTERMS, IMR, OA, PROV, RDF, RDFS, SKOS, XSD = (
-    Cached(n) for n in (ns.DCTERMS, ns.IMR, ns.OA, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.XSD)
-)
-_BOOL = {True: Literal(True), False: Literal(False)}
-
-
-@lru_cache(maxsize=4096)
-def _int(value: int) -> Literal:
-    """Item numbers, pages and orders repeat across letters; a Literal costs microseconds to make."""
-    return Literal(value, datatype=XSD.integer)
+Triple = tuple[str, str, str]  # terms as TriG text
+_OUTCOME = {"Upheld": "imr:Upheld", "Overturned": "imr:Overturned", "Partially Overturned": "imr:PartiallyOverturned"}
+_CREATOR = string(f"imr-kg {PARSER_VERSION}")
 
 
-_OUTCOME = {"Upheld": IMR.Upheld, "Overturned": IMR.Overturned, "Partially Overturned": IMR.PartiallyOverturned}
+@lru_cache(maxsize=16384)
+def _shared(iri: str) -> str:
+    """A shared concept's IRI as TriG (treatments, works, chapters, states repeat across letters)."""
+    return ref(iri)
 
 
-class _Triples(dict):
-    """An ordered set of triples with ``Graph.add``'s signature: building an rdflib Graph per
-    letter costs more than the rest of the mapping together (store indexes, events)."""
-
-    def add(self, triple: tuple) -> None:
-        self[triple] = None
+def letter_trig(letter: Letter, source_sha256: str | None = None) -> tuple[str, int]:
+    """The letter's named graph as a TriG block (for a file that starts with
+    :func:`kg.terms.trig_header`) and its number of triples."""
+    triples = letter_triples(letter, source_sha256)
+    return trig_graph(str(graph_iri(letter)), triples), len(triples)
 
 
 def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
-    """All triples of one letter (stored in its :func:`kg.namespaces.graph_iri`) as an rdflib Graph."""
+    """All triples of one letter as an rdflib Graph (for Python users and the tests)."""
+    ds = Dataset()
+    ds.parse(data=trig_header() + letter_trig(letter, source_sha256)[0], format="trig")
     g = Graph()
-    g.addN((s, p, o, g) for s, p, o in letter_triples(letter, source_sha256))
+    for s, p, o, _ in ds.quads((None, None, None, URIRef(graph_iri(letter)))):
+        g.add((s, p, o))
     return g
 
 
-def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[tuple]:
-    """All triples of one letter, without duplicates, in a fixed order."""
-    g = _Triples()
-    add = g.add
-    L = letter_iri(letter)
-    add((L, RDF.type, IMR.DeterminationLetter))
+def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[Triple]:
+    """All triples of one letter as TriG terms, without duplicates, in a fixed order."""
+    g: dict[Triple, None] = {}
+
+    def add(s: str, p: str, o: str) -> None:
+        g[(s, p, o)] = None
+
+    iri = str(letter_iri(letter))
+    L = ref(iri)
+    add(L, "a", "imr:DeterminationLetter")
     if letter.case_number:
-        add((L, IMR.caseNumber, Literal(letter.case_number)))
+        add(L, "imr:caseNumber", string(letter.case_number))
     if letter.priority:
-        add((L, IMR.priority, Literal(letter.priority)))
-    add((L, IMR.layout, Literal(letter.layout)))
+        add(L, "imr:priority", string(letter.priority))
+    add(L, "imr:layout", string(letter.layout))
     for prop, value in (
-        (IMR.dateAssigned, letter.dates.assigned),
-        (IMR.decisionDate, letter.dates.decision),
-        (IMR.urDenialDate, letter.dates.ur_denial),
-        (IMR.applicationReceivedDate, letter.dates.application_received),
+        ("imr:dateAssigned", letter.dates.assigned),
+        ("imr:decisionDate", letter.dates.decision),
+        ("imr:urDenialDate", letter.dates.ur_denial),
+        ("imr:applicationReceivedDate", letter.dates.application_received),
     ):
         if value:
-            add((L, prop, Literal(value, datatype=XSD.date)))
+            add(L, prop, typed(value, "xsd:date"))
     if letter.case_summary:
-        add((L, IMR.caseSummary, Literal(letter.case_summary)))
-    # the text every oa:TextPositionSelector of this graph indexes, so SPARQL can quote the evidence
-    add((L, IMR.text, Literal(letter.text)))
-    add((L, IMR.letterOutcome, _OUTCOME[letter.outcome]))
+        add(L, "imr:caseSummary", string(letter.case_summary))
+    # the text every position IRI of this graph is a fragment of, so SPARQL can quote the evidence
+    T = ref(str(text_iri(letter)))
+    add(L, "imr:hasText", T)
+    add(T, "rdf:value", string(letter.text))
+    add(L, "imr:letterOutcome", _OUTCOME[letter.outcome])
     # provenance: the source file and the parser; no timestamps in the data
-    src = source_file_iri(source_sha256) if source_sha256 else None
-    if src is not None:
-        add((L, PROV.wasDerivedFrom, src))
-        add((src, RDF.type, PROV.Entity))
-        add((src, DCTERMS.title, Literal(letter.file)))
-        add((src, IMR.sha256, Literal(source_sha256)))
+    if source_sha256:
+        src = ref(str(source_file_iri(source_sha256)))
+        add(L, "prov:wasDerivedFrom", src)
+        add(src, "dcterms:title", string(letter.file))
+        add(src, "imr:sha256", string(source_sha256))
     if letter.sha256:
-        add((L, IMR.sha256, Literal(letter.sha256)))
-    add((L, PROV.wasAttributedTo, IMR.Parser))
-    add((L, DCTERMS.creator, Literal(f"imr-kg {PARSER_VERSION}")))
+        add(L, "imr:sha256", string(letter.sha256))
+    add(L, "prov:wasAttributedTo", "imr:Parser")
+    add(L, "dcterms:creator", _CREATOR)
 
-    P = part_iri(L, "patient")
-    add((L, IMR.patient, P))
-    add((P, RDF.type, IMR.Patient))
+    P = ref(f"{iri}/patient")
+    add(L, "imr:patient", P)
     if letter.patient.age is not None:
-        add((P, IMR.age, Literal(letter.patient.age, datatype=XSD.integer)))
+        add(P, "imr:age", integer(letter.patient.age))
     if letter.patient.sex:
-        add((P, IMR.sex, Literal(letter.patient.sex)))
+        add(P, "imr:sex", string(letter.patient.sex))
     if letter.dates.injury:
-        add((P, IMR.injuryDate, Literal(letter.dates.injury, datatype=XSD.date)))
+        add(P, "imr:injuryDate", typed(letter.dates.injury, "xsd:date"))
 
-    R = part_iri(L, "reviewer")
-    add((L, IMR.reviewer, R))
-    add((R, RDF.type, IMR.ExpertReviewer))
+    R = ref(f"{iri}/reviewer")
+    add(L, "imr:reviewer", R)
     for name in letter.reviewer.specialties:
-        add((R, IMR.specialty, specialty_iri(name)))
-        add((R, IMR.specialtyName, Literal(name)))  # as written; on the reviewer, not the shared concept
+        add(R, "imr:specialty", _shared(str(specialty_iri(name))))
+        add(R, "imr:specialtyName", string(name))  # as written; on the reviewer, not the shared concept
     for name in letter.reviewer.subspecialties:
-        add((R, IMR.subspecialty, specialty_iri(name)))
-        add((R, IMR.specialtyName, Literal(name)))
+        add(R, "imr:subspecialty", _shared(str(specialty_iri(name))))
+        add(R, "imr:specialtyName", string(name))
     for name in letter.reviewer.licensed_states:
-        add((R, IMR.licensedIn, state_iri(name)))
+        add(R, "imr:licensedIn", _shared(str(state_iri(name))))
 
+    position = _Positions(letter_key(letter))
     for item in letter.items:
-        _item(g, L, item_iri(letter, item.number), item)
+        _item(add, position, L, str(item_iri(letter, item.number)), item)
     return list(g)
 
 
-def _position(g: _Triples, subject: URIRef, span: Span | None) -> None:
-    if span is None:
-        return
-    sel = part_iri(subject, "position")
-    g.add((subject, IMR.textPosition, sel))
-    g.add((sel, RDF.type, OA.TextPositionSelector))
-    g.add((sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
-    g.add((sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+class _Positions:
+    """Text positions of one letter as TriG IRIs (:func:`kg.namespaces.text_position_iri`)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, span: Span) -> str:
+        return ref(text_position_iri(self.key, span.start, span.end))
 
 
-def _item(g: _Triples, L: URIRef, IT: URIRef, item: Item) -> None:
-    add = g.add
-    add((L, IMR.hasItem, IT))
-    add((IT, RDF.type, IMR.DisputedItem))
-    add((IT, IMR.itemNumber, _int(item.number)))
-    add((IT, RDFS.label, Literal(item.title)))
-    _position(g, IT, item.title_span)
+def _item(add, position: _Positions, L: str, iri: str, item: Item) -> None:
+    IT = ref(iri)
+    add(L, "imr:hasItem", IT)
+    add(IT, "imr:itemNumber", integer(item.number))
+    add(IT, "rdfs:label", string(item.title))
+    if item.title_span is not None:
+        add(IT, "imr:textPosition", position(item.title_span))
     if item.treatment is not None:
-        _treatment(g, IT, item.treatment)
-    D = part_iri(IT, "decision")
-    add((IT, IMR.decision, D))
-    add((D, RDF.type, IMR.Decision))
-    add((D, IMR.outcome, _OUTCOME[item.outcome]))
+        _treatment(add, IT, item.treatment)
+    D = ref(f"{iri}/decision")
+    add(IT, "imr:decision", D)
+    add(D, "imr:outcome", _OUTCOME[item.outcome])
     if item.rationale:
-        add((D, IMR.rationale, Literal(item.rationale)))
-    _position(g, D, item.rationale_span)
+        add(D, "imr:rationale", string(item.rationale))
+    if item.rationale_span is not None:
+        add(D, "imr:textPosition", position(item.rationale_span))
     for reason in item.reasons:
-        # the code on the decision (what questions join on), and a statement pointing at its sentence
-        add((D, IMR.reason, reason_iri(reason.code)))
-        R = part_iri(D, "reason", reason.code)
-        add((D, IMR.hasReasonStatement, R))
-        add((R, RDF.type, IMR.ReasonStatement))
-        add((R, IMR.reasonCode, reason_iri(reason.code)))
-        _position(g, R, reason.span)
-    for k, ref in enumerate(item.literature, start=1):
-        ref_iri = part_iri(D, "reference", k)
-        add((D, IMR.citesLiterature, ref_iri))
-        add((ref_iri, RDF.type, IMR.LiteratureReference))
-        add((ref_iri, IMR.author, Literal(ref.author)))
-        add((ref_iri, IMR.year, Literal(str(ref.year), datatype=XSD.gYear)))
-        _position(g, ref_iri, ref.span)
-    _citation(g, L, IT, "claims-administrator", IMR.ClaimsAdministrator, item.claims_administrator)
-    _citation(g, L, IT, "imr", IMR.IMRReviewer, item.imr)
+        R = ref(f"{iri}/decision/reason/{reason.code}")
+        add(D, "imr:hasReasonStatement", R)
+        add(R, "imr:reasonCode", _shared(str(reason_iri(reason.code))))
+        if reason.span is not None:
+            add(R, "imr:textPosition", position(reason.span))
+    for k, literature in enumerate(item.literature, start=1):
+        ref_node = ref(f"{iri}/decision/reference/{k}")
+        add(D, "imr:citesLiterature", ref_node)
+        add(ref_node, "imr:author", string(literature.author))
+        add(ref_node, "imr:year", typed(str(literature.year), "xsd:gYear"))
+        if literature.span is not None:
+            add(ref_node, "imr:textPosition", position(literature.span))
+    _citation(
+        add, position, IT, f"{iri}/citation/claims-administrator", "imr:ClaimsAdministrator", item.claims_administrator
+    )
+    _citation(add, position, IT, f"{iri}/citation/imr", "imr:IMRReviewer", item.imr)
 
     q = item.quantity
     for prop, value in (
-        (IMR.sessionsPerWeek, q.sessions_per_week),
-        (IMR.weeks, q.weeks),
-        (IMR.totalSessions, q.total),
-        (IMR.quantity, q.count),
-        (IMR.refills, q.refills),
+        ("imr:sessionsPerWeek", q.sessions_per_week),
+        ("imr:weeks", q.weeks),
+        ("imr:totalSessions", q.total),
+        ("imr:quantity", q.count),
+        ("imr:refills", q.refills),
     ):
         if value is not None:
-            add((IT, prop, _int(value)))
+            add(IT, prop, integer(value))
     for level in item.spinal_levels:
-        add((IT, IMR.spinalLevel, Literal(level)))
+        add(IT, "imr:spinalLevel", string(level))
     if item.laterality:
-        add((IT, IMR.laterality, Literal(item.laterality)))
+        add(IT, "imr:laterality", string(item.laterality))
     for region in item.body_regions:
-        add((IT, IMR.bodyRegion, Literal(region)))
+        add(IT, "imr:bodyRegion", string(region))
     if item.drug:
-        add((IT, IMR.drugName, Literal(item.drug.name)))
+        add(IT, "imr:drugName", string(item.drug.name))
         if item.drug.strength:
-            add((IT, IMR.strength, Literal(item.drug.strength)))
-    add((IT, IMR.isRemainderOfModifiedRequest, _BOOL[item.modified is not None]))
+            add(IT, "imr:strength", string(item.drug.strength))
+    add(IT, "imr:isRemainderOfModifiedRequest", BOOLEAN[item.modified is not None])
     if item.modified:
-        add((IT, IMR.originalRequest, Literal(item.modified.original)))
+        add(IT, "imr:originalRequest", string(item.modified.original))
         if item.modified.authorized:
-            add((IT, IMR.authorizedPortion, Literal(item.modified.authorized)))
-        add((IT, IMR.remainingPortion, Literal(item.modified.remaining)))
-    add((IT, IMR.isRetrospective, _BOOL[item.retrospective]))
+            add(IT, "imr:authorizedPortion", string(item.modified.authorized))
+        add(IT, "imr:remainingPortion", string(item.modified.remaining))
+    add(IT, "imr:isRetrospective", BOOLEAN[item.retrospective])
     if item.service_date:
-        add((IT, IMR.serviceDate, Literal(item.service_date, datatype=XSD.date)))
+        add(IT, "imr:serviceDate", typed(item.service_date, "xsd:date"))
 
 
-def _treatment(g: _Triples, IT: URIRef, t: Treatment) -> None:
+def _treatment(add, IT: str, t: Treatment) -> None:
     """The item's classification: concept (when known), DWC category, subcategory and drug class,
     ingredients, and the words that decided it (``imr:classificationEvidence``)."""
-    add = g.add
     if t.concept:
-        add((IT, IMR.treatment, treatment_iri(t.concept)))
-    add((IT, IMR.treatmentCategory, treatment_iri(category_concept(t.category))))
+        add(IT, "imr:treatment", _shared(str(treatment_iri(t.concept))))
+    add(IT, "imr:treatmentCategory", _shared(str(treatment_iri(category_concept(t.category)))))
     if t.subcategory:
-        add((IT, IMR.treatmentSubcategory, treatment_iri(subcategory_concept(t.category, t.subcategory))))
+        add(IT, "imr:treatmentSubcategory", _shared(str(treatment_iri(subcategory_concept(t.category, t.subcategory)))))
     if t.drug_class:
-        add((IT, IMR.drugClass, treatment_iri(drug_class_concept(t.drug_class))))
+        add(IT, "imr:drugClass", _shared(str(treatment_iri(drug_class_concept(t.drug_class)))))
     for ingredient in t.ingredients:
-        add((IT, IMR.drugIngredient, treatment_iri(drug_concept(ingredient))))
-    add((IT, IMR.associatedSurgery, _BOOL[t.associated_surgery]))
-    add((IT, IMR.classificationBasis, Literal(t.basis)))
+        add(IT, "imr:drugIngredient", _shared(str(treatment_iri(drug_concept(ingredient)))))
+    add(IT, "imr:associatedSurgery", BOOLEAN[t.associated_surgery])
+    add(IT, "imr:classificationBasis", string(t.basis))
     if t.evidence:
-        add((IT, IMR.classificationEvidence, Literal(t.evidence)))
+        add(IT, "imr:classificationEvidence", string(t.evidence))
 
 
-def _citation(g: _Triples, L: URIRef, IT: URIRef, key: str, party: URIRef, c: Citation) -> None:
-    add = g.add
-    C = part_iri(IT, "citation", key)
-    add((IT, IMR.hasCitation, C))
-    add((C, RDF.type, IMR.GuidelineCitation))
-    add((C, IMR.citedBy, party))
-    add((C, IMR.citedEvidence, _BOOL[c.cited_evidence]))
-    add((C, IMR.outsideMTUS, _BOOL[c.outside_mtus]))
-    _position(g, C, c.span)
+def _citation(add, position: _Positions, IT: str, iri: str, party: str, c: Citation) -> None:
+    C = ref(iri)
+    add(IT, "imr:hasCitation", C)
+    add(C, "imr:citedBy", party)
+    add(C, "imr:citedEvidence", BOOLEAN[c.cited_evidence])
+    add(C, "imr:outsideMTUS", BOOLEAN[c.outside_mtus])
+    if c.span is not None:
+        add(C, "imr:textPosition", position(c.span))
+    known_chapters = vocabulary_chapters()
     for k, src in enumerate(c.sources, start=1):
-        S = part_iri(C, "source", k)
-        add((C, IMR.hasSource, S))
-        add((S, RDF.type, IMR.GuidelineSource))
-        add((S, IMR.sourceOrder, _int(k)))
-        add((S, IMR.work, work_iri(src.work)))
+        S = ref(f"{iri}/source/{k}")
+        add(C, "imr:hasSource", S)
+        add(S, "imr:sourceOrder", integer(k))
+        add(S, "imr:work", _shared(str(work_iri(src.work))))
         if src.chapter:
-            ch = chapter_iri(src.work, src.chapter)
-            add((S, IMR.chapter, ch))
-            # the name goes on the letter's own source node: a label on the shared chapter IRI
-            # would be repeated in every letter graph, and union-graph joins multiply by it
-            add((S, IMR.chapterName, Literal(src.chapter)))
+            chapter = str(chapter_iri(src.work, src.chapter))
+            add(S, "imr:chapter", _shared(chapter))
+            if chapter not in known_chapters:  # the vocabulary labels the chapters it knows
+                add(S, "imr:chapterName", string(src.chapter))
         for page in src.pages:
-            add((S, IMR.page, _int(page)))
+            add(S, "imr:page", integer(page))
         for section in src.sections:
-            add((S, IMR.section, Literal(section)))
-        add((S, IMR.isMTUS, _BOOL[src.mtus]))
+            add(S, "imr:section", string(section))
         if src.year:
-            add((S, IMR.editionYear, Literal(str(src.year), datatype=XSD.gYear)))
-        add((S, DCTERMS.bibliographicCitation, Literal(src.text)))
-        _position(g, S, src.span)
+            add(S, "imr:editionYear", typed(str(src.year), "xsd:gYear"))
+        add(S, "dcterms:bibliographicCitation", string(src.text))
+        if src.span is not None:
+            add(S, "imr:textPosition", position(src.span))

@@ -126,6 +126,32 @@ def item_iri(letter: _Keyed | str, number: int) -> URIRef:
     return URIRef(f"{letter_iri(letter)}/item/{number}")
 
 
+def text_iri(letter: _Keyed | str) -> URIRef:
+    """The letter's normalized text as a resource (its content is the ``rdf:value`` of this IRI)."""
+    return URIRef(f"{letter_iri(letter)}/text")
+
+
+def text_position_iri(letter: _Keyed | str, start: int, end: int) -> str:
+    """Characters ``start``..``end`` of the letter's text as an RFC 5147 fragment IRI
+    (``…/letter/CM16-0000001/text#char=120,164``): one IRI instead of an ``oa:TextPositionSelector``
+    node with four quads; the W3C Web Annotation model admits such fragment IRIs as segments."""
+    return f"{letter_iri(letter)}/text#char={start},{end}"
+
+
+def split_text_position(iri: str) -> tuple[str, int, int] | None:
+    """(letter key, start, end) of a :func:`text_position_iri`; None for any other IRI."""
+    key, rest = split_letter_iri(iri)
+    if not rest.startswith(_TEXT_FRAGMENT):
+        return None
+    start, sep, end = rest[len(_TEXT_FRAGMENT) :].partition(",")
+    if not (sep and start.isdigit() and end.isdigit()):
+        return None
+    return key, int(start), int(end)
+
+
+_TEXT_FRAGMENT = "text#char="
+
+
 def part_iri(owner: URIRef, *path: str | int) -> URIRef:
     """A node a letter states below ``owner``: ``part_iri(item, "citation", "imr")``."""
     return URIRef("/".join((str(owner), *map(str, path))))
@@ -259,6 +285,9 @@ __all__ = [
     "specialty_iri",
     "source_file_iri",
     "split_letter_iri",
+    "split_text_position",
+    "text_iri",
+    "text_position_iri",
     "state_iri",
     "is_fixed_graph",
     "statistics_dataset_iri",

@@ -135,3 +135,6 @@ MODEL_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token patte
 DOSAGE_FORM = re.compile(
     r"\b(tablets?|tabs?|capsules?|patch(?:es)?|gel|cream|ointment|suspension|solution|injection|lotion|spray)\b", re.I
 )
+
+# -- dates (kg.dates) --------------------------------------------------------------------------
+NUMERIC_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})")  # 12/07/2016, 10-13-16: no dateutil needed

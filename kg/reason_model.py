@@ -29,15 +29,18 @@ def _model() -> dict | None:
 
 
 @cache
-def _by_term() -> tuple[dict[str, tuple[tuple[str, float], ...]], dict[str, float]]:
-    """term -> ((code, weight), ...) and code -> intercept: a sentence's few terms are looked up
-    once each, instead of once per code (a third of the model's time)."""
-    model = _model() or {"codes": {}}
-    table: dict[str, list[tuple[str, float]]] = {}
-    for code, m in model["codes"].items():
-        for term, w in m["weights"].items():
-            table.setdefault(term, []).append((code, w))
-    return {t: tuple(v) for t, v in table.items()}, {c: m["intercept"] for c, m in model["codes"].items()}
+def _by_term() -> tuple[dict[str, tuple[float, tuple[tuple[int, float], ...]]], tuple[str, ...], tuple[float, ...]]:
+    """term -> (idf, ((code index, weight), ...)), the codes, and their intercepts: a sentence's
+    few terms are looked up once each, instead of once per code, and scores add up in a list."""
+    model = _model() or {"codes": {}, "idf": {}}
+    codes = tuple(model["codes"])
+    table: dict[str, list[tuple[int, float]]] = {}
+    for k, code in enumerate(codes):
+        for term, w in model["codes"][code]["weights"].items():
+            table.setdefault(term, []).append((k, w))
+    idf = model["idf"]
+    terms = {t: (idf[t], tuple(v)) for t, v in table.items() if t in idf}
+    return terms, codes, tuple(model["codes"][c]["intercept"] for c in codes)
 
 
 def features(sentence: str, ngrams: tuple[int, int] = (1, 2)) -> Counter[str]:
@@ -50,42 +53,85 @@ def features(sentence: str, ngrams: tuple[int, int] = (1, 2)) -> Counter[str]:
     return out
 
 
-def _vector(sentence: str, model: dict) -> dict[str, float]:
-    idf = model["idf"]
-    weights = {
-        t: (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * idf[t]
-        for t, c in features(sentence, tuple(model["ngrams"])).items()
-        if t in idf
-    }
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    return {t: w / norm for t, w in weights.items()}
-
-
 def probabilities(sentence: str, codes: list[str]) -> dict[str, float]:
     """Each code's probability that the sentence states it."""
-    model = _model()
-    if model is None:
+    if _model() is None:
         return {}
-    weights, intercepts = _by_term()
-    z = {code: intercepts[code] for code in codes if code in intercepts}
-    for term, v in _vector(sentence, model).items():
-        for code, w in weights.get(term, ()):
-            if code in z:
-                z[code] += w * v
-    return {code: 1.0 / (1.0 + math.exp(-s)) for code, s in z.items()}
+    _, order, _ = _by_term()
+    z = _logits([sentence])[0]
+    wanted = set(codes)
+    return {code: 1.0 / (1.0 + math.exp(-float(z[k]))) for k, code in enumerate(order) if code in wanted}
+
+
+@cache
+def _matrix():
+    """The weights as a dense terms x codes array (3,223 x 13), for scoring a rationale's sentences
+    in one product: a third of the time of adding them up term by term in Python."""
+    import numpy as np
+
+    terms, codes, intercepts = _by_term()
+    index = {t: i for i, t in enumerate(terms)}
+    weights = np.zeros((len(terms), len(codes)))
+    for t, (_, pairs) in terms.items():
+        for k, w in pairs:
+            weights[index[t], k] = w
+    return index, weights, np.array(intercepts)
+
+
+def _logits(sentences: list[str]):
+    """Each sentence's logit for every code (rows: sentences; columns: :func:`_by_term`'s codes):
+    TF-IDF with sublinear tf and an L2 norm, as scikit-learn computes it (terms no code weighs
+    count towards the norm only), times the weights, plus the intercepts."""
+    import numpy as np
+
+    model = _model() or {"idf": {}, "ngrams": [1, 2]}
+    index, weights, intercepts = _matrix()
+    idf, ngrams = model["idf"], tuple(model["ngrams"])
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for i, sentence in enumerate(sentences):
+        found: list[tuple[int, float]] = []
+        total = 0.0
+        for t, c in features(sentence, ngrams).items():
+            weight = idf.get(t)
+            if weight is None:
+                continue
+            x = (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * weight
+            total += x * x
+            j = index.get(t)
+            if j is not None:
+                found.append((j, x))
+        norm = math.sqrt(total) or 1.0
+        for j, x in found:
+            rows.append(i)
+            cols.append(j)
+            values.append(x / norm)
+    logits = np.tile(intercepts, (len(sentences), 1))
+    if rows:
+        np.add.at(logits, np.array(rows), weights[cols] * np.array(values)[:, None])
+    return logits
 
 
 def confident(sentences: list[tuple[str, Span]], codes: list[str]) -> dict[str, tuple[str, Span]]:
     """The codes whose best sentence scores above the model's threshold, with that sentence."""
+    import numpy as np
+
     model = _model()
-    if model is None:
+    if model is None or not sentences:
         return {}
-    best: dict[str, tuple[float, str, Span]] = {}
-    for sentence, span in sentences:
-        for code, p in probabilities(sentence, codes).items():
-            if p > model["threshold"] and (code not in best or p > best[code][0]):
-                best[code] = (p, sentence, span)
-    return {code: (s, span) for code, (_, s, span) in best.items()}
+    logits = _logits([s for s, _ in sentences])
+    _, order, _ = _by_term()
+    threshold = math.log(model["threshold"] / (1.0 - model["threshold"]))  # p > t, as a logit
+    out: dict[str, tuple[str, Span]] = {}
+    for code in codes:
+        if code not in order:
+            continue
+        column = logits[:, order.index(code)]
+        best = int(np.argmax(column))  # the first of equal bests, as a sentence-by-sentence scan takes
+        if column[best] > threshold:
+            out[code] = sentences[best]
+    return out
 
 
 __all__ = ["confident", "features", "probabilities"]

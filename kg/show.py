@@ -1,8 +1,9 @@
 """One letter's facts with the exact words they were taken from, read back from a store.
 
-Every selector in a letter graph counts characters of the letter's ``imr:text``, so a fact's
-evidence is ``text[start:end]``: this module asks the store (embedded or a server) for the facts
-and their positions, and cuts the quotes from the text. ``imrkg show CASE`` prints them.
+Every text position in a letter graph is an RFC 5147 fragment of the letter's text resource
+(``…/letter/KEY/text#char=START,END``), so a fact's evidence is ``text[start:end]``: this module
+asks the store (embedded or a server) for the facts and their positions, and cuts the quotes
+from the text. ``imrkg show CASE`` prints them.
 """
 
 from __future__ import annotations
@@ -11,38 +12,35 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg.namespaces import split_text_position
 from kg.queries import run
 
 _LETTER = """
 PREFIX imr: <https://w3id.org/imr-kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?letter ?text ?decision ?outcome WHERE {
-  ?letter imr:caseNumber ?case ; imr:text ?text .
+  ?letter imr:caseNumber ?case ; imr:hasText/rdf:value ?text .
   OPTIONAL { ?letter imr:decisionDate ?decision }
   OPTIONAL { ?letter imr:letterOutcome ?o . BIND(STRAFTER(STR(?o), "#") AS ?outcome) }
 }
 """
 _FACTS = """
 PREFIX imr: <https://w3id.org/imr-kg/ontology#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?number ?kind ?value ?start ?end WHERE {
+SELECT ?number ?kind ?value ?p WHERE {
   ?letter imr:hasItem ?item .
   ?item imr:itemNumber ?number ; imr:decision ?d .
   {
     ?item rdfs:label ?value ; imr:textPosition ?p . BIND("title" AS ?kind)
-    ?p oa:start ?start ; oa:end ?end .
   } UNION {
     ?d imr:outcome ?o ; imr:textPosition ?p . BIND("rationale" AS ?kind) BIND(STRAFTER(STR(?o), "#") AS ?value)
-    ?p oa:start ?start ; oa:end ?end .
   } UNION {
     ?item imr:hasCitation ?c . ?c imr:citedBy ?party ; imr:textPosition ?p .
     BIND(CONCAT("citation by ", STRAFTER(STR(?party), "#")) AS ?kind) BIND("" AS ?value)
-    ?p oa:start ?start ; oa:end ?end .
   } UNION {
     ?d imr:hasReasonStatement ?r . ?r imr:reasonCode ?code ; imr:textPosition ?p .
     ?code skos:prefLabel ?value . BIND("reason" AS ?kind)
-    ?p oa:start ?start ; oa:end ?end .
   } UNION {
     ?item imr:treatmentCategory ?cat . ?cat skos:prefLabel ?category .
     OPTIONAL { ?item imr:treatment ?t . ?t skos:prefLabel ?concept }
@@ -89,11 +87,12 @@ def letter_facts(target, case: str, item: int | None = None) -> LetterFacts:
     letter, text, decision, outcome = rows[0]
     _, found = run(target, _FACTS, {ox.Variable("letter"): ox.NamedNode(letter)})
     facts = []
-    for number, kind, value, start, end in found:
+    for number, kind, value, position in found:
         n = int(number)
         if item is not None and n != item:
             continue
-        quote = " ".join(text[int(start) : int(end)].split()) if start is not None and end is not None else ""
+        where = split_text_position(position) if position else None
+        quote = " ".join(text[where[1] : where[2]].split()) if where else ""
         facts.append(Fact(n, kind, value or "", quote))
     facts.sort(key=lambda f: (f.item, _ORDER.get(f.kind, 9), f.kind, f.value))
     if item is not None and not facts:

@@ -7,7 +7,7 @@ by letter and decision month, with aggregates that sum across letters. The rows 
 are that letter's contribution; the manifest keeps them, so a changed letter changes only its own
 rows and a rebuild sums the rest as they were. The main process sums every letter's rows into
 two RDF Data Cube datasets per question -- all-time totals and totals by decision month -- each in
-its own named graph (``statistics.nq``), plus an index graph that records, per question, the
+its own named graph (``statistics.trig``), plus an index graph that records, per question, the
 digest of the definition the statistics were summed for.
 
 Cost (chunk of 100 synthetic letters, 29 questions): loading the triples whose predicates the
@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cache
 
@@ -39,7 +39,7 @@ from kg.namespaces import (
     statistics_observation_iri,
 )
 from kg.questions import MONTH, Question, QuestionError, load_questions, partial_functions, partial_query
-from kg.terms import literal_term, quote
+from kg.terms import literal_term, quote, trig_graph, trig_header
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER = _XSD + "integer"
@@ -113,16 +113,21 @@ def _kept(fixed: bytes) -> bytes:
     return "".join(line for line in fixed.decode().splitlines(keepends=True) if _keep(line, predicates)).encode()
 
 
+def kept_predicates() -> frozenset[str] | None:
+    """The predicate IRIs whose triples the partial queries read (None: all of them); the build
+    loads only these into a chunk's store (the letter's text alone is a third of its bytes)."""
+    return _predicates()
+
+
 def chunk_statistics(letters: list[tuple[str, str]], fixed: bytes) -> dict[str, str]:
-    """Each letter's partial rows, as JSON: ``letters`` are (letter IRI, its N-Quads), ``fixed``
-    the vocabulary and ontology N-Quads the questions join with (labels, the treatment hierarchy)."""
+    """Each letter's partial rows, as JSON: ``letters`` are (letter IRI, its graph as TriG, for a
+    file starting with :func:`kg.terms.trig_header`), ``fixed`` the vocabulary and ontology
+    N-Quads the questions join with (labels, the treatment hierarchy)."""
     if not letters:
         return {}
-    predicates = _predicates()
     store = ox.Store()
     store.load(_kept(fixed), format=ox.RdfFormat.N_QUADS)
-    body = "".join(line for _, nq in letters for line in nq.splitlines(keepends=True) if _keep(line, predicates))
-    store.load(body.encode(), format=ox.RdfFormat.N_QUADS)
+    store.load((trig_header() + "".join(block for _, block in letters)).encode(), format=ox.RdfFormat.TRIG)
     rows: dict[str, dict[str, list]] = defaultdict(dict)
     for q, sparql, _ in summable():
         width = len(q.group_by)
@@ -222,47 +227,57 @@ def _term(v) -> str:
     return literal_term(str(v), _INTEGER) if isinstance(v, int) else v
 
 
-def statistics_nquads(totals: Totals) -> list[str]:
-    """The cube as N-Quads lines, graph after graph (a graph's lines together, as graph-by-graph
-    loaders need), each graph's lines sorted: the same bytes for the same counts."""
-    a = f"<{RDF.type}>"
-    index = f" <{STATISTICS_GRAPH}> .\n"
-    lines: list[str] = []  # the index graph's
-    graphs: dict[str, list[str]] = {}
+def statistics_trig(totals: Totals) -> Iterator[str]:
+    """The cube as TriG: the header, the index graph, then each dataset's graph (sorted within,
+    so the same counts give the same bytes)."""
+    a = "a"
+    index: list[tuple[str, str, str]] = []
+    graphs: dict[str, list[tuple[str, str, str]]] = {}
     for name, (q, functions) in sorted(totals.questions.items()):
         for by_month, table in ((False, totals.all[name]), (True, totals.by_month[name])):
-            dataset = statistics_dataset_iri(name + ("/by-month" if by_month else ""))
-            ds, graph = f"<{dataset}>", f" <{statistics_graph(name, by_month)}> .\n"
-            lines += [
-                f"{ds} {a} <{QB.DataSet}>{index}",
-                f"{ds} <{RDFS.label}> {quote(q.title + (' (by decision month)' if by_month else ''))}{index}",
-                f"{ds} <{STAT.question}> {quote(name)}{index}",
-                f"{ds} <{STAT.definition}> {quote(q.definition)}{index}",
-                f"{ds} <{STAT.letters}> {_term(totals.letters)}{index}",
-                f"{ds} <{STAT.graph}> <{statistics_graph(name, by_month)}>{index}",
+            ds = f"<{statistics_dataset_iri(name + ('/by-month' if by_month else ''))}>"
+            graph = str(statistics_graph(name, by_month))
+            index += [
+                (ds, a, f"<{QB.DataSet}>"),
+                (ds, f"<{RDFS.label}>", quote(q.title + (" (by decision month)" if by_month else ""))),
+                (ds, f"<{STAT.question}>", quote(name)),
+                (ds, f"<{STAT.definition}>", quote(q.definition)),
+                (ds, f"<{STAT.letters}>", _term(totals.letters)),
+                (ds, f"<{STAT.graph}>", f"<{graph}>"),
             ]
-            lines += [f"{ds} <{STAT.partial}> {quote(f'agg{i} = {how}')}{index}" for i, how in enumerate(functions)]
+            index += [(ds, f"<{STAT.partial}>", quote(f"agg{i} = {how}")) for i, how in enumerate(functions)]
             if by_month and table:
                 months = sorted(key[0] for key in table)
-                lines += [
-                    f"{ds} <{STAT.firstMonth}> {quote(months[0])}{index}",
-                    f"{ds} <{STAT.lastMonth}> {quote(months[-1])}{index}",
+                index += [
+                    (ds, f"<{STAT.firstMonth}>", quote(months[0])),
+                    (ds, f"<{STAT.lastMonth}>", quote(months[-1])),
                 ]
-            obs_lines = graphs.setdefault(graph, [])
+            triples = graphs.setdefault(graph, [])
             for key, measures in table.items():
                 month, dims = (key[0], key[1:]) if by_month else (None, key)
                 digest = hashlib.sha1(json.dumps([name, month, list(dims)]).encode()).hexdigest()[:20]
                 obs = f"<{statistics_observation_iri(name, digest)}>"
-                obs_lines += [f"{obs} {a} <{QB.Observation}>{graph}", f"{obs} <{QB.dataSet}> {ds}{graph}"]
+                triples += [(obs, a, f"<{QB.Observation}>"), (obs, f"<{QB.dataSet}>", ds)]
                 if month is not None:
-                    obs_lines.append(f"{obs} <{STAT[MONTH]}> {quote(month)}{graph}")
+                    triples.append((obs, f"<{STAT[MONTH]}>", quote(month)))
                 for var, value in zip(q.group_by, dims, strict=True):
                     if value is not None:
-                        obs_lines.append(f"{obs} <{STAT[var]}> {value}{graph}")
+                        triples.append((obs, f"<{STAT[var]}>", value))
                 for i, value in enumerate(measures):
                     if value is not None:
-                        obs_lines.append(f"{obs} <{STAT[f'agg{i}']}> {_term(value)}{graph}")
-    return sorted(lines) + [line for g in sorted(graphs) for line in sorted(graphs[g])]
+                        triples.append((obs, f"<{STAT[f'agg{i}']}>", _term(value)))
+    yield trig_header()
+    yield trig_graph(str(STATISTICS_GRAPH), index)
+    for graph in sorted(graphs):
+        yield trig_graph(graph, graphs[graph])
 
 
-__all__ = ["Totals", "chunk_statistics", "definitions", "statistics_nquads", "summable", "use_question_folders"]
+__all__ = [
+    "Totals",
+    "chunk_statistics",
+    "definitions",
+    "kept_predicates",
+    "statistics_trig",
+    "summable",
+    "use_question_folders",
+]

@@ -1,47 +1,26 @@
-"""SHACL validation of letter graphs against ``shapes/imr-shapes.ttl``, in batches.
+"""SHACL validation of letter graphs against ``shapes/imr-shapes.ttl``.
 
-pySHACL costs ~1 ms a call before any work, so graphs are validated many letters at a time;
-each violation is traced back to its letter and item through the focus node's IRI.
+Two engines read the one shapes file: :mod:`kg.shacl` (plain Python, ~0.1 ms a letter), which the
+build runs on every letter and ``imrkg validate`` runs on files; and pySHACL, the reference
+implementation (``imrkg validate --reference``), which the tests hold the first one to. Each
+violation is traced back to its letter and item through the focus node's IRI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.namespace import SH
-from rdflib.plugins.stores.memory import SimpleMemory
 
-from kg.builddir import graph_files, graph_format, open_graph
+from kg import shacl
+from kg.builddir import graph_files, open_graph, rdf_format
 from kg.namespaces import compact, split_letter_iri
 from kg.resources import shapes_file
-from kg.terms import to_rdflib
-
-
-class _OneGraphStore(SimpleMemory):
-    """rdflib's plain triple store, for a graph that is only ever validated.
-
-    The default store keeps a set of contexts per triple, which made adding a chunk's triples
-    cost twice as much; a validation batch is one graph, so that bookkeeping is never used.
-    pySHACL wraps the data graph in a Dataset, which insists on a context- and graph-aware
-    store: this one says so, and holds exactly one graph.
-    """
-
-    context_aware = True
-    graph_aware = True
-
-    def add_graph(self, graph) -> None:
-        pass
-
-    def remove_graph(self, graph) -> None:
-        pass
-
-
-def batch_graph() -> Graph:
-    """An empty graph to collect a batch of letters' triples in for :func:`validate_graph`."""
-    return Graph(store=_OneGraphStore())
+from kg.terms import read_iri, read_term
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,111 +44,129 @@ class Violation:
         return f"{self.letter}{where}: {self.path}: {self.message}"
 
 
-@cache
-def shapes_graph() -> Graph:
-    """The shapes of ``shapes/imr-shapes.ttl``, flattened for speed (see :func:`flatten`)."""
-    return flatten(Graph().parse(data=shapes_file().read_text(encoding="utf-8"), format="turtle"))
+def _violation(focus: str, path: str | None, message: str, severity: str) -> Violation:
+    letter, where = split_letter_iri(focus)
+    return Violation(letter, where, compact(path) if path is not None else "-", message, severity)
 
 
-def flatten(shapes: Graph) -> Graph:
-    """Give each property shape its node shape's targets and detach it from the node shape.
+def _sorted(found: Iterable[Violation]) -> list[Violation]:
+    return sorted(set(found), key=lambda v: (v.letter, v.focus, v.path, v.message))
 
-    The validation result is the same (SHACL 2.1: a property shape with targets validates the
-    same focus nodes), but pySHACL then evaluates each property shape once over all focus nodes
-    instead of once per focus node: 3x faster on a batch of letters.
-    """
-    out = Graph()
-    for triple in shapes:
-        out.add(triple)
-    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-    for node_shape, prop in list(out.subject_objects(SH.property)):
-        found = [(t, v) for t in targets for v in out.objects(node_shape, t)]
-        if found:
-            out.remove((node_shape, SH.property, prop))
-            for t, v in found:
-                out.add((prop, t, v))
-    return out
+
+def validate_triples(triples: Iterable[tuple[str, str, str]]) -> list[Violation]:
+    """Validate one letter's graph from the mapping's triples (terms as TriG, :mod:`kg.terms`)."""
+    data = shacl.Data((read_term(s), read_iri(p), read_term(o)) for s, p, o in triples)
+    return _sorted(_violation(r.focus, r.path, r.message, r.severity) for r in shacl.validate(data))
 
 
 def validate_graph(data: Graph) -> list[Violation]:
-    """Validate one (batch) graph; return its results, violations and warnings (``severity``),
-    sorted by letter, node and path."""
+    """Validate an rdflib graph (one letter or many) with :mod:`kg.shacl`."""
+    found = shacl.validate(shacl.Data((shacl.term_of(s), str(p), shacl.term_of(o)) for s, p, o in data))
+    return _sorted(_violation(r.focus, r.path, r.message, r.severity) for r in found)
+
+
+@cache
+def shapes_graph() -> Graph:
+    """The shapes of ``shapes/imr-shapes.ttl`` as an rdflib graph (for pySHACL)."""
+    return Graph().parse(data=shapes_file().read_text(encoding="utf-8"), format="turtle")
+
+
+def validate_with_pyshacl(data: Graph) -> list[Violation]:
+    """Validate an rdflib graph with pySHACL, the reference the tests hold :mod:`kg.shacl` to."""
     from pyshacl import validate
 
     _, report, _ = validate(data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True)
     out = []
     for result in report.subjects(predicate=None, object=SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage)
-        severity = report.value(result, SH.resultSeverity)
-        letter, where = split_letter_iri(str(focus))
         out.append(
-            Violation(
-                letter,
-                where,
-                compact(str(path)) if path is not None else "-",
-                str(message),
-                str(severity).rsplit("#", 1)[-1],
+            _violation(
+                str(report.value(result, SH.focusNode)),
+                str(path) if path is not None else None,
+                str(report.value(result, SH.resultMessage)),
+                str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             )
         )
-    return sorted(set(out), key=lambda v: (v.letter, v.focus, v.path, v.message))
+    return _sorted(out)
 
 
-def validate_quads_file(path: str | Path, batch_graphs: int = 200) -> list[Violation]:
-    """Validate an N-Quads file a batch of named graphs at a time (memory stays bounded)."""
+def _ox_term(term) -> tuple:
     import pyoxigraph as ox
 
-    term = to_rdflib
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    return ("lit", term.value, term.datatype.value, term.language)
+
+
+def validate_file(path: str | Path, reference: bool = False) -> tuple[list[Violation], int]:
+    """Validate one graph file, a named graph at a time (memory stays bounded by one graph):
+    the violations and the number of quads read. ``reference`` validates with pySHACL instead."""
+    import pyoxigraph as ox
+
+    from kg.terms import to_rdflib
+
     out: list[Violation] = []
-    batch, graphs, current = batch_graph(), 0, None
-    for quad in ox.parse(input=open_graph(path), format=ox.RdfFormat.N_QUADS):
-        if quad.graph_name != current:
-            current = quad.graph_name
-            graphs += 1
-            if graphs > batch_graphs:
-                out.extend(validate_graph(batch))
-                batch, graphs = batch_graph(), 1
-        batch.add((term(quad.subject), term(quad.predicate), term(quad.object)))
-    if len(batch):
-        out.extend(validate_graph(batch))
-    return out
+    count = 0
+    current, triples = None, []
+
+    def flush() -> None:
+        if not triples:
+            return
+        if reference:
+            g = Graph()
+            for s, p, o in triples:
+                g.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+            out.extend(validate_with_pyshacl(g))
+        else:
+            data = shacl.Data((_ox_term(s), p.value, _ox_term(o)) for s, p, o in triples)
+            out.extend(_violation(r.focus, r.path, r.message, r.severity) for r in shacl.validate(data))
+
+    with open_graph(path) as fh:
+        for quad in ox.parse(input=fh, format=rdf_format(path)):
+            count += 1
+            if quad.graph_name != current:
+                flush()
+                current, triples = quad.graph_name, []
+            triples.append((quad.subject, quad.predicate, quad.object))
+    flush()
+    return _sorted(out), count
 
 
-def validate_path(path: str | Path) -> tuple[list[Violation], int]:
-    """Validate a graph file (``.nq``, ``.ttl``, ``.nt``, ``.trig``) or a build directory.
-
-    Returns the violations and the number of triples read. N-Quads are streamed a batch of
-    letter graphs at a time; the other formats are read whole. Raises ``FileNotFoundError`` for
-    a missing file and ``ValueError`` for an unknown format or a file that does not parse.
-    """
+def validate_path(path: str | Path, reference: bool = False) -> tuple[list[Violation], int]:
+    """Validate a graph file (``.trig``, ``.nq``, ``.ttl``, ``.nt``, any of them ``.gz``) or a
+    build directory. Returns the violations and the number of triples read. Raises
+    ``FileNotFoundError`` for a missing file and ``ValueError`` for an unknown format or a file
+    that does not parse."""
     paths = graph_files(path)
     for p in paths:
         if not p.is_file():
             raise FileNotFoundError(f"no such file: {p}")
-    fmt = graph_format(paths[0])
+        rdf_format(p)  # an unknown suffix is refused before anything is read
+    violations: list[Violation] = []
+    total = 0
     try:
-        if fmt == "nquads":
-            violations = [v for p in paths for v in validate_quads_file(p)]
-            return violations, sum(_lines(p) for p in paths)
-        graph = Graph()
-        with open_graph(paths[0]) as fh:
-            data = fh.read()
-        if fmt == "trig":
-            for s, p, o, _ in Dataset().parse(data=data, format=fmt).quads():
-                graph.add((s, p, o))
-        else:
-            graph.parse(data=data, format=fmt)
-    except Exception as err:  # pyoxigraph raises SyntaxError; rdflib's parsers many types of their own
-        raise ValueError(f"cannot parse {fmt}: {_first_line(err)}") from None
-    return validate_graph(graph), len(graph)
-
-
-def _lines(path: Path) -> int:
-    with open_graph(path) as fh:
-        return sum(1 for _ in fh)
+        for p in paths:
+            found, count = validate_file(p, reference)
+            violations += found
+            total += count
+    except SyntaxError as err:
+        raise ValueError(f"cannot parse {Path(p).name}: {_first_line(err)}") from None
+    return _sorted(violations), total
 
 
 def _first_line(err: Exception) -> str:
     text = str(err)
     return text.splitlines()[0] if text.strip() else type(err).__name__
+
+
+__all__ = [
+    "Violation",
+    "shapes_graph",
+    "validate_file",
+    "validate_graph",
+    "validate_path",
+    "validate_triples",
+    "validate_with_pyshacl",
+]

@@ -8,6 +8,7 @@ the two in step.
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 from rdflib import Graph, Literal, URIRef
 
@@ -36,6 +37,17 @@ from kg.namespaces import (
 from kg.reasons import scheme as reason_scheme
 from kg.treatments import category_of, concepts, is_drug_concept, subcategory_concept
 from kg.vocab import guideline_works, load_json, specialties, states
+
+
+@cache
+def vocabulary_chapters() -> frozenset[str]:
+    """The IRIs of the guideline chapters the vocabulary graph labels (ACOEM and ODG)."""
+    data = load_json("guidelines.json")
+    return frozenset(
+        str(chapter_iri(work, ch["title"]))
+        for work, key in (("mtus-acoem", "acoem_chapters"), ("odg", "odg_chapters"))
+        for ch in data[key]
+    )
 
 
 def vocabulary_graph() -> Graph:

@@ -17,7 +17,6 @@ import pytest
 from conftest import CORPUS, EXAMPLES, needs_shared
 from factories import CLI, cli, copy_examples, synth
 from rdflib import Graph
-from rdflib.namespace import RDF
 
 import kg.build
 import kg.read
@@ -33,6 +32,11 @@ def build(corpus: Path, out: Path, *extra: str) -> dict:
 
 def nq_bytes(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in BuildDir(out).letter_files()}
+
+
+def quads(*paths: Path) -> set[str]:
+    """The quads of graph files, as N-Quads lines (what they state, whatever their order)."""
+    return {str(q) for p in paths for q in ox.parse(path=str(p), format=ox.RdfFormat.TRIG)}
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +58,9 @@ def test_build_examples(tmp_path):
     summary = BuildDir(out).read_summary()
     assert summary["letters"] == 2 and summary["violations"] == 0
     ttl = Graph().parse(BuildDir(out).turtle, format="turtle")  # rdflib loads the Turtle
-    assert (None, RDF.type, IMR.DisputedItem) in ttl
-    store = ox.Store()  # pyoxigraph loads the N-Quads, one named graph per letter + vocabulary
-    store.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    assert (None, IMR.hasItem, None) in ttl
+    store = ox.Store()  # pyoxigraph loads the TriG, one named graph per letter + vocabulary
+    store.bulk_load(path=str(out / "graph.trig"), format=ox.RdfFormat.TRIG)
     graphs = {str(g.value) for g in store.named_graphs()}
     assert len(graphs) == 4 and any(g.endswith("/letter/CM16-9000001/graph") for g in graphs)
 
@@ -64,8 +68,8 @@ def test_build_examples(tmp_path):
 def test_build_is_byte_identical(tmp_path):
     for name in ("a", "b"):
         build(EXAMPLES, tmp_path / name)
-    assert nq_bytes(tmp_path / "a") == {"graph.nq": (tmp_path / "b" / "graph.nq").read_bytes()}
-    assert (tmp_path / "a" / "statistics.nq").read_bytes() == (tmp_path / "b" / "statistics.nq").read_bytes()
+    assert nq_bytes(tmp_path / "a") == {"graph.trig": (tmp_path / "b" / "graph.trig").read_bytes()}
+    assert (tmp_path / "a" / "statistics.trig").read_bytes() == (tmp_path / "b" / "statistics.trig").read_bytes()
 
 
 @needs_shared
@@ -119,10 +123,10 @@ def test_unchanged_rebuild_does_nothing_and_changes_rebuild_only_their_shard(cor
     out = tmp_path / "out"
     first = build(work, out, "--shards", "4")
     assert first["letters"] == 40 and first["parsed_this_run"] == 40 and first["rebuilt_shards"] == 4
-    before = {p.name: p.stat().st_mtime_ns for p in out.glob("graph-*.nq")}
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("graph-*.trig")}
     again = build(work, out, "--shards", "4")
     assert again["parsed_this_run"] == 0 and again["rebuilt_shards"] == 0 and again["letters"] == 40
-    assert {p.name: p.stat().st_mtime_ns for p in out.glob("graph-*.nq")} == before  # not even rewritten
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("graph-*.trig")} == before  # not even rewritten
 
     _edit_one(work)
     changed = build(work, out, "--shards", "4")
@@ -158,7 +162,7 @@ def test_build_killed_then_rerun_equals_a_clean_build(tmp_path_factory, tmp_path
     build(corpus, clean, "--shards", "2")
     out = tmp_path / "out"
     kill_during([*CLI, "build", str(corpus), "-o", str(out), "-q", "--shards", "2"], after)
-    for path in out.glob("graph-*.nq"):  # whatever is under a final name is complete
+    for path in out.glob("graph-*.trig"):  # whatever is under a final name is complete
         assert path.read_bytes() == (clean / path.name).read_bytes()
     assert not BuildDir(out).is_build() or BuildDir(out).summary.exists()
     build(corpus, out, "--shards", "2")
@@ -174,18 +178,16 @@ def test_iris_do_not_depend_on_paths_or_order(corpus, tmp_path):
     build(a, tmp_path / "out-a")
     files = sorted(b.rglob("*.txt"), reverse=True)  # another place, the opposite order
     assert cli("build", *map(str, files), "-o", str(tmp_path / "out-b"), "-q").returncode == 0
-    lines_a = sorted((tmp_path / "out-a" / "graph.nq").read_text().splitlines())
-    lines_b = sorted((tmp_path / "out-b" / "graph.nq").read_text().splitlines())
-    assert lines_a == lines_b
-    assert (tmp_path / "out-a" / "graph.nq").read_bytes() != (tmp_path / "out-b" / "graph.nq").read_bytes()
+    assert quads(tmp_path / "out-a" / "graph.trig") == quads(tmp_path / "out-b" / "graph.trig")
+    assert (tmp_path / "out-a" / "graph.trig").read_bytes() != (tmp_path / "out-b" / "graph.trig").read_bytes()
 
 
 @needs_shared
 def test_shards_hold_the_same_quads_as_one_file(tmp_path, shared_build):
     build_args = [str(CORPUS / "found"), str(CORPUS / "seeds"), "-o", str(tmp_path / "sharded"), "-q", "--shards", "3"]
     assert cli("build", *build_args).returncode == 0
-    one = sorted((shared_build / "graph.nq").read_text().splitlines())
-    three = sorted(line for p in BuildDir(tmp_path / "sharded").letter_files() for line in p.read_text().splitlines())
+    one = quads(shared_build / "graph.trig")
+    three = quads(*BuildDir(tmp_path / "sharded").letter_files())
     assert one == three
     summary = json.loads((tmp_path / "sharded" / "summary.json").read_text())
     assert summary["shards"] == 3
@@ -300,7 +302,7 @@ def test_a_document_that_takes_too_long_is_skipped_with_a_reason(tmp_path, monke
 
 
 def test_gzip_output_is_the_same_graph_compressed_and_deterministic(tmp_path):
-    """`--compress gzip` writes graph.nq.gz and statistics.nq.gz: decompressed, the bytes of a
+    """`--compress gzip` writes graph.trig.gz and statistics.trig.gz: decompressed, the bytes of a
     plain build; compressed, the same bytes on every run; readers take either (issue 17)."""
     import gzip
 
@@ -312,11 +314,11 @@ def test_gzip_output_is_the_same_graph_compressed_and_deterministic(tmp_path):
         res = cli("build", str(EXAMPLES), "-o", str(tmp_path / name), "-q", "--compress", how, "--shards", "2")
         assert res.returncode == 0, res.stderr
     plain, gz1, gz2 = (BuildDir(tmp_path / n) for n in ("plain", "gz1", "gz2"))
-    assert [p.name for p in gz1.graph_files()] == ["graph-000.nq.gz", "graph-001.nq.gz", "statistics.nq.gz"]
+    assert [p.name for p in gz1.graph_files()] == ["graph-000.trig.gz", "graph-001.trig.gz", "statistics.trig.gz"]
     for a, b, c in zip(plain.graph_files(), gz1.graph_files(), gz2.graph_files(), strict=True):
         assert gzip.decompress(b.read_bytes()) == a.read_bytes()
         assert b.read_bytes() == c.read_bytes()  # no file name or time in the gzip header
-    assert sum(p.stat().st_size for p in gz1.graph_files()) * 5 < sum(p.stat().st_size for p in plain.graph_files())
+    assert sum(p.stat().st_size for p in gz1.graph_files()) * 4 < sum(p.stat().st_size for p in plain.graph_files())
     stores = {}
     for name in ("plain", "gz1"):
         stores[name] = open_store(tmp_path / f"store-{name}")
@@ -327,7 +329,11 @@ def test_gzip_output_is_the_same_graph_compressed_and_deterministic(tmp_path):
     again = cli("build", str(EXAMPLES), "-o", str(tmp_path / "gz1"), "--compress", "gzip", "--shards", "2")
     assert "0/2 shards rebuilt" in again.stderr
     cli("build", str(EXAMPLES), "-o", str(tmp_path / "gz1"), "-q", "--compress", "none", "--shards", "2")
-    assert sorted(p.name for p in (tmp_path / "gz1").glob("*.nq*")) == ["graph-000.nq", "graph-001.nq", "statistics.nq"]
+    assert sorted(p.name for p in (tmp_path / "gz1").glob("*.trig*")) == [
+        "graph-000.trig",
+        "graph-001.trig",
+        "statistics.trig",
+    ]
     assert not compressed("auto", AUTO_GZIP_FROM - 1) and compressed("auto", AUTO_GZIP_FROM)
     assert cli("build", str(EXAMPLES), "-o", str(tmp_path / "x"), "--compress", "zip").returncode == 2
 

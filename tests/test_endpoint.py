@@ -163,8 +163,8 @@ def test_graphs_stream_the_same_from_a_gzip_file(example_build, tmp_path):
 
     from kg.endpoint import graphs_in
 
-    plain = example_build / "graph.nq"
-    packed = tmp_path / "graph.nq.gz"
+    plain = example_build / "graph.trig"
+    packed = tmp_path / "graph.trig.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
     assert list(graphs_in(str(packed))) == list(graphs_in(str(plain)))
 

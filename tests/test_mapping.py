@@ -9,10 +9,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg import parse_text
-from kg.mapping import letter_graph, letter_triples
+from kg.mapping import letter_graph, letter_trig, letter_triples
 from kg.namespaces import IMR, OA, compact, expand, graph_iri, item_iri, letter_iri, split_letter_iri
-from kg.terms import nquad_lines, to_rdflib
-from kg.vocab_rdf import vocabulary_turtle
+from kg.terms import read_iri, read_term, trig_header
+from kg.vocab_rdf import vocabulary_chapters, vocabulary_turtle
 
 L = URIRef("https://w3id.org/imr-kg/id/letter/CM16-9000042")
 
@@ -23,8 +23,9 @@ def test_iris_come_from_the_case_number_and_nest_below_the_letter():
     g = letter_graph(one, "a" * 64)
     assert (L, RDF.type, IMR.DeterminationLetter) in g
     assert (item_iri(one, 1), RDFS.label, Literal("Lumbar facet joint injection L4-5")) in g
-    position = URIRef(f"{L}/item/1/position")
-    assert (position, OA.start, Literal(100, datatype=XSD.nonNegativeInteger)) in g
+    (position,) = g.objects(item_iri(one, 1), IMR.textPosition)  # an RFC 5147 fragment of the text
+    assert str(position).startswith(f"{L}/text#char=100,")
+    assert (L, IMR.hasText, URIRef(f"{L}/text")) in g
     assert split_letter_iri(f"{L}/item/1/decision") == ("CM16-9000042", "item/1/decision")
     nameless = letter(case_number=None, sha256="ab" * 32)
     assert str(letter_iri(nameless)).endswith("/letter/sha256-" + "ab" * 10)
@@ -37,16 +38,34 @@ def test_compact_and_expand_are_inverse():
     assert expand("https://example.org/x") == "https://example.org/x"
 
 
-def test_triples_are_a_fixed_set_and_n_quads_read_back_as_the_same_graph():
-    one = letter(item(1, title='A "quoted" title\\ with\nbreaks'))
+def test_triples_are_a_fixed_set_and_trig_reads_back_as_the_same_graph():
+    one = letter(item(1, title='A "quoted" title\\ with\nbreaks\r and \u00e9'))
     triples = letter_triples(one, "a" * 64)
     assert triples == letter_triples(one, "a" * 64) and len(set(triples)) == len(triples)
-    text = "".join(nquad_lines(triples, graph_iri(one)))
-    read = {
-        (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-        for q in ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)
-    }
-    assert read == set(triples)
+    text, count = letter_trig(one, "a" * 64)
+    assert count == len(triples)
+    parsed = list(ox.parse((trig_header() + text).encode(), format=ox.RdfFormat.TRIG))
+    assert {q.graph_name.value for q in parsed} == {str(graph_iri(one))}
+    read = {(_term(q.subject), q.predicate.value, _term(q.object)) for q in parsed}
+    assert read == {(read_term(s), read_iri(p), read_term(o)) for s, p, o in triples}
+    assert ("lit", 'A "quoted" title\\ with\nbreaks\r and \u00e9', str(XSD.string), None) in {t[2] for t in read}
+
+
+def _term(t) -> tuple:
+    if isinstance(t, ox.NamedNode):
+        return ("iri", t.value)
+    return ("lit", t.value, t.datatype.value, t.language)
+
+
+def test_nodes_below_the_letter_are_untyped_and_sources_lean_on_the_vocabulary():
+    parsed = parse_text(letter_text(), "f.txt")
+    g = letter_graph(parsed, "a" * 64)
+    assert set(g.subjects(RDF.type, None)) == {letter_iri(parsed)}
+    sources = set(g.objects(None, IMR.hasSource))
+    assert sources and not set(g.triples((None, IMR.isMTUS, None)))
+    for s in sources:  # a chapter the vocabulary labels has no name on the source
+        chapter = g.value(s, IMR.chapter)
+        assert chapter is None or str(chapter) not in vocabulary_chapters() or g.value(s, IMR.chapterName) is None
 
 
 def test_vocabulary_file_is_generated_from_data():

@@ -10,11 +10,13 @@ import sys
 import time
 
 import pytest
-from conftest import EXAMPLES, needs_shared
+from conftest import EXAMPLES, ROOT, needs_shared
 from expected import EXPECTED, filtered, normalize
 
+from kg import parse_text
 from kg.builddir import BuildDir
 from kg.concepts import UnknownConcept, resolve
+from kg.namespaces import item_iri
 from kg.queries import LETTER_GRAPHS, STATISTICS, ask, to_frame
 from kg.questions import QuestionError, load_questions
 from kg.store import load, open_store
@@ -275,4 +277,21 @@ def test_a_users_question_that_is_not_sparql_stops_the_build_before_it_starts(tm
         text=True,
     )
     assert res.returncode == 2 and "bad.rq" in res.stderr and "Traceback" not in res.stderr
-    assert not (tmp_path / "out" / "graph.nq").exists()
+    assert not (tmp_path / "out" / "graph.trig").exists()
+
+
+def test_the_readmes_evidence_query_quotes_each_items_title(example_build):
+    """The README's SPARQL that cuts evidence out of a letter's text by its RFC 5147 positions."""
+    import re
+
+    from kg.store import in_memory
+
+    sparql = re.search(r"```sparql\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    store = in_memory([example_build])
+    rows = {(s["item"].value, s["quote"].value) for s in store.query(sparql, use_default_graph_as_union=True)}
+    letter = parse_text((EXAMPLES / "synthetic-2016-facet.txt").read_text(), "synthetic-2016-facet.txt")
+    assert letter.case_number == "CM16-9000001"
+    expected = {
+        (str(item_iri(letter, i.number)), letter.text[i.title_span.start : i.title_span.end]) for i in letter.items
+    }
+    assert rows == expected and len(rows) == len(letter.items)

@@ -64,7 +64,7 @@ def test_same_answers_on_every_store(shared_build, oxigraph, virtuoso, tmp_path)
     load(embedded, [shared_build])
     memory = rdflib.Dataset(default_union=True)
     for path in graph_files(shared_build):  # the letter graphs and the statistics graph
-        memory.parse(path, format="nquads")
+        memory.parse(path, format="trig")
     stores = {"oxigraph-server": Endpoint(oxigraph), "virtuoso": Endpoint(virtuoso), "rdflib": memory}
     quads = len(embedded)
     assert _count(stores["oxigraph-server"]) == quads

@@ -68,12 +68,12 @@ def test_load_killed_then_rerun_answers_like_a_clean_load(tmp_path_factory, tmp_
 
 def test_graph_files_load_by_their_format_and_others_are_refused(example_build, tmp_path):
     store = open_store(tmp_path / "store")
-    assert load(store, [example_build / "graph.nq"])["graphs"] == 4  # two letters, vocabulary, ontology
+    assert load(store, [example_build / "graph.trig"])["graphs"] == 4  # two letters, vocabulary, ontology
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(ValueError, match="unknown RDF format .json"):
         load(store, [tmp_path / "x.json"])
     with pytest.raises(FileNotFoundError):
-        load(store, [tmp_path / "none.nq"])
+        load(store, [tmp_path / "none.trig"])
 
 
 def test_default_store_is_relative_to_the_working_directory(example_build, tmp_path):
@@ -167,7 +167,7 @@ def open_for_reading_store(path):
 
 
 def test_a_load_that_fails_on_a_broken_file_removes_nothing(corpus, tmp_path):
-    """An incremental load reads what it adds before it removes anything: a truncated graph.nq
+    """An incremental load reads what it adds before it removes anything: a truncated graph.trig
     fails the load and leaves the store answering as before, with no unfinished-load mark (issue 13)."""
     work = tmp_path / "corpus"
     shutil.copytree(corpus, work)
@@ -178,9 +178,9 @@ def test_a_load_that_fails_on_a_broken_file_removes_nothing(corpus, tmp_path):
     before, quads = answers(store), len(store)
     _edit_one(work)
     build(work, out)
-    graph = out / "graph.nq"
+    graph = out / "graph.trig"
     data = graph.read_bytes()
-    graph.write_bytes(data[: len(data) * 2 // 3] + b"<broken")  # cut mid-line
+    graph.write_bytes(data[: len(data) * 2 // 3] + b"<broken")  # cut mid-graph
     with pytest.raises(SyntaxError):
         load(store, [out])
     assert len(store) == quads and not store.contains_named_graph(STATE_GRAPH)

@@ -1,17 +1,22 @@
-"""Stage 9, validation: the SHACL shapes catch broken graphs and trace each problem to its letter."""
+"""Stage 9, validation: the SHACL shapes catch broken graphs and trace each problem to its letter;
+kg.shacl (the build's engine) finds exactly what pySHACL (the reference) finds."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, corpus_texts, needs_shared
 from factories import cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg import parse_text
-from kg.mapping import letter_graph
-from kg.namespaces import IMR, OA
-from kg.validate import batch_graph, validate_graph, validate_path
+from kg.mapping import letter_graph, letter_triples
+from kg.namespaces import IMR, text_position_iri
+from kg.validate import validate_graph, validate_path, validate_triples, validate_with_pyshacl
 
 
 def test_ontology_and_shapes_parse_and_every_term_is_documented():
@@ -24,6 +29,9 @@ def test_ontology_and_shapes_parse_and_every_term_is_documented():
         assert onto.value(t, RDFS.comment) is not None, t
 
 
+EXAMPLES_N = int(os.environ.get("IMRKG_FUZZ_EXAMPLES", "150"))
+
+
 def _example_graph() -> Graph:
     letter = parse_text((EXAMPLES / "synthetic-2016-facet.txt").read_text(), "synthetic-2016-facet.txt")
     return letter_graph(letter, "0" * 64)
@@ -31,6 +39,7 @@ def _example_graph() -> Graph:
 
 def test_example_graph_conforms():
     assert validate_graph(_example_graph()) == []
+    assert validate_with_pyshacl(_example_graph()) == []
 
 
 L = URIRef("https://w3id.org/imr-kg/id/letter/CM16-9000001")
@@ -82,9 +91,19 @@ BREAKAGES = {
         "between 14 and 100",
     ),
     "spinal level not normalised": (lambda g: g.add((I1, IMR.spinalLevel, Literal("L4-5"))), "segment pairs"),
-    "span ends before it starts": (
-        lambda g: _set(g, URIRef(f"{I1}/position"), OA.end, Literal(0, datatype=XSD.nonNegativeInteger)),
-        "end after it starts",
+    "position that is not a character range": (
+        lambda g: _set(g, I1, IMR.textPosition, URIRef(f"{L}/text#line=3")),
+        "RFC 5147",
+    ),
+    "position given as a number": (
+        lambda g: _set(g, I1, IMR.textPosition, Literal(12, datatype=XSD.integer)),
+        "RFC 5147",
+    ),
+    "letter without its text": (lambda g: _remove(g, L, IMR.hasText), "point to its text"),
+    "text without its characters": (lambda g: _remove(g, URIRef(f"{L}/text"), RDF.value), "normalized text"),
+    "decision date not well formed": (
+        lambda g: _set(g, L, IMR.decisionDate, Literal("2016-13-45", datatype=XSD.date)),
+        "xsd:date",
     ),
     "two reviewers": (
         lambda g: (
@@ -105,10 +124,7 @@ def test_broken_graph_is_caught(name):
     assert violations, name
     assert any(expected in v.message for v in violations), [v.message for v in violations]
     assert all(v.letter == "CM16-9000001" for v in violations)  # traced back to the letter
-    # the light store the build validates its batches in finds exactly the same
-    batch = batch_graph()
-    batch.addN((s, p, o, batch) for s, p, o in g)
-    assert validate_graph(batch) == violations
+    assert validate_with_pyshacl(g) == violations  # the reference finds exactly the same
 
 
 def test_an_item_without_a_concept_is_a_warning_not_a_violation():
@@ -123,16 +139,16 @@ def test_validate_reads_every_graph_format_and_refuses_others(tmp_path, example_
     for fmt, suffix in (("turtle", ".ttl"), ("nt", ".nt")):
         g.serialize(tmp_path / f"g{suffix}", format=fmt, encoding="utf-8")
         assert validate_path(tmp_path / f"g{suffix}") == ([], len(g))
-    violations, size = validate_path(example_build)  # a build directory: its N-Quads, streamed
+    violations, size = validate_path(example_build)  # a build directory: its TriG, a graph at a time
     assert violations == [] and size > len(g)
     (tmp_path / "g.json").write_text("{}")
     with pytest.raises(ValueError, match="unknown RDF format .json"):
         validate_path(tmp_path / "g.json")
     (tmp_path / "bad.ttl").write_text("<a> <b> .")
-    with pytest.raises(ValueError, match="cannot parse turtle"):
+    with pytest.raises(ValueError, match="cannot parse bad.ttl"):
         validate_path(tmp_path / "bad.ttl")
     with pytest.raises(FileNotFoundError):
-        validate_path(tmp_path / "none.nq")
+        validate_path(tmp_path / "none.trig")
 
 
 def test_cli_validate_exit_codes(tmp_path, example_build):
@@ -150,14 +166,74 @@ def test_a_dump_of_a_loaded_store_still_conforms(example_build, tmp_path):
 
     from kg.store import in_memory
 
-    store = in_memory([example_build])  # the store turns xsd:nonNegativeInteger into xsd:integer
+    store = in_memory([example_build])
     with open(tmp_path / "dump.nq", "wb") as fh:
         store.dump(fh, format=ox.RdfFormat.N_QUADS)
     violations, size = validate_path(tmp_path / "dump.nq")
     assert [v for v in violations if not v.is_warning] == [] and size > 1000
 
 
-def test_a_negative_or_fractional_offset_is_still_caught():
+def test_the_build_validator_reads_the_mappings_own_terms():
+    """The worker validates the mapping's TriG terms directly: the same results as the graph."""
+    letter = parse_text((EXAMPLES / "synthetic-2016-facet.txt").read_text(), "synthetic-2016-facet.txt")
+    assert validate_triples(letter_triples(letter, "0" * 64)) == []
+    broken = [t for t in letter_triples(letter, "0" * 64) if t[1] != "imr:outcome"]
+    messages = [v.message for v in validate_triples(broken)]
+    assert messages == ["A decision must have exactly one outcome, Upheld or Overturned."] * len(letter.items)
+
+
+def test_positions_are_fragments_of_the_letters_text():
     g = _example_graph()
-    _set(g, URIRef(f"{I1}/position"), OA.start, Literal(-3, datatype=XSD.integer))
-    assert any("whole number" in v.message for v in validate_graph(g))
+    text = str(g.value(URIRef(f"{L}/text"), RDF.value))
+    position = g.value(I1, IMR.textPosition)
+    start, end = map(int, str(position).split("#char=")[1].split(","))
+    assert str(position) == text_position_iri("CM16-9000001", start, end)
+    assert " ".join(text[start:end].split()) == str(g.value(I1, RDFS.label))
+
+
+# -- kg.shacl against the reference, on many broken graphs -------------------------------------------
+_PATHS = sorted({str(p) for p in Graph().parse(ROOT / "shapes" / "imr-shapes.ttl").objects(None, SH.path)})
+_VALUES = [
+    Literal("x"),
+    Literal(""),
+    Literal("2016-02-30", datatype=XSD.date),
+    Literal("2016-02-03", datatype=XSD.date),
+    Literal("abc", datatype=XSD.integer),
+    Literal(-1, datatype=XSD.integer),
+    Literal(3, datatype=XSD.integer),
+    Literal(200, datatype=XSD.integer),
+    Literal(True),
+    Literal("2004", datatype=XSD.gYear),
+    Literal("male"),
+    Literal("L4-L5"),
+    Literal("text", lang="en"),
+    URIRef("https://w3id.org/imr-kg/id/treatment/mri"),
+    URIRef("https://w3id.org/imr-kg/id/guideline/odg"),
+    URIRef("https://w3id.org/imr-kg/ontology#Upheld"),
+    URIRef(f"{L}/text#char=1,5"),
+    URIRef("https://example.org/elsewhere"),
+]
+
+
+@settings(max_examples=EXAMPLES_N, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.data())
+def test_kg_shacl_agrees_with_pyshacl_on_broken_graphs(data):
+    g = _example_graph()
+    triples = sorted(g)
+    for _ in range(data.draw(st.integers(1, 4))):
+        if data.draw(st.booleans()):
+            g.remove(data.draw(st.sampled_from(triples)))
+        else:
+            subject = data.draw(st.sampled_from(sorted({s for s, _, _ in triples})))
+            g.add((subject, URIRef(data.draw(st.sampled_from(_PATHS))), data.draw(st.sampled_from(_VALUES))))
+    assert validate_graph(g) == validate_with_pyshacl(g)
+
+
+@needs_shared
+def test_kg_shacl_agrees_with_pyshacl_on_the_shared_corpus():
+    letters = [parse_text(p.read_text(), p.name) for p in corpus_texts()]
+    g = Graph()
+    for one in letters:
+        for triple in letter_graph(one, "0" * 64):
+            g.add(triple)
+    assert validate_graph(g) == validate_with_pyshacl(g) == []
