@@ -3,7 +3,8 @@ query latency on a large embedded store and against rdflib in memory.
 
     python bench/bench_scale.py --workdir /tmp/imrkg-bench [--sizes 10000 100000 200000]
         [--pdf 3000] [--query-size 100000] [--rdflib-size 10000]
-        [--only ab --compare-with CHECKOUT --ab-size 10000 --ab-bar 1.7] [--only worker --worker-size 2000]
+        [--only ab --compare-with VENV [--this-python VENV] --ab-size 10000 --ab-bar 1.7]
+        [--only worker --worker-size 2000] [--only adhoc --adhoc-size 50000]
 
 Corpora come from bench/synth.py. Every figure is measured here, in this run; results are
 printed as a Markdown table and written to WORKDIR/results.json. Memory is the peak resident
@@ -84,13 +85,25 @@ def corpus(workdir: Path, n: int, pdf: bool = False) -> Path:
     return path
 
 
-def bench_build(workdir: Path, n: int, pdf: bool = False) -> dict:
+def _uncompressed_bytes(path: Path) -> int:
+    """A graph file's size as text (a .gz file is read through)."""
+    if not path.name.endswith(".gz"):
+        return path.stat().st_size
+    import gzip
+
+    with gzip.open(path, "rb") as fh:
+        return sum(len(block) for block in iter(lambda: fh.read(1 << 20), b""))
+
+
+def bench_build(workdir: Path, n: int, pdf: bool = False, parse: bool = False) -> dict:
     src = corpus(workdir, n, pdf)
     out = workdir / f"build-{'pdf' if pdf else 'text'}-{n}"
     shutil.rmtree(out, ignore_errors=True)
     wall, rss, _ = timed([*CLI, "build", str(src), "-o", str(out), "-q"])
     summary = BuildDir(out).read_summary()
     again, _, _ = timed([*CLI, "build", str(src), "-o", str(out), "-q"])
+    files = BuildDir(out).letter_files()
+    letters_bytes = sum(_uncompressed_bytes(p) for p in files)
     row = {
         "input": "PDF" if pdf else "text",
         "letters": summary["letters"],
@@ -101,10 +114,20 @@ def bench_build(workdir: Path, n: int, pdf: bool = False) -> dict:
         "peak_rss_mb": round(rss / 2**20),
         "unchanged_rebuild_s": round(again, 2),
         "unchanged_rebuild_pct": round(100 * again / wall, 2),
-        "nquads_gb": round(sum(p.stat().st_size for p in BuildDir(out).letter_files()) / 1e9, 3),
-        "compressed": BuildDir(out).letter_files()[0].name.endswith(".gz"),
+        "graph_files_gb": round(sum(p.stat().st_size for p in files) / 1e9, 3),
+        "compressed": files[0].name.endswith(".gz"),
+        "kb_per_letter_uncompressed": round(letters_bytes / summary["letters"] / 1000, 1),
+        "triples_per_letter": round(summary["triples"] / summary["letters"], 1),
         "statistics_mb": round(BuildDir(out).statistics.stat().st_size / 1e6, 1),
+        "manifest_mb": round(BuildDir(out).manifest.stat().st_size / 1e6, 1),
     }
+    row["bar"] = "<= 25 KB a letter uncompressed: " + ("PASS" if row["kb_per_letter_uncompressed"] <= 25 else "FAIL")
+    if parse:  # imrkg parse of the same corpus: records streamed to a file, peak memory of the tree
+        records = workdir / f"records-{n}.jsonl"
+        parse_wall, parse_rss, _ = timed([*CLI, "parse", str(src), "-o", str(records)])
+        row["parse_seconds"] = round(parse_wall, 1)
+        row["parse_peak_rss_mb"] = round(parse_rss / 2**20)
+        records.unlink(missing_ok=True)
     print(json.dumps(row), flush=True)
     return row
 
@@ -231,12 +254,12 @@ def bench_worker(workdir: Path, n: int, rounds: int = 3) -> dict:
     """CPU a build worker spends per letter (read, parse, map, validate, write TriG, statistics:
     ``kg.build.process_chunk``) against the read+parse floor (``kg.parse.parse_document``) on the
     same letters, in this process, alternated; the lowest of ``rounds`` each (issue 17: <= 2x)."""
-    from kg.build import CHUNK, _preload, process_chunk
+    from kg.build import CHUNK, _warm, process_chunk
     from kg.parse import parse_document
     from kg.read import Document
 
     paths = sorted(str(p) for p in corpus(workdir, n).rglob("*.txt"))
-    _preload()
+    _warm()  # as a worker process starts: shapes, vocabulary, questions loaded; collector tuned
     for p in paths[:50]:  # warm caches (drug lexicon, compiled patterns) before timing
         parse_document(Document(p, Path(p)))
     chunks = [[(p, None) for p in paths[i : i + CHUNK]] for i in range(0, len(paths), CHUNK)]
@@ -257,32 +280,124 @@ def bench_worker(workdir: Path, n: int, rounds: int = 3) -> dict:
     return row
 
 
-def bench_build_ab(workdir: Path, n: int, other: Path, rounds: int = 2, bar: float = 0.9) -> dict:
-    """Build throughput of this checkout against ``other`` (another checkout, e.g. a git worktree
-    of the previous release) on the same corpus, alternated in one run: this VM's run-to-run
-    spread is about 15 %, so only a ratio measured side by side means anything."""
+ADHOC = "outcome-by-year-and-category"  # issue 17's ad hoc question: uphold rate by decision year x category
+ADHOC_BAR = 50.0  # Virtuoso at least this many times faster than the embedded store on it
+
+
+def bench_adhoc(workdir: Path, n: int, runs: int = 5) -> dict:
+    """The ad hoc question (``ADHOC`` asked of the letter graphs, ``--raw``) on the embedded store
+    and on Virtuoso bulk-loaded by ``imrkg load --virtuoso-sql``, same build, same rows; load
+    times of both. Virtuoso runs on 127.0.0.1 with a private database (tests/servers.py)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from servers import virtuoso_with_sql
+
+    from kg.endpoint import Endpoint
+    from kg.queries import ask
+
+    store, build_dir, load_s = fresh_store(workdir, n)
+    out: dict = {"letters": n, "quads": len(store), "embedded_load_s": round(load_s, 1)}
+    embedded = ask(store, ADHOC, raw=True)
+    out["embedded_p50_ms"] = round(1000 * _p50(lambda: ask(store, ADHOC, raw=True), runs), 1)
+    vdir = workdir / f"virtuoso-{n}"
+    shutil.rmtree(vdir, ignore_errors=True)
+    with virtuoso_with_sql(vdir, allow=build_dir) as (url, sql_port):
+        env = {**os.environ, "IMRKG_ENDPOINT_USER": "dba", "IMRKG_ENDPOINT_PASSWORD": "dba"}
+        start = time.perf_counter()
+        subprocess.run(
+            [*CLI, "load", str(build_dir), "--endpoint", url, "--virtuoso-sql", f"127.0.0.1:{sql_port}"],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        out["virtuoso_load_s"] = round(time.perf_counter() - start, 1)
+        endpoint = Endpoint(url, timeout=600)
+        served = ask(endpoint, ADHOC, raw=True)
+        out["virtuoso_p50_ms"] = round(1000 * _p50(lambda: ask(endpoint, ADHOC, raw=True), runs), 1)
+        out["virtuoso_disk_gb"] = round(sum(p.stat().st_size for p in (vdir / "db").iterdir()) / 1e9, 2)
+    shutil.rmtree(vdir, ignore_errors=True)
+    out.update(_duckdb_adhoc(store, workdir / f"parquet-{n}", embedded.rows, runs))
+    out["same_rows"] = sorted(map(str, embedded.rows)) == sorted(map(str, served.rows))
+    out["rows"] = len(embedded.rows)
+    out["speedup"] = round(out["embedded_p50_ms"] / out["virtuoso_p50_ms"], 1)
+    ok = out["same_rows"] and out["speedup"] >= ADHOC_BAR
+    out["bar"] = f"Virtuoso >= {ADHOC_BAR:.0f}x the embedded store, same rows: " + ("PASS" if ok else "FAIL")
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def _interpreter(path: Path) -> str:
+    """A venv's python (``VENV/bin/python``) or the interpreter itself."""
+    return str(path / "bin" / "python") if path.is_dir() else str(path)
+
+
+DUCKDB_ADHOC = """
+SELECT year(l.decision_date) AS year, i.category, count(*) AS items,
+       sum(CASE WHEN i.outcome = 'Upheld' THEN 1 ELSE 0 END) AS upheld
+FROM 'DIR/items.parquet' i JOIN 'DIR/letters.parquet' l ON i.letter = l.letter
+WHERE l.decision_date IS NOT NULL AND i.category IS NOT NULL
+GROUP BY 1, 2
+"""
+
+
+def _duckdb_adhoc(store, folder: Path, rows: list, runs: int) -> dict:
+    """The same question in DuckDB over ``imrkg export parquet`` tables: export time, p50, and
+    whether the counts match the store's answer (year, category, items, upheld)."""
+    try:
+        import duckdb
+    except ImportError:
+        return {"duckdb": "not installed (pip install duckdb)"}
+    from kg.tables import write_parquet
+
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    write_parquet(store, folder)
+    export_s = time.perf_counter() - start
+    sql = DUCKDB_ADHOC.replace("DIR", str(folder))
+    con = duckdb.connect()
+    got = con.execute(sql).fetchall()
+    p50 = _p50(lambda: con.execute(sql).fetchall(), runs)
+    want = sorted((int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows)
+    same = sorted((int(y), str(c), int(n), int(u)) for y, c, n, u in got) == want
+    shutil.rmtree(folder, ignore_errors=True)
+    return {"parquet_export_s": round(export_s, 1), "duckdb_p50_ms": round(1000 * p50, 1), "duckdb_same_counts": same}
+
+
+def bench_build_ab(
+    workdir: Path, n: int, other: Path, rounds: int = 2, bar: float = 0.9, this: Path | None = None
+) -> dict:
+    """Build throughput of this release against another, on the same corpus, alternated in one
+    run: this VM's run-to-run spread is about 15 %, so only a ratio measured side by side means
+    anything. Each side is an interpreter with its release installed as a wheel, e.g. two venvs
+    made with ``--system-site-packages`` and ``pip install --no-deps CHECKOUT``: a checkout on
+    PYTHONPATH is not enough, because an editable install of this one would lend it its shapes,
+    questions and vocabulary (``kg.shapes``, ``kg.sparql`` ... are mapped package folders)."""
     src = corpus(workdir, n)
+    pythons = {"other": _interpreter(other), "this": _interpreter(this) if this else sys.executable}
     walls: dict[str, list[float]] = {"this": [], "other": []}
+    versions = {}
+    for label, python in pythons.items():
+        versions[label] = subprocess.run(
+            [python, "-c", "import kg; print(kg.__version__)"], capture_output=True, text=True, check=True, cwd=workdir
+        ).stdout.strip()
     for _ in range(rounds):
-        for label, root in (("other", other), ("this", ROOT)):
+        for label in ("other", "this"):
             out = workdir / f"ab-{label}-{n}"
             shutil.rmtree(out, ignore_errors=True)
-            env = {**os.environ, "PYTHONPATH": str(root)}
             start = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out), "-q"],
-                cwd=root,
-                env=env,
+                [pythons[label], "-m", "kg.cli", "build", str(src), "-o", str(out), "-q"],
+                cwd=workdir,
                 check=True,
                 capture_output=True,
             )
             walls[label].append(time.perf_counter() - start)
-    this, prev = statistics.median(walls["this"]), statistics.median(walls["other"])
+    this_s, prev = statistics.median(walls["this"]), statistics.median(walls["other"])
     row = {
         "letters": n,
+        "versions": versions,
         "this_s": [round(w, 1) for w in walls["this"]],
         "other_s": [round(w, 1) for w in walls["other"]],
-        "throughput_ratio": round(prev / this, 3),
+        "throughput_ratio": round(prev / this_s, 3),
     }
     row["bar"] = f"letters/s >= {bar}x the other's: " + ("PASS" if row["throughput_ratio"] >= bar else "FAIL")
     print(json.dumps(row), flush=True)
@@ -296,11 +411,15 @@ def main() -> int:
     ap.add_argument("--pdf", type=int, default=3000)
     ap.add_argument("--query-size", type=int, default=100_000)
     ap.add_argument("--rdflib-size", type=int, default=10_000)
-    ap.add_argument("--only", choices=["builds", "pdf", "queries", "rdflib", "ab", "report", "worker"], nargs="*")
-    ap.add_argument("--compare-with", type=Path, help="another checkout to compare build throughput with (--only ab)")
+    ap.add_argument(
+        "--only", choices=["builds", "pdf", "queries", "rdflib", "ab", "report", "worker", "adhoc"], nargs="*"
+    )
+    ap.add_argument("--compare-with", type=Path, help="a venv (or python) with the other release installed (--only ab)")
+    ap.add_argument("--this-python", type=Path, help="a venv (or python) with this release installed (--only ab)")
     ap.add_argument("--ab-size", type=int, default=10_000)
     ap.add_argument("--ab-bar", type=float, default=0.9, help="throughput ratio the A/B run must reach (--only ab)")
     ap.add_argument("--worker-size", type=int, default=2000, help="letters for --only worker")
+    ap.add_argument("--adhoc-size", type=int, default=50_000, help="letters for --only adhoc")
     ap.add_argument("--reuse-store", action="store_true", help="load incrementally into the stores of an earlier run")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -318,7 +437,18 @@ def main() -> int:
         results_path.write_text(json.dumps(results, indent=2))
 
     if "builds" in only:
-        results["builds"] = [bench_build(args.workdir, n) for n in args.sizes]
+        results["builds"] = [bench_build(args.workdir, n, parse=True) for n in args.sizes]
+        if len(results["builds"]) > 1:  # issue 17: peak memory flat with corpus size (within 25 %)
+            small, large = results["builds"][0], results["builds"][-1]
+            flat = all(large[k] <= 1.25 * small[k] for k in ("peak_rss_mb", "parse_peak_rss_mb"))
+            results["memory_flat"] = {
+                "from": small["letters"],
+                "to": large["letters"],
+                "build_mb": [small["peak_rss_mb"], large["peak_rss_mb"]],
+                "parse_mb": [small["parse_peak_rss_mb"], large["parse_peak_rss_mb"]],
+                "bar": "peak RSS of build and parse within 25 % from the smallest to the largest corpus: "
+                + ("PASS" if flat else "FAIL"),
+            }
         save()
     if "pdf" in only and args.pdf:
         results["pdf"] = bench_build(args.workdir, args.pdf, pdf=True)
@@ -333,7 +463,12 @@ def main() -> int:
         results["report"] = bench_report(args.workdir, args.query_size)
         save()
     if "ab" in only and args.compare_with:
-        results["build_ab"] = bench_build_ab(args.workdir, args.ab_size, args.compare_with, bar=args.ab_bar)
+        results["build_ab"] = bench_build_ab(
+            args.workdir, args.ab_size, args.compare_with, bar=args.ab_bar, this=args.this_python
+        )
+        save()
+    if "adhoc" in only:
+        results["adhoc"] = bench_adhoc(args.workdir, args.adhoc_size)
         save()
     if "worker" in only:
         results["worker"] = bench_worker(args.workdir, args.worker_size)

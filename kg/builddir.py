@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,9 +52,38 @@ def compressed(compression: str, inputs: int) -> bool:
     return compression == "gzip" or (compression == "auto" and inputs >= AUTO_GZIP_FROM)
 
 
-def open_graph(path: str | Path):
-    """A graph file opened for reading bytes, gzip or not (by its name)."""
-    return gzip.open(path, "rb") if str(path).endswith(GZIP) else open(path, "rb")
+class _Counted(io.RawIOBase):
+    """A file that tells ``advanced`` how many bytes each read took (for a progress bar)."""
+
+    def __init__(self, raw, advanced: Callable[[int], None]) -> None:
+        self.raw = raw
+        self.advanced = advanced
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        if n:
+            self.advanced(n)
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def open_graph(path: str | Path, advanced: Callable[[int], None] | None = None):
+    """A graph file opened for reading bytes, gzip or not (by its name). ``advanced`` is told the
+    bytes of the file read so far, compressed bytes for a ``.gz`` file (its size is the total)."""
+    raw = open(path, "rb")
+    if advanced is not None:
+        raw = io.BufferedReader(_Counted(raw, advanced))
+    if not str(path).endswith(GZIP):
+        return raw
+    unpacked = gzip.GzipFile(fileobj=raw, mode="rb")
+    unpacked.myfileobj = raw  # closing the gzip reader closes the file under it
+    return unpacked
 
 
 @dataclass(frozen=True, slots=True)

@@ -297,8 +297,7 @@ def validate(data: Data, shapes: tuple[NodeShape, ...] | None = None) -> list[Re
         for focus in shape.focus_nodes(data):
             name = focus[1]
             for prop in shape.properties:
-                values = list(dict.fromkeys(data.values(focus, prop.path)))
-                if _broken(prop, focus, values, data):
+                if _broken(prop, focus, data.values(focus, prop.path), data):  # values are distinct: Data keeps a set
                     out[Result(name, prop.path, prop.message, prop.severity)] = None
     return sorted(out, key=lambda r: (r.focus, r.path or "", r.message))
 

@@ -138,7 +138,7 @@ def chunk_statistics(letters: list[tuple[str, str]], fixed: bytes) -> dict[str, 
             measures = [_measure(t) for t in values[2 + width :]]
             rows[letter].setdefault(q.name, []).append([month, keys, measures])
     return {
-        letter: json.dumps({k: sorted(v, key=json.dumps) for k, v in sorted(r.items())}, separators=(",", ":"))
+        letter: json.dumps({k: sorted(v, key=str) for k, v in sorted(r.items())}, separators=(",", ":"))
         for letter, r in rows.items()
     }
 

@@ -18,7 +18,7 @@ millisecond a letter: a fifth of the worker's whole budget.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -72,9 +72,13 @@ def integer(value: int) -> str:
 BOOLEAN = {True: "true", False: "false"}
 
 
-def trig_graph(graph: str, triples: Iterable[tuple[str, str, str]]) -> str:
+def trig_graph(graph: str, triples: Collection[tuple[str, str, str]]) -> str:
     """One named graph as a TriG block: ``graph`` and the triples' terms already written
-    (:func:`ref`, :func:`string`, prefixed names); subjects grouped, triples sorted."""
+    (:func:`ref`, :func:`string`, prefixed names); subjects grouped, triples sorted. A graph
+    without triples is written as nothing: RDF has no empty named graph, and Virtuoso's TriG
+    loader refuses ``<g> { }``."""
+    if not triples:
+        return ""
     out = [f"{ref(graph)} {{"]
     subject = None
     for s, p, o in sorted(set(triples), key=_order):
@@ -120,22 +124,33 @@ def read_term(text: str) -> tuple:
     """A term as this module writes it, read back: ("iri", IRI) or ("lit", lexical, datatype,
     language) -- what :mod:`kg.shacl` validates, without an RDF parser."""
     first = text[0]
-    if first == '"':
-        end = text.rindex('"')
-        lexical = (
-            _UNESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(0)), text[1:end]) if "\\" in text else text[1:end]
-        )
-        tail = text[end + 1 :]
-        if tail.startswith("^^"):
-            return ("lit", lexical, read_iri(tail[2:]), None)
-        if tail.startswith("@"):
-            return ("lit", lexical, "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", tail[1:])
-        return ("lit", lexical, _XSD + "string", None)
+    if first != '"':
+        return _read_short(text)
+    return _read_literal(text)
+
+
+@lru_cache(maxsize=65536)
+def _read_short(text: str) -> tuple:
+    """IRIs, numbers and booleans repeat across letters: read once each."""
+    first = text[0]
     if first.isdigit() or first in "+-":
         return ("lit", text, _XSD + "integer", None)
     if text in ("true", "false"):
         return ("lit", text, _XSD + "boolean", None)
     return ("iri", read_iri(text))
+
+
+def _read_literal(text: str) -> tuple:
+    end = text.rindex('"')
+    lexical = text[1:end]
+    if "\\" in lexical:
+        lexical = _UNESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(0)), lexical)
+    tail = text[end + 1 :]
+    if tail.startswith("^^"):
+        return ("lit", lexical, read_iri(tail[2:]), None)
+    if tail.startswith("@"):
+        return ("lit", lexical, "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", tail[1:])
+    return ("lit", lexical, _XSD + "string", None)
 
 
 def trig_term(term: Any) -> str:
@@ -235,7 +250,7 @@ def to_rdflib(term: Any) -> URIRef | BNode | Literal:
 def rdflib_trig(graph: URIRef, triples: Iterable[tuple]) -> str:
     """rdflib triples as one TriG graph block (see :func:`trig_graph`)."""
     term = _memoized(trig_term)
-    return trig_graph(str(graph), ((term(s), term(p), term(o)) for s, p, o in triples))
+    return trig_graph(str(graph), [(term(s), term(p), term(o)) for s, p, o in triples])
 
 
 __all__ = [

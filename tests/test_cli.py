@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, needs_shared
 
 
 def run(*args, stdin: bytes | None = None):
@@ -152,14 +152,14 @@ def test_parse_streams_records_in_order_from_workers(tmp_path):
     assert [r["file"] for r in json.loads(as_json.stdout)] == [json.loads(x)["file"] for x in one.stdout.splitlines()]
 
 
-def test_build_progress_on_a_terminal_has_a_total_a_rate_and_time_left(tmp_path):
-    """On a terminal `build` shows done/total, letters/s and time left; off one it is silent (issue 18)."""
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal: its exit status and what it drew there."""
     import os
     import pty
 
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "build", str(EXAMPLES), "-o", str(tmp_path / "out")],
+        [sys.executable, "-m", "kg.cli", *args],
         stdout=subprocess.DEVNULL,
         stderr=follower,
         env={**os.environ, "COLUMNS": "160", "TERM": "xterm"},
@@ -174,11 +174,34 @@ def test_build_progress_on_a_terminal_has_a_total_a_rate_and_time_left(tmp_path)
         if not chunk:
             break
         seen += chunk
-    assert proc.wait(timeout=120) == 0
-    text = seen.decode(errors="replace")
+    return proc.wait(timeout=300), seen.decode(errors="replace")
+
+
+def test_build_progress_on_a_terminal_has_a_total_a_rate_and_time_left(tmp_path):
+    """On a terminal `build` shows done/total, letters/s and time left; off one it is silent (issue 18)."""
+    status, text = _on_a_terminal("build", str(EXAMPLES), "-o", str(tmp_path / "out"))
+    assert status == 0
     assert "letters/s" in text and "/2" in text and "left" in text, text[-2000:]
     quiet = run("build", str(EXAMPLES), "-o", str(tmp_path / "out2"))
     assert b"letters/s" not in quiet.stderr  # not a terminal: no bar
+
+
+@needs_shared
+def test_load_progress_on_a_terminal_counts_the_bytes_read(shared_build, tmp_path):
+    """`load` shows bytes read of the total, a rate and time left on a terminal; --quiet and a
+    pipe show nothing (issue 18). The callbacks add up to the total they announced."""
+    from kg.builddir import BuildDir
+    from kg.store import load, open_store
+
+    status, text = _on_a_terminal("load", str(shared_build), "--store", str(tmp_path / "s1"))
+    assert status == 0
+    assert "/s" in text and "MB" in text and "left" in text, text[-2000:]
+    status, text = _on_a_terminal("load", str(shared_build), "--store", str(tmp_path / "s2"), "--quiet")
+    assert status == 0 and "left" not in text
+    planned, advanced = [], []
+    load(open_store(tmp_path / "s3"), [shared_build], planned=planned.append, advanced=advanced.append)
+    size = sum(p.stat().st_size for p in BuildDir(shared_build).graph_files())
+    assert planned == [size] and sum(advanced) == size
 
 
 def test_an_output_that_cannot_be_written_is_one_line(example_build, tmp_path):

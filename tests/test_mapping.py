@@ -101,3 +101,14 @@ def test_classification_is_in_the_graph_with_its_evidence():
     ) in g
     assert (it, IMR.treatment, URIRef("https://w3id.org/imr-kg/id/treatment/facet-joint-injection")) in g
     assert (it, IMR.classificationEvidence, Literal("facet")) in g
+
+
+def test_a_graph_without_triples_is_written_as_nothing():
+    """RDF has no empty named graph, and Virtuoso's TriG loader refuses `<g> { }` (a question with
+    no rows in a month wrote one into statistics.trig)."""
+    from kg.terms import trig_graph
+
+    assert trig_graph(str(graph_iri("CM16-9000042")), []) == ""
+    assert trig_graph(str(graph_iri("CM16-9000042")), [("<CM16-9000042>", "a", "imr:DeterminationLetter")]).startswith(
+        "<CM16-9000042/graph> {"
+    )

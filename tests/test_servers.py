@@ -15,7 +15,7 @@ from conftest import EXAMPLES, needs_shared
 from expected import normalize
 from servers import oxigraph_server, virtuoso_server
 
-from kg.builddir import graph_files
+from kg.builddir import BuildDir, graph_files
 from kg.endpoint import Endpoint
 from kg.queries import ask, run
 from kg.questions import load_questions
@@ -248,3 +248,66 @@ def test_a_server_without_letters_or_without_the_union_graph_is_an_error(example
             [*CLI, "query", "outcome-by-category", "--endpoint", url, "-f", "csv"], capture_output=True, text=True
         )
         assert fast.returncode == 0 and "Injection" in fast.stdout
+
+
+@pytest.fixture
+def corpus_build_pair(tmp_path) -> tuple[Path, Path]:
+    """Two builds of one synthetic corpus in one folder: as made, and after one letter was removed
+    and another edited."""
+    from factories import synth
+
+    letters = synth(tmp_path / "letters", 24)
+    first, second = tmp_path / "builds" / "first", tmp_path / "builds" / "second"
+    subprocess.run([*CLI, "build", str(letters), "-o", str(first), "-q"], check=True)
+    files = sorted(letters.rglob("*.txt"))
+    files[3].unlink()
+    files[7].write_text(files[7].read_text().replace("Synthetic letter 7.", "Synthetic letter 7, edited."))
+    subprocess.run([*CLI, "build", str(letters), "-o", str(second), "-q"], check=True)
+    return first, second
+
+
+def _letter_quads(target) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRENDS(STR(?g), '/graph')) }"
+    if isinstance(target, Endpoint):
+        return int(target.select(query)[1][0][0])
+    return int(next(iter(target.query(query)))[0].value)
+
+
+def test_one_command_loads_a_build_into_virtuoso_through_its_bulk_loader(corpus_build_pair, tmp_path):
+    """`load OUTDIR --endpoint URL --virtuoso-sql HOST:PORT` runs ld_dir and rdf_loader_run: the
+    canned questions answer as on the embedded store; after a rebuild without one letter and with
+    another changed, a second load leaves neither the gone letter nor the old version (issue 17)."""
+    import os
+    import shutil
+
+    from servers import virtuoso_with_sql
+
+    if not shutil.which("isql-vt"):
+        pytest.skip("isql-vt is not installed")
+    first, second = corpus_build_pair
+    with virtuoso_with_sql(tmp_path / "virtuoso", allow=first.parent) as (url, sql_port):
+        env = {**os.environ, "IMRKG_ENDPOINT_USER": "dba", "IMRKG_ENDPOINT_PASSWORD": "dba"}
+        for build_dir in (first, second):
+            res = subprocess.run(
+                [*CLI, "load", str(build_dir), "--endpoint", url, "--virtuoso-sql", f"127.0.0.1:{sql_port}"],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=600,
+            )
+            assert res.returncode == 0 and "bulk-loaded" in res.stderr, res.stderr
+            assert "dba" not in res.stderr.replace("dba)", "")  # the password is never printed
+            _answers_like_the_embedded_store(Endpoint(url), build_dir, tmp_path / build_dir.name)
+            embedded = open_store(tmp_path / build_dir.name / "embedded")
+            assert _letter_quads(Endpoint(url)) == _letter_quads(embedded)  # no triple of an old version left
+        _, rows = Endpoint(url).select(
+            "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a <https://w3id.org/imr-kg/ontology#DeterminationLetter> }"
+        )
+        assert int(rows[0][0]) == BuildDir(second).read_summary()["letters"]
+        bad = subprocess.run(
+            [*CLI, "load", str(tmp_path), "--endpoint", url, "--virtuoso-sql", f"127.0.0.1:{sql_port}"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert bad.returncode == 1 and "not a build output directory" in bad.stderr
