@@ -5,6 +5,7 @@ query latency on a large embedded store and against rdflib in memory.
         [--pdf 3000] [--query-size 100000] [--rdflib-size 10000]
         [--only ab --compare-with VENV [--this-python VENV] --ab-size 10000 --ab-bar 1.7]
         [--only worker --worker-size 2000] [--only adhoc --adhoc-size 50000]
+        [--only million [--million-size 1000000] [--keep-corpus]]
 
 Corpora come from bench/synth.py. Every figure is measured here, in this run; results are
 printed as a Markdown table and written to WORKDIR/results.json. Memory is the peak resident
@@ -362,6 +363,95 @@ def _duckdb_adhoc(store, folder: Path, rows: list, runs: int) -> dict:
     return {"parquet_export_s": round(export_s, 1), "duckdb_p50_ms": round(1000 * p50, 1), "duckdb_same_counts": same}
 
 
+def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool = False) -> dict:
+    """Issue 17's corpus-scale run, one step after another so disk holds one copy at a time:
+    synthetic text corpus -> ``imrkg build`` (gzip) -> the corpus removed (unless ``keep``) ->
+    embedded store (load time, canned p50, the ad hoc question once) -> Parquet + DuckDB -> the
+    embedded store removed -> Virtuoso through ``imrkg load --virtuoso-sql`` (load time, ad hoc p50).
+    Figures are written to results.json after each step, so a run cut short keeps what it measured.
+    About 3 h and 60 GB at 1M letters on the 2-core VM."""
+    from kg.endpoint import Endpoint
+    from kg.queries import STATISTICS, ask
+    from kg.questions import load_questions
+    from kg.store import load, open_store
+
+    results_path = workdir / "results.json"
+
+    def save(row: dict) -> None:
+        results = json.loads(results_path.read_text()) if results_path.exists() else {}
+        results["million"] = row
+        results_path.write_text(json.dumps(results, indent=2))
+        print(json.dumps(row), flush=True)
+
+    row: dict = {"letters_requested": n}
+    start = time.perf_counter()
+    src = corpus(workdir, n)
+    row["synth_s"] = round(time.perf_counter() - start, 1)
+    build_dir = workdir / f"build-text-{n}"
+    shutil.rmtree(build_dir, ignore_errors=True)
+    wall, rss, _ = timed([*CLI, "build", str(src), "-o", str(build_dir), "-q", "--compress", "gzip"])
+    summary = BuildDir(build_dir).read_summary()
+    row.update(
+        letters=summary["letters"],
+        build_s=round(wall, 1),
+        letters_per_s=round(summary["letters"] / wall, 1),
+        build_peak_rss_mb=round(rss / 2**20),
+        graph_files_gb=round(sum(p.stat().st_size for p in BuildDir(build_dir).graph_files()) / 1e9, 2),
+        manifest_gb=round(BuildDir(build_dir).manifest.stat().st_size / 1e9, 2),
+        violations=summary["violations"],
+    )
+    row["bar"] = "1M build peak RSS < 1 GB: " + ("PASS" if row["build_peak_rss_mb"] < 1024 else "FAIL")
+    save(row)
+    if not keep:
+        shutil.rmtree(src, ignore_errors=True)
+    store_dir = workdir / f"store-{n}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    start = time.perf_counter()
+    store = open_store(store_dir)
+    load(store, [build_dir])
+    row["embedded_load_s"] = round(time.perf_counter() - start, 1)
+    row["embedded_quads"] = len(store)
+    row["embedded_disk_gb"] = round(sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file()) / 1e9, 2)
+    p50 = {}
+    for name, q in load_questions().items():
+        if ask(store, q).route == STATISTICS:
+            p50[name] = round(1000 * _p50(lambda q=q: ask(store, q), runs), 1)
+    row["canned_p50_ms_max"] = max(p50.values())
+    row["canned_p50_ms"] = p50
+    save(row)
+    start = time.perf_counter()
+    embedded = ask(store, ADHOC, raw=True)
+    row["embedded_adhoc_s"] = round(time.perf_counter() - start, 1)
+    save(row)
+    row.update(_duckdb_adhoc(store, workdir / f"parquet-{n}", embedded.rows, runs))
+    save(row)
+    store = None  # closes it (RocksDB), so its folder can go
+    shutil.rmtree(store_dir, ignore_errors=True)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from servers import virtuoso_with_sql
+
+    vdir = workdir / f"virtuoso-{n}"
+    shutil.rmtree(vdir, ignore_errors=True)
+    with virtuoso_with_sql(vdir, allow=build_dir) as (url, sql_port):
+        env = {**os.environ, "IMRKG_ENDPOINT_USER": "dba", "IMRKG_ENDPOINT_PASSWORD": "dba"}
+        start = time.perf_counter()
+        subprocess.run(
+            [*CLI, "load", str(build_dir), "--endpoint", url, "--virtuoso-sql", f"127.0.0.1:{sql_port}"],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        row["virtuoso_load_s"] = round(time.perf_counter() - start, 1)
+        endpoint = Endpoint(url, timeout=3600)
+        served = ask(endpoint, ADHOC, raw=True)
+        row["virtuoso_adhoc_p50_ms"] = round(1000 * _p50(lambda: ask(endpoint, ADHOC, raw=True), runs), 1)
+        row["virtuoso_same_rows"] = sorted(map(str, embedded.rows)) == sorted(map(str, served.rows))
+        row["virtuoso_disk_gb"] = round(sum(p.stat().st_size for p in (vdir / "db").iterdir()) / 1e9, 2)
+    shutil.rmtree(vdir, ignore_errors=True)
+    save(row)
+    return row
+
+
 def bench_build_ab(
     workdir: Path, n: int, other: Path, rounds: int = 2, bar: float = 0.9, this: Path | None = None
 ) -> dict:
@@ -412,7 +502,9 @@ def main() -> int:
     ap.add_argument("--query-size", type=int, default=100_000)
     ap.add_argument("--rdflib-size", type=int, default=10_000)
     ap.add_argument(
-        "--only", choices=["builds", "pdf", "queries", "rdflib", "ab", "report", "worker", "adhoc"], nargs="*"
+        "--only",
+        choices=["builds", "pdf", "queries", "rdflib", "ab", "report", "worker", "adhoc", "million"],
+        nargs="*",
     )
     ap.add_argument("--compare-with", type=Path, help="a venv (or python) with the other release installed (--only ab)")
     ap.add_argument("--this-python", type=Path, help="a venv (or python) with this release installed (--only ab)")
@@ -420,6 +512,8 @@ def main() -> int:
     ap.add_argument("--ab-bar", type=float, default=0.9, help="throughput ratio the A/B run must reach (--only ab)")
     ap.add_argument("--worker-size", type=int, default=2000, help="letters for --only worker")
     ap.add_argument("--adhoc-size", type=int, default=50_000, help="letters for --only adhoc")
+    ap.add_argument("--million-size", type=int, default=1_000_000, help="letters for --only million")
+    ap.add_argument("--keep-corpus", action="store_true", help="--only million: keep the synthetic corpus")
     ap.add_argument("--reuse-store", action="store_true", help="load incrementally into the stores of an earlier run")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -469,6 +563,9 @@ def main() -> int:
         save()
     if "adhoc" in only:
         results["adhoc"] = bench_adhoc(args.workdir, args.adhoc_size)
+        save()
+    if "million" in only:
+        results["million"] = bench_million(args.workdir, args.million_size, keep=args.keep_corpus)
         save()
     if "worker" in only:
         results["worker"] = bench_worker(args.workdir, args.worker_size)

@@ -334,6 +334,7 @@ def load(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name each graph file and its size first.")] = False,
     virtuoso_sql: Annotated[
         str | None,
         typer.Option(
@@ -354,6 +355,13 @@ def load(
     from kg.store import load as load_store
     from kg.store import open_store
 
+    if verbose:
+        from kg.builddir import graph_files
+
+        for source in sources:
+            for path in graph_files(source):
+                size = f"{path.stat().st_size / 1e6:,.1f} MB" if path.is_file() else "missing"
+                typer.echo(f"{path} ({size})", err=True)
     try:
         with _progress_bar("bytes", quiet) as bar:
             task = bar.add_task("loading", total=None)

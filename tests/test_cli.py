@@ -198,6 +198,8 @@ def test_load_progress_on_a_terminal_counts_the_bytes_read(shared_build, tmp_pat
     assert "/s" in text and "MB" in text and "left" in text, text[-2000:]
     status, text = _on_a_terminal("load", str(shared_build), "--store", str(tmp_path / "s2"), "--quiet")
     assert status == 0 and "left" not in text
+    named = run("load", str(shared_build), "--store", str(tmp_path / "s4"), "--verbose")
+    assert named.returncode == 0 and b"graph.trig (" in named.stderr and b"statistics.trig (" in named.stderr
     planned, advanced = [], []
     load(open_store(tmp_path / "s3"), [shared_build], planned=planned.append, advanced=advanced.append)
     size = sum(p.stat().st_size for p in BuildDir(shared_build).graph_files())
