@@ -44,12 +44,12 @@ def _by_term() -> tuple[dict[str, tuple[float, tuple[tuple[int, float], ...]]], 
 
 
 def features(sentence: str, ngrams: tuple[int, int] = (1, 2)) -> Counter[str]:
-    """Word n-gram counts of a sentence, lower case, tokens as scikit-learn splits them."""
+    """Word n-gram counts of a sentence, lower case, tokens as scikit-learn splits them (counted by
+    ``Counter.update``, which runs in C: half the time of adding them one by one)."""
     tokens = P.MODEL_TOKEN.findall(sentence.lower())
     out: Counter[str] = Counter()
     for n in range(ngrams[0], ngrams[1] + 1):
-        for i in range(len(tokens) - n + 1):
-            out[" ".join(tokens[i : i + n])] += 1
+        out.update(tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
     return out
 
 
@@ -108,8 +108,10 @@ def _logits(sentences: list[str]):
             cols.append(j)
             values.append(x / norm)
     logits = np.tile(intercepts, (len(sentences), 1))
-    if rows:
-        np.add.at(logits, np.array(rows), weights[cols] * np.array(values)[:, None])
+    if rows:  # rows come in order: sum each sentence's run of terms (np.add.at is 5x slower)
+        order = np.array(rows)
+        starts = np.flatnonzero(np.r_[True, order[1:] != order[:-1]])
+        logits[order[starts]] += np.add.reduceat(weights[cols] * np.array(values)[:, None], starts, axis=0)
     return logits
 
 
