@@ -93,7 +93,7 @@ class BuildDir:
     path: Path
 
     def shard_file(self, shard: int, shards: int, gzipped: bool = False) -> Path:
-        """Where shard ``shard`` of ``shards`` is written (``graph.nq`` when there is one)."""
+        """Where shard ``shard`` of ``shards`` is written (``graph.trig`` when there is one)."""
         name = GRAPH_FILE if shards == 1 else SHARD_PATTERN.format(shard)
         return self.path / (name + GZIP if gzipped else name)
 
