@@ -34,6 +34,7 @@ class _Code:
     in_guideline_text: re.Pattern[str] | None  # patterns that count even in a guideline-worded sentence
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
+    unless: re.Pattern[str] | None  # a sentence these match does not state the code (a qualified statement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class _Scheme:
     negation: re.Pattern[str]
     generic: re.Pattern[str]
     about_case: re.Pattern[str]
+    guideline_subject: re.Pattern[str]
     conclusion: re.Pattern[str]
     connector: re.Pattern[str]
     conclusion_codes: frozenset[str]
@@ -61,6 +63,7 @@ def _scheme() -> _Scheme:
             _alternation(r["in_guideline_text"]) if r.get("in_guideline_text") else None,
             re.compile(r["requires"], re.I) if r.get("requires") else None,
             frozenset(r.get("yields_to", ())),
+            _alternation(r["unless"]) if r.get("unless") else None,
         )
         for r in data["reasons"]
     )
@@ -69,6 +72,7 @@ def _scheme() -> _Scheme:
         _alternation([data["negation"]]),
         _alternation([data["generic_statement"]]),
         _alternation([data["about_this_case"]]),
+        _alternation([data["guideline_subject"]]),
         _alternation([data["conclusion"]]),
         _alternation([data["reason_connector"]]),
         frozenset(data["conclusion_codes"]),
@@ -91,7 +95,7 @@ def _says(code: _Code, sentence: str, negation: re.Match[str] | None) -> bool:
     and the term are two searches instead of one pattern backtracking over every word between."""
     gate = code.keywords
     if code.pattern is not None and (gate is None or gate.search(sentence)) and code.pattern.search(sentence):
-        return True
+        return code.unless is None or code.unless.search(sentence) is None
     if negation is None or code.negated is None:
         return False
     gate = code.negated_keywords
@@ -145,8 +149,12 @@ def is_finding(sentence: str, title: str = "") -> bool:
     """Whether a sentence may state a finding about this request (not only the guideline's words)."""
     s = _scheme()
     lowered = sentence.lower()
+    if not s.generic.search(lowered) or s.about_case.search(lowered):
+        return True
+    # naming the request counts, unless the guideline is the sentence's subject ("ACOEM guidelines
+    # indicate that epidural injections ..." is the guideline speaking of the treatment in general)
     named = _request_word(title)
-    return not s.generic.search(lowered) or bool(s.about_case.search(lowered) or (named and named in lowered))
+    return bool(named and named in lowered) and not s.guideline_subject.search(lowered)
 
 
 def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "") -> tuple[Reason, ...]:
