@@ -1,6 +1,6 @@
 """SHACL validation of letter graphs against ``shapes/imr-shapes.ttl``.
 
-Two engines read the one shapes file: :mod:`kg.shacl` (plain Python, ~0.1 ms a letter), which the
+Two engines read the one shapes file: :mod:`kg.shacl` (plain Python, 0.4 ms a letter), which the
 build runs on every letter and ``imrkg validate`` runs on files; and pySHACL, the reference
 implementation (``imrkg validate --reference``), which the tests hold the first one to. Each
 violation is traced back to its letter and item through the focus node's IRI.
