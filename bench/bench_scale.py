@@ -285,21 +285,16 @@ ADHOC = "outcome-by-year-and-category"  # issue 17's ad hoc question: uphold rat
 ADHOC_BAR = 50.0  # Virtuoso at least this many times faster than the embedded store on it
 
 
-def bench_adhoc(workdir: Path, n: int, runs: int = 5) -> dict:
-    """The ad hoc question (``ADHOC`` asked of the letter graphs, ``--raw``) on the embedded store
-    and on Virtuoso bulk-loaded by ``imrkg load --virtuoso-sql``, same build, same rows; load
-    times of both. Virtuoso runs on 127.0.0.1 with a private database (tests/servers.py)."""
+def _virtuoso_adhoc(vdir: Path, build_dir: Path, runs: int, timeout: float) -> dict:
+    """A private Virtuoso on 127.0.0.1 (tests/servers.py), the build bulk-loaded into it by
+    ``imrkg load --virtuoso-sql``: load seconds, the ad hoc question's p50 and rows (as text,
+    sorted), and the database's size. The database is removed afterwards."""
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import virtuoso_with_sql
 
     from kg.endpoint import Endpoint
     from kg.queries import ask
 
-    store, build_dir, load_s = fresh_store(workdir, n)
-    out: dict = {"letters": n, "quads": len(store), "embedded_load_s": round(load_s, 1)}
-    embedded = ask(store, ADHOC, raw=True)
-    out["embedded_p50_ms"] = round(1000 * _p50(lambda: ask(store, ADHOC, raw=True), runs), 1)
-    vdir = workdir / f"virtuoso-{n}"
     shutil.rmtree(vdir, ignore_errors=True)
     with virtuoso_with_sql(vdir, allow=build_dir) as (url, sql_port):
         env = {**os.environ, "IMRKG_ENDPOINT_USER": "dba", "IMRKG_ENDPOINT_PASSWORD": "dba"}
@@ -310,14 +305,29 @@ def bench_adhoc(workdir: Path, n: int, runs: int = 5) -> dict:
             env=env,
             capture_output=True,
         )
-        out["virtuoso_load_s"] = round(time.perf_counter() - start, 1)
-        endpoint = Endpoint(url, timeout=600)
-        served = ask(endpoint, ADHOC, raw=True)
-        out["virtuoso_p50_ms"] = round(1000 * _p50(lambda: ask(endpoint, ADHOC, raw=True), runs), 1)
-        out["virtuoso_disk_gb"] = round(sum(p.stat().st_size for p in (vdir / "db").iterdir()) / 1e9, 2)
+        out = {"load_s": round(time.perf_counter() - start, 1)}
+        endpoint = Endpoint(url, timeout=timeout)
+        out["rows"] = sorted(map(str, ask(endpoint, ADHOC, raw=True).rows))
+        out["p50_ms"] = round(1000 * _p50(lambda: ask(endpoint, ADHOC, raw=True), runs), 1)
+        out["disk_gb"] = round(sum(p.stat().st_size for p in (vdir / "db").iterdir()) / 1e9, 2)
     shutil.rmtree(vdir, ignore_errors=True)
+    return out
+
+
+def bench_adhoc(workdir: Path, n: int, runs: int = 5) -> dict:
+    """The ad hoc question (``ADHOC`` asked of the letter graphs, ``--raw``) on the embedded store
+    and on Virtuoso bulk-loaded by ``imrkg load --virtuoso-sql``, same build, same rows; load
+    times of both. Virtuoso runs on 127.0.0.1 with a private database (tests/servers.py)."""
+    from kg.queries import ask
+
+    store, build_dir, load_s = fresh_store(workdir, n)
+    out: dict = {"letters": n, "quads": len(store), "embedded_load_s": round(load_s, 1)}
+    embedded = ask(store, ADHOC, raw=True)
+    out["embedded_p50_ms"] = round(1000 * _p50(lambda: ask(store, ADHOC, raw=True), runs), 1)
+    served = _virtuoso_adhoc(workdir / f"virtuoso-{n}", build_dir, runs, timeout=600)
+    out.update(virtuoso_load_s=served["load_s"], virtuoso_p50_ms=served["p50_ms"], virtuoso_disk_gb=served["disk_gb"])
     out.update(_duckdb_adhoc(store, workdir / f"parquet-{n}", embedded.rows, runs))
-    out["same_rows"] = sorted(map(str, embedded.rows)) == sorted(map(str, served.rows))
+    out["same_rows"] = sorted(map(str, embedded.rows)) == served["rows"]
     out["rows"] = len(embedded.rows)
     out["speedup"] = round(out["embedded_p50_ms"] / out["virtuoso_p50_ms"], 1)
     ok = out["same_rows"] and out["speedup"] >= ADHOC_BAR
@@ -370,7 +380,6 @@ def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool =
     embedded store removed -> Virtuoso through ``imrkg load --virtuoso-sql`` (load time, ad hoc p50).
     Figures are written to results.json after each step, so a run cut short keeps what it measured.
     About 3 h and 60 GB at 1M letters on the 2-core VM."""
-    from kg.endpoint import Endpoint
     from kg.queries import STATISTICS, ask
     from kg.questions import load_questions
     from kg.store import load, open_store
@@ -427,27 +436,13 @@ def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool =
     save(row)
     store = None  # closes it (RocksDB), so its folder can go
     shutil.rmtree(store_dir, ignore_errors=True)
-    sys.path.insert(0, str(ROOT / "tests"))
-    from servers import virtuoso_with_sql
-
-    vdir = workdir / f"virtuoso-{n}"
-    shutil.rmtree(vdir, ignore_errors=True)
-    with virtuoso_with_sql(vdir, allow=build_dir) as (url, sql_port):
-        env = {**os.environ, "IMRKG_ENDPOINT_USER": "dba", "IMRKG_ENDPOINT_PASSWORD": "dba"}
-        start = time.perf_counter()
-        subprocess.run(
-            [*CLI, "load", str(build_dir), "--endpoint", url, "--virtuoso-sql", f"127.0.0.1:{sql_port}"],
-            check=True,
-            env=env,
-            capture_output=True,
-        )
-        row["virtuoso_load_s"] = round(time.perf_counter() - start, 1)
-        endpoint = Endpoint(url, timeout=3600)
-        served = ask(endpoint, ADHOC, raw=True)
-        row["virtuoso_adhoc_p50_ms"] = round(1000 * _p50(lambda: ask(endpoint, ADHOC, raw=True), runs), 1)
-        row["virtuoso_same_rows"] = sorted(map(str, embedded.rows)) == sorted(map(str, served.rows))
-        row["virtuoso_disk_gb"] = round(sum(p.stat().st_size for p in (vdir / "db").iterdir()) / 1e9, 2)
-    shutil.rmtree(vdir, ignore_errors=True)
+    served = _virtuoso_adhoc(workdir / f"virtuoso-{n}", build_dir, runs, timeout=3600)
+    row.update(
+        virtuoso_load_s=served["load_s"],
+        virtuoso_adhoc_p50_ms=served["p50_ms"],
+        virtuoso_same_rows=sorted(map(str, embedded.rows)) == served["rows"],
+        virtuoso_disk_gb=served["disk_gb"],
+    )
     save(row)
     return row
 

@@ -222,7 +222,10 @@ def graph_writer(path: Path) -> Iterator[IO[str]]:
             text.detach()  # the wrapper must not close the file atomic_writer still renames
 
 
+@cache
 def _fixed_rdflib() -> tuple[Graph, Graph]:
+    """The vocabulary and ontology graphs (built once: the TriG output and the statistics' N-Quads
+    both come from them, in one process when --jobs 1)."""
     vocab = vocabulary_graph()
     onto = Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
     return vocab, onto

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,23 @@ def graph_files(source: str | Path) -> list[Path]:
     return BuildDir(source).graph_files() if source.is_dir() else [source]
 
 
+def graphs_of(path: str | Path) -> Iterator[tuple[Any, list]]:
+    """(graph name, its quads) for each run of consecutive quads of one graph in a graph file (a
+    build writes each letter's graph in one run): memory holds one graph at a time."""
+    import pyoxigraph as ox
+
+    with open_graph(path) as fh:
+        current, quads = None, []
+        for quad in ox.parse(input=fh, format=rdf_format(path)):
+            if quad.graph_name != current:
+                if quads:
+                    yield current, quads
+                current, quads = quad.graph_name, []
+            quads.append(quad)
+        if quads:
+            yield current, quads
+
+
 def rdf_format(path: str | Path):
     """The pyoxigraph RdfFormat of a graph file from its suffix (``.gz`` is looked through);
     ValueError for a suffix that is not an RDF format."""
@@ -209,6 +226,7 @@ __all__ = [
     "graph_files",
     "compressed",
     "graph_format",
+    "graphs_of",
     "rdf_format",
     "open_graph",
 ]

@@ -29,7 +29,8 @@ from pathlib import Path
 from kg.builddir import GRAPH_GLOB, BuildDir
 from kg.endpoint import PASSWORD_ENV, USER_ENV, Endpoint, EndpointError, scrub
 from kg.manifest import Manifest
-from kg.namespaces import FIXED_GRAPHS, IMR, PROV, STAT, STATISTICS_GRAPH, is_fixed_graph, is_letter_graph
+from kg.namespaces import FIXED_GRAPHS, STAT, STATISTICS_GRAPH, is_fixed_graph, is_letter_graph
+from kg.store import LETTER_SOURCES
 
 ISQL = "isql-vt"
 
@@ -47,17 +48,23 @@ class BulkReport:
     cleared: int  # graphs cleared first (changed or gone letters, vocabulary, ontology, statistics)
 
 
-def _isql(address: str, statements: list[str], credentials: tuple[str, str], timeout: float | None = None) -> str:
-    """Run SQL statements in one isql session (read from stdin: ``EXEC=`` takes at most 50)."""
+def _command(address: str, credentials: tuple[str, str], *options: str) -> list[str]:
+    """An isql command line for ``address`` (``HOST:PORT``)."""
     binary = shutil.which(ISQL) or shutil.which("isql")
     if binary is None:
         raise BulkLoadError(
             f"{ISQL} is not installed (apt-get install virtuoso-opensource); or load without --virtuoso-sql"
         )
     user, password = credentials
+    return [binary, address, user, password, "VERBOSE=OFF", "BANNER=OFF", *options]
+
+
+def _isql(address: str, statements: list[str], credentials: tuple[str, str], timeout: float | None = None) -> str:
+    """Run SQL statements in one isql session (read from stdin: ``EXEC=`` takes at most 50)."""
+    command = _command(address, credentials)
     try:
         res = subprocess.run(
-            [binary, address, user, password, "VERBOSE=OFF", "BANNER=OFF"],
+            command,
             input="".join(f"{statement};\n" for statement in statements),
             capture_output=True,
             text=True,
@@ -93,28 +100,32 @@ def bulk_load(
     if not build.is_build():
         raise BulkLoadError(f"{outdir} is not a build output directory (no {build.manifest.name}); run imrkg build")
     files = build.graph_files()  # raises for a build of an earlier release
-    manifest = Manifest.read_only(build.manifest)
-    try:
-        wanted = manifest.letter_graphs()
-    finally:
-        manifest.close()
+    wanted = Manifest.letter_graphs_of(build.manifest)
     try:
         stale = _graphs_to_clear(endpoint, wanted)
     except EndpointError as err:
         raise BulkLoadError(f"could not read the server's graphs: {err}") from None
-    folder = _sql_string(str(build.path))
+    files_here = f"ll_file LIKE {_sql_string(str(build.path) + '/%')}"  # this build's rows of the load list
     _isql(
         address,
         [
             *(f"SPARQL CLEAR GRAPH <{g}>" for g in stale),
-            f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE {_sql_string(str(build.path) + '/%')}",
-            f"ld_dir({folder}, {_sql_string(GRAPH_GLOB)}, 'urn:imr-kg:unused-default-graph')",
+            f"DELETE FROM DB.DBA.LOAD_LIST WHERE {files_here}",
+            f"ld_dir({_sql_string(str(build.path))}, {_sql_string(GRAPH_GLOB)}, 'urn:imr-kg:unused-default-graph')",
         ],
         credentials,
         timeout,
     )
     sessions = max(1, min(len(files), os.cpu_count() or 1))
-    runs = [_start(address, "rdf_loader_run();", credentials) for _ in range(sessions)]
+    runs = [
+        subprocess.Popen(
+            _command(address, credentials, "EXEC=rdf_loader_run();"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        for _ in range(sessions)
+    ]
     for proc in runs:
         try:
             proc.wait(timeout=timeout)
@@ -126,8 +137,7 @@ def bulk_load(
         address,
         [
             "checkpoint",
-            "SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST "
-            f"WHERE ll_file LIKE {_sql_string(str(build.path) + '/%')} AND ll_error IS NOT NULL",
+            f"SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE {files_here} AND ll_error IS NOT NULL",
         ],
         credentials,
         timeout,
@@ -138,23 +148,10 @@ def bulk_load(
     return BulkReport(len(files), len(wanted), len(stale))
 
 
-def _start(address: str, script: str, credentials: tuple[str, str]) -> subprocess.Popen:
-    binary = shutil.which(ISQL) or shutil.which("isql") or ISQL
-    user, password = credentials
-    return subprocess.Popen(
-        [binary, address, user, password, "VERBOSE=OFF", "BANNER=OFF", f"EXEC={script}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def _graphs_to_clear(endpoint: Endpoint, wanted: dict[str, str]) -> list[str]:
     """Letter graphs on the server that the build lacks or has from another source file, and the
     fixed graphs (vocabulary, ontology, statistics), which every load replaces."""
-    _, rows = endpoint.select(
-        f"SELECT ?g ?sha WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src . ?src <{IMR.sha256}> ?sha }} }}"
-    )
+    _, rows = endpoint.select(LETTER_SOURCES)
     stored = {g: sha for g, sha in rows if g and is_letter_graph(g)}
     _, rows = endpoint.select(f"SELECT ?g WHERE {{ GRAPH <{STATISTICS_GRAPH}> {{ ?dataset <{STAT.graph}> ?g }} }}")
     fixed = sorted({*(str(g) for g in FIXED_GRAPHS), *(g for (g,) in rows if g and is_fixed_graph(g))})

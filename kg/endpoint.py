@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from kg.builddir import BuildDir, graph_files, open_graph, rdf_format
+from kg.builddir import BuildDir, graph_files, graphs_of
 from kg.manifest import Manifest
 from kg.namespaces import IMR, is_letter_graph
 from kg.queries import with_values
@@ -310,22 +310,13 @@ def graphs_in(path: str) -> Iterator[tuple[str, bytes]]:
     graph, so a graph split across the file would lose its first part: that is refused.
     """
     sent: set[str] = set()
-    current: str | None = None
-    triples: list[ox.Triple] = []
-    for quad in ox.parse(input=open_graph(path), format=rdf_format(path)):
-        if isinstance(quad.graph_name, ox.DefaultGraph):
+    for graph, quads in graphs_of(path):
+        if isinstance(graph, ox.DefaultGraph):
             raise EndpointError(f"{path}: has triples in the default graph; a server load needs named graphs")
-        name = quad.graph_name.value
-        if name != current:
-            if current is not None:
-                yield current, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-                sent.add(current)
-            if name in sent:
-                raise EndpointError(f"{path}: graph <{name}> is split across the file; load a build's graph files")
-            current, triples = name, []
-        triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
-    if current is not None:
-        yield current, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        if graph.value in sent:
+            raise EndpointError(f"{path}: graph <{graph.value}> is split across the file; load a build's graph files")
+        yield graph.value, ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+        sent.add(graph.value)
 
 
 def load_sources(endpoint: Endpoint, sources: Iterable[str | Path]) -> LoadReport:
@@ -366,11 +357,7 @@ def load_sources(endpoint: Endpoint, sources: Iterable[str | Path]) -> LoadRepor
 
 def _drop_letters_not_in(endpoint: Endpoint, build: BuildDir) -> list[str]:
     """Delete the server's letter graphs that the build's manifest does not list."""
-    manifest = Manifest.read_only(build.manifest)
-    try:
-        wanted = set(manifest.letter_graphs())
-    finally:
-        manifest.close()
+    wanted = set(Manifest.letter_graphs_of(build.manifest))
     _, rows = endpoint.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?letter a <{IMR.DeterminationLetter}> }} }}")
     stale = sorted(g for (g,) in rows if g and is_letter_graph(g) and g not in wanted)
     for graph in stale:

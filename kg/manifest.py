@@ -288,6 +288,15 @@ class Manifest:
         """Every letter's partial counts (JSON, see kg.statistics), in input order."""
         return (_unpack(stats) for _, stats in self._pages("stats", _LETTERS))
 
+    @classmethod
+    def letter_graphs_of(cls, path: Path) -> dict[str, str]:
+        """:meth:`letter_graphs` of the manifest at ``path``, opened read-only and closed again."""
+        manifest = cls.read_only(path)
+        try:
+            return manifest.letter_graphs()
+        finally:
+            manifest.close()
+
     def letter_graphs(self) -> dict[str, str]:
         """Graph IRI -> source sha256 of every letter in the build."""
         return {row.graph: row.sha256 for row in self._paged(_LETTERS)}

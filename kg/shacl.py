@@ -286,9 +286,15 @@ def compile_shapes(shapes: Graph) -> tuple[NodeShape, ...]:
 
 
 @cache
+def shapes_graph() -> Graph:
+    """The shapes of ``shapes/imr-shapes.ttl`` as an rdflib graph (compiled here, run by pySHACL)."""
+    return Graph().parse(data=shapes_file().read_text(encoding="utf-8"), format="turtle")
+
+
+@cache
 def compiled() -> tuple[NodeShape, ...]:
     """The shapes of ``shapes/imr-shapes.ttl``, compiled once per process."""
-    return compile_shapes(Graph().parse(data=shapes_file().read_text(encoding="utf-8"), format="turtle"))
+    return compile_shapes(shapes_graph())
 
 
 def validate(data: Data, shapes: tuple[NodeShape, ...] | None = None) -> list[Result]:
@@ -325,4 +331,14 @@ def _broken(prop: _Property, focus: Term, values: list[Term], data: Data) -> boo
     return False
 
 
-__all__ = ["Data", "NodeShape", "Result", "ShapesError", "compile_shapes", "compiled", "term_of", "validate"]
+__all__ = [
+    "Data",
+    "NodeShape",
+    "Result",
+    "ShapesError",
+    "compile_shapes",
+    "compiled",
+    "shapes_graph",
+    "term_of",
+    "validate",
+]

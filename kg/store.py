@@ -167,10 +167,13 @@ def _load_file(store: ox.Store, path: Path, advanced: Callable[[int], None] | No
     return len(named)
 
 
+# each letter graph with the sha256 of the source it was built from (the embedded store and kg.bulk)
+LETTER_SOURCES = f"SELECT ?g ?sha WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src . ?src <{IMR.sha256}> ?sha }} }}"
+
+
 def stored_letter_graphs(store: ox.Store) -> dict[str, str]:
     """Letter graph IRI -> the sha256 of the source it was built from."""
-    query = f"""SELECT ?g ?sha WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src . ?src <{IMR.sha256}> ?sha }} }}"""
-    return {s["g"].value: s["sha"].value for s in store.query(query)}
+    return {s["g"].value: s["sha"].value for s in store.query(LETTER_SOURCES)}
 
 
 def _load_build(store: ox.Store, outdir: Path, advanced: Callable[[int], None] | None = None) -> dict[str, int]:
@@ -179,11 +182,7 @@ def _load_build(store: ox.Store, outdir: Path, advanced: Callable[[int], None] |
     for path in files:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-    manifest = Manifest.read_only(build.manifest)
-    try:
-        wanted = manifest.letter_graphs()
-    finally:
-        manifest.close()
+    wanted = Manifest.letter_graphs_of(build.manifest)
     stored = stored_letter_graphs(store)
     if not stored:  # an empty store (or one without letters): the bulk loader, file by file
         _mark(store, None)

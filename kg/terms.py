@@ -26,7 +26,8 @@ from rdflib import BNode, Literal, URIRef
 
 from kg.namespaces import LETTER_BASE, PREFIXES
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
 
 
 # -- TriG -----------------------------------------------------------------------------------------
@@ -90,8 +91,7 @@ def trig_graph(graph: str, triples: Collection[tuple[str, str, str]]) -> str:
         else:
             out[-1] += " ;"
             out.append(f"\t{p} {o}")
-    if subject is not None:
-        out[-1] += " ."
+    out[-1] += " ."  # the last statement (there is one: an empty graph returned above)
     out.append("}\n")
     return "\n".join(out)
 
@@ -105,7 +105,6 @@ def _order(triple: tuple[str, str, str]) -> tuple:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _UNESCAPE = re.compile(r"\\(.)")
 _ESCAPED = {"n": "\n", "r": "\r", '"': '"', "\\": "\\"}
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 @lru_cache(maxsize=65536)
@@ -123,10 +122,7 @@ def read_iri(text: str) -> str:
 def read_term(text: str) -> tuple:
     """A term as this module writes it, read back: ("iri", IRI) or ("lit", lexical, datatype,
     language) -- what :mod:`kg.shacl` validates, without an RDF parser."""
-    first = text[0]
-    if first != '"':
-        return _read_short(text)
-    return _read_literal(text)
+    return _read_literal(text) if text[0] == '"' else _read_short(text)
 
 
 @lru_cache(maxsize=65536)
@@ -150,7 +146,7 @@ def _read_literal(text: str) -> tuple:
         return ("lit", lexical, read_iri(tail[2:]), None)
     if tail.startswith("@"):
         return ("lit", lexical, "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", tail[1:])
-    return ("lit", lexical, _XSD + "string", None)
+    return ("lit", lexical, _XSD_STRING, None)
 
 
 def trig_term(term: Any) -> str:

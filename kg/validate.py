@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg import shacl
-from kg.builddir import graph_files, open_graph, rdf_format
+from kg.builddir import graph_files, graphs_of, rdf_format
 from kg.namespaces import compact, split_letter_iri
-from kg.resources import shapes_file
 from kg.terms import read_iri, read_term
 
 
@@ -53,29 +51,26 @@ def _sorted(found: Iterable[Violation]) -> list[Violation]:
     return sorted(set(found), key=lambda v: (v.letter, v.focus, v.path, v.message))
 
 
+def _check(data: shacl.Data) -> list[Violation]:
+    """:mod:`kg.shacl`'s results for one graph, located by letter and sorted."""
+    return _sorted(_violation(r.focus, r.path, r.message, r.severity) for r in shacl.validate(data))
+
+
 def validate_triples(triples: Iterable[tuple[str, str, str]]) -> list[Violation]:
     """Validate one letter's graph from the mapping's triples (terms as TriG, :mod:`kg.terms`)."""
-    data = shacl.Data((read_term(s), read_iri(p), read_term(o)) for s, p, o in triples)
-    return _sorted(_violation(r.focus, r.path, r.message, r.severity) for r in shacl.validate(data))
+    return _check(shacl.Data((read_term(s), read_iri(p), read_term(o)) for s, p, o in triples))
 
 
 def validate_graph(data: Graph) -> list[Violation]:
     """Validate an rdflib graph (one letter or many) with :mod:`kg.shacl`."""
-    found = shacl.validate(shacl.Data((shacl.term_of(s), str(p), shacl.term_of(o)) for s, p, o in data))
-    return _sorted(_violation(r.focus, r.path, r.message, r.severity) for r in found)
-
-
-@cache
-def shapes_graph() -> Graph:
-    """The shapes of ``shapes/imr-shapes.ttl`` as an rdflib graph (for pySHACL)."""
-    return Graph().parse(data=shapes_file().read_text(encoding="utf-8"), format="turtle")
+    return _check(shacl.Data((shacl.term_of(s), str(p), shacl.term_of(o)) for s, p, o in data))
 
 
 def validate_with_pyshacl(data: Graph) -> list[Violation]:
     """Validate an rdflib graph with pySHACL, the reference the tests hold :mod:`kg.shacl` to."""
     from pyshacl import validate
 
-    _, report, _ = validate(data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True)
+    _, report, _ = validate(data, shacl_graph=shacl.shapes_graph(), inference="none", allow_warnings=True)
     out = []
     for result in report.subjects(predicate=None, object=SH.ValidationResult):
         path = report.value(result, SH.resultPath)
@@ -103,34 +98,19 @@ def _ox_term(term) -> tuple:
 def validate_file(path: str | Path, reference: bool = False) -> tuple[list[Violation], int]:
     """Validate one graph file, a named graph at a time (memory stays bounded by one graph):
     the violations and the number of quads read. ``reference`` validates with pySHACL instead."""
-    import pyoxigraph as ox
-
     from kg.terms import to_rdflib
 
     out: list[Violation] = []
     count = 0
-    current, triples = None, []
-
-    def flush() -> None:
-        if not triples:
-            return
+    for _, quads in graphs_of(path):
+        count += len(quads)
         if reference:
             g = Graph()
-            for s, p, o in triples:
-                g.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+            for q in quads:
+                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
             out.extend(validate_with_pyshacl(g))
         else:
-            data = shacl.Data((_ox_term(s), p.value, _ox_term(o)) for s, p, o in triples)
-            out.extend(_violation(r.focus, r.path, r.message, r.severity) for r in shacl.validate(data))
-
-    with open_graph(path) as fh:
-        for quad in ox.parse(input=fh, format=rdf_format(path)):
-            count += 1
-            if quad.graph_name != current:
-                flush()
-                current, triples = quad.graph_name, []
-            triples.append((quad.subject, quad.predicate, quad.object))
-    flush()
+            out.extend(_check(shacl.Data((_ox_term(q.subject), q.predicate.value, _ox_term(q.object)) for q in quads)))
     return _sorted(out), count
 
 
@@ -163,7 +143,6 @@ def _first_line(err: Exception) -> str:
 
 __all__ = [
     "Violation",
-    "shapes_graph",
     "validate_file",
     "validate_graph",
     "validate_path",
