@@ -347,7 +347,10 @@ def load(
 ) -> None:
     """Load built graphs into the embedded store or a server; each named graph replaces the stored one."""
     if virtuoso_sql:
-        _load_virtuoso_bulk(sources, _target(store, endpoint, graph_store, timeout, retries), virtuoso_sql, endpoint)
+        if not endpoint or len(sources) != 1:  # before the store is looked for: it is not used
+            _fail_line("--virtuoso-sql", "needs --endpoint (Virtuoso's SPARQL URL) and one build directory")
+            raise typer.Exit(EXIT_USAGE)
+        _load_virtuoso_bulk(sources, _target(store, endpoint, graph_store, timeout, retries), virtuoso_sql)
         return
     if endpoint:
         _load_endpoint(sources, _target(store, endpoint, graph_store, timeout, retries), report)
@@ -382,13 +385,10 @@ def load(
     )
 
 
-def _load_virtuoso_bulk(sources: list[Path], target, address: str, endpoint: str | None) -> None:
+def _load_virtuoso_bulk(sources: list[Path], target, address: str) -> None:
     """One build into Virtuoso by ld_dir and rdf_loader_run (kg.bulk); an error says what to do."""
     from kg.bulk import BulkLoadError, bulk_load, credentials_from_env
 
-    if not endpoint or len(sources) != 1:
-        _fail_line("--virtuoso-sql", "needs --endpoint (Virtuoso's SPARQL URL) and one build directory")
-        raise typer.Exit(EXIT_USAGE)
     try:
         result = bulk_load(target, sources[0], address, credentials_from_env())
     except (BulkLoadError, FileNotFoundError) as err:

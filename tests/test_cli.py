@@ -221,3 +221,9 @@ def test_an_output_that_cannot_be_written_is_one_line(example_build, tmp_path):
         lines = res.stderr.decode().strip().splitlines()
         assert res.returncode == 1 and len(lines) == 1 and "/proc/imrkg-test" in lines[0], (args, res.stderr)
         assert b"Traceback" not in res.stderr and b".part" not in res.stderr
+
+
+def test_a_virtuoso_bulk_load_without_an_endpoint_is_a_usage_error(example_build, tmp_path):
+    """`load --virtuoso-sql` needs Virtuoso's SPARQL URL: said before any store is looked for."""
+    res = run("load", str(example_build), "--virtuoso-sql", "127.0.0.1:1111", "--store", str(tmp_path / "none"))
+    assert res.returncode == 2 and b"needs --endpoint" in res.stderr and len(res.stderr.splitlines()) == 1
