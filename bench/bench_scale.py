@@ -326,7 +326,7 @@ def bench_adhoc(workdir: Path, n: int, runs: int = 5) -> dict:
     out["embedded_p50_ms"] = round(1000 * _p50(lambda: ask(store, ADHOC, raw=True), runs), 1)
     served = _virtuoso_adhoc(workdir / f"virtuoso-{n}", build_dir, runs, timeout=600)
     out.update(virtuoso_load_s=served["load_s"], virtuoso_p50_ms=served["p50_ms"], virtuoso_disk_gb=served["disk_gb"])
-    out.update(_duckdb_adhoc(store, workdir / f"parquet-{n}", embedded.rows, runs))
+    out.update(_duckdb_adhoc(build_dir, workdir / f"parquet-{n}", embedded.rows, runs))
     out["same_rows"] = sorted(map(str, embedded.rows)) == served["rows"]
     out["rows"] = len(embedded.rows)
     out["speedup"] = round(out["embedded_p50_ms"] / out["virtuoso_p50_ms"], 1)
@@ -350,19 +350,16 @@ GROUP BY 1, 2
 """
 
 
-def _duckdb_adhoc(store, folder: Path, rows: list, runs: int) -> dict:
-    """The same question in DuckDB over ``imrkg export parquet`` tables: export time, p50, and
-    whether the counts match the store's answer (year, category, items, upheld)."""
+def _duckdb_adhoc(build_dir: Path, folder: Path, rows: list, runs: int) -> dict:
+    """The same question in DuckDB over the tables ``imrkg export parquet BUILD`` writes: export
+    time and peak RSS, p50, and whether the counts match the store's answer (year, category,
+    items, upheld)."""
     try:
         import duckdb
     except ImportError:
         return {"duckdb": "not installed (pip install duckdb)"}
-    from kg.tables import write_parquet
-
     shutil.rmtree(folder, ignore_errors=True)
-    start = time.perf_counter()
-    write_parquet(store, folder)
-    export_s = time.perf_counter() - start
+    export_s, export_rss, _ = timed([*CLI, "export", "parquet", str(build_dir), "-o", str(folder)])
     sql = DUCKDB_ADHOC.replace("DIR", str(folder))
     con = duckdb.connect()
     got = con.execute(sql).fetchall()
@@ -370,7 +367,12 @@ def _duckdb_adhoc(store, folder: Path, rows: list, runs: int) -> dict:
     want = sorted((int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows)
     same = sorted((int(y), str(c), int(n), int(u)) for y, c, n, u in got) == want
     shutil.rmtree(folder, ignore_errors=True)
-    return {"parquet_export_s": round(export_s, 1), "duckdb_p50_ms": round(1000 * p50, 1), "duckdb_same_counts": same}
+    return {
+        "parquet_export_s": round(export_s, 1),
+        "parquet_export_peak_rss_mb": round(export_rss / 2**20),
+        "duckdb_p50_ms": round(1000 * p50, 1),
+        "duckdb_same_counts": same,
+    }
 
 
 def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool = False) -> dict:
@@ -432,7 +434,7 @@ def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool =
     embedded = ask(store, ADHOC, raw=True)
     row["embedded_adhoc_s"] = round(time.perf_counter() - start, 1)
     save(row)
-    row.update(_duckdb_adhoc(store, workdir / f"parquet-{n}", embedded.rows, runs))
+    row.update(_duckdb_adhoc(build_dir, workdir / f"parquet-{n}", embedded.rows, runs))
     save(row)
     store = None  # closes it (RocksDB), so its folder can go
     shutil.rmtree(store_dir, ignore_errors=True)

@@ -769,12 +769,14 @@ def export(
         from kg.tables import write_parquet
 
         try:
-            target = in_memory([source]) if source is not None else _target(store, None)
-            counts = write_parquet(target, output)
+            counts = write_parquet(source if source is not None else _target(store, None), output)
         except ImportError as err:
             _fail_line("parquet", str(err))
             raise typer.Exit(EXIT_USAGE) from None
-        except (ValueError, SyntaxError) as err:
+        except FileNotFoundError as err:
+            _fail_line(str(source), str(err))
+            raise typer.Exit(EXIT_USAGE) from None
+        except (OSError, ValueError, SyntaxError) as err:
             _fail_line(str(source or store), str(err).splitlines()[0])
             raise typer.Exit(EXIT_SOME_FAILED) from None
         typer.echo(f"{', '.join(f'{n}: {c} rows' for n, c in counts.items())} -> {output}/", err=True)

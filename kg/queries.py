@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -237,6 +238,24 @@ def run(
     if hasattr(target, "select"):
         return target.select(sparql, substitutions or {}, typed=typed)
     return _run_rdflib(target, sparql, substitutions or {}, typed)
+
+
+def iter_select(target, sparql: str, *, typed: bool = False) -> tuple[list[str], Iterator[list]]:
+    """Like :func:`run` for a SELECT, but the embedded store's rows come one at a time as the
+    query yields them, so a table of millions of rows never sits in memory (``export parquet``).
+    Other targets answer whole, as :func:`run` does."""
+    if not isinstance(target, ox.Store):
+        columns, rows = run(target, sparql, typed=typed)
+        return columns, iter(rows)
+    result = target.query(sparql, use_default_graph_as_union=True)
+    if not isinstance(result, ox.QuerySolutions):
+        raise ValueError("only SELECT queries can be read row by row")
+    columns = [v.value for v in result.variables]
+    if typed:
+        rows = ([None if t is None else typed_value(t.value, _datatype(t)) for t in s] for s in result)
+    else:
+        rows = ([None if t is None else t.value for t in s] for s in result)
+    return columns, rows
 
 
 def _in_thread(work, timeout: float | None):

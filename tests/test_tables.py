@@ -49,3 +49,31 @@ def test_parquet_needs_a_folder_it_can_write(example_build):
         [*CLI, "export", "parquet", str(example_build), "-o", "/proc/imrkg-x"], capture_output=True, text=True
     )
     assert res.returncode == 1 and "/proc/imrkg-x" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_build_read_a_letter_at_a_time_gives_the_tables_of_the_whole_store(example_build, tmp_path, monkeypatch):
+    """Batches of one letter and row groups of two rows: the same rows, types and columns as the
+    tables queried out of a store holding the whole build at once."""
+    import kg.tables as tables
+    from kg.store import in_memory
+
+    whole = tables.write_parquet(in_memory([example_build]), tmp_path / "whole")
+    monkeypatch.setattr(tables, "LETTERS_PER_BATCH", 1)
+    monkeypatch.setattr(tables, "ROWS_PER_GROUP", 2)
+    assert tables.write_parquet(example_build, tmp_path / "batched") == whole
+    for name in whole:
+        a, b = (pd.read_parquet(tmp_path / d / f"{name}.parquet") for d in ("whole", "batched"))
+        assert list(a.columns) == list(b.columns) and list(a.dtypes) == list(b.dtypes)
+        key = list(a.columns)
+        a, b = (t.astype(str).sort_values(key).reset_index(drop=True) for t in (a, b))
+        pd.testing.assert_frame_equal(a, b)
+    assert whole["items"] == 5 and whole["letters"] == 2
+
+
+def test_parquet_of_no_build_says_what_to_do_and_writes_nothing(tmp_path):
+    for source, reason in ((tmp_path / "missing", "no such file"), (tmp_path, "not a build output directory")):
+        res = subprocess.run(
+            [*CLI, "export", "parquet", str(source), "-o", str(tmp_path / "out")], capture_output=True, text=True
+        )
+        assert res.returncode == 2 and reason in res.stderr and "Traceback" not in res.stderr
+        assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
