@@ -64,13 +64,16 @@ def load() -> tuple[list[dict], list[dict]]:
         for gold in labels["items"]:
             item = by_number[gold["number"]]
             start, end = item.rationale_span.start, item.rationale_span.end
-            patterns = {r.code for r in find_reasons(letter.text, start, end, item.outcome, item.title)}
+            found = find_reasons(letter.text, start, end, item.outcome, item.title)
             items.append(
                 {
                     "letter": li,
+                    "name": f"{path.stem} item {gold['number']} ({item.outcome}): {item.title}",
                     "outcome": item.outcome,
                     "gold": {r["code"] for r in gold["reasons"]},
-                    "patterns": patterns,
+                    "quotes": {r["code"]: r["quote"] for r in gold["reasons"]},
+                    "patterns": {r.code for r in found},
+                    "evidence": {r.code: r.text for r in found},
                 }
             )
             for sentence, _ in sentences(letter.text, start, end):
@@ -107,9 +110,31 @@ def score(items: list[dict], best: dict[int, dict[str, float]], threshold: float
     return (2 * p * r / (p + r) if p + r else 0.0), p, r, per
 
 
+def _errors(items: list[dict], best: dict[int, dict[str, float]], threshold: float, code: str) -> None:
+    """False positives (with the sentence that gave them) and negatives (with the labelled quote)
+    on the development half only (even-position letters): rules are written from these, and the
+    held-out half stays unseen."""
+    for idx, it in enumerate(items):
+        if it["letter"] % 2:
+            continue
+        allowed = {c for c in best.get(idx, {}) if (c in OVERTURN) == (it["outcome"] == "Overturned")}
+        pred = set(it["patterns"]) | {c for c in allowed if best[idx][c] > threshold}
+        for c in sorted(pred ^ it["gold"]):
+            if code in ("all", c):
+                kind = "FP" if c in pred else "FN"
+                model = "[model] " + it.get("model_evidence", {}).get(c, "")
+                text = it["evidence"].get(c, model) if kind == "FP" else it["quotes"][c]
+                print(f"{kind} {c} | {it['name']}\n    {text[:400]}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", action="store_true", help="fit on every letter and write kg/data/reason_model.json")
+    ap.add_argument(
+        "--errors",
+        metavar="CODE",
+        help="list the false positives and negatives of CODE ('all') on the development half",
+    )
     args = ap.parse_args()
     items, examples = load()
     codes = sorted({c for it in items for c in it["gold"]})
@@ -123,7 +148,9 @@ def main() -> int:
             probs = 1.0 / (1.0 + np.exp(-(x @ w + model.intercept_[0])))
             for k, p in zip(test, probs, strict=True):
                 item = best.setdefault(examples[k]["item"], {})
-                item[code] = max(item.get(code, 0.0), float(p))
+                if float(p) > item.get(code, 0.0):
+                    item[code] = float(p)
+                    items[examples[k]["item"]].setdefault("model_evidence", {})[code] = examples[k]["sentence"]
     patterns_only = score(items, {}, 1.0)
     print(
         f"patterns alone (dev half in-sample): F1 {patterns_only[0]:.3f} P {patterns_only[1]:.3f} R {patterns_only[2]:.3f}"
@@ -139,6 +166,8 @@ def main() -> int:
     for code in codes:
         tp, fp, fn = per[(code, "tp")], per[(code, "fp")], per[(code, "fn")]
         print(f"  {code:36} P {tp / (tp + fp or 1):.3f} R {tp / (tp + fn or 1):.3f} (tp {tp} fp {fp} fn {fn})")
+    if args.errors:
+        _errors(items, best, threshold, args.errors)
     if args.write:
         vec, models = fit([e["sentence"] for e in examples], [e["codes"] for e in examples], codes)
         vocab = vec.get_feature_names_out()
