@@ -5,7 +5,7 @@ query latency on a large embedded store and against rdflib in memory.
         [--pdf 3000] [--query-size 100000] [--rdflib-size 10000]
         [--only ab --compare-with VENV [--this-python VENV] --ab-size 10000 --ab-bar 1.7]
         [--only worker --worker-size 2000] [--only adhoc --adhoc-size 50000]
-        [--only million [--million-size 1000000] [--keep-corpus]]
+        [--only million [--million-size 1000000] [--keep-corpus] [--resume-million]]
 
 Corpora come from bench/synth.py. Every figure is measured here, in this run; results are
 printed as a Markdown table and written to WORKDIR/results.json. Memory is the peak resident
@@ -285,7 +285,7 @@ ADHOC = "outcome-by-year-and-category"  # issue 17's ad hoc question: uphold rat
 ADHOC_BAR = 50.0  # Virtuoso at least this many times faster than the embedded store on it
 
 
-def _virtuoso_adhoc(vdir: Path, build_dir: Path, runs: int, timeout: float) -> dict:
+def _virtuoso_adhoc(vdir: Path, build_dir: Path, runs: int, timeout: float, memory_gb: float | None = None) -> dict:
     """A private Virtuoso on 127.0.0.1 (tests/servers.py), the build bulk-loaded into it by
     ``imrkg load --virtuoso-sql``: load seconds, the ad hoc question's p50 and rows (as text,
     sorted), and the database's size. The database is removed afterwards."""
@@ -296,7 +296,7 @@ def _virtuoso_adhoc(vdir: Path, build_dir: Path, runs: int, timeout: float) -> d
     from kg.queries import ask
 
     shutil.rmtree(vdir, ignore_errors=True)
-    with virtuoso_with_sql(vdir, allow=build_dir) as (url, sql_port):
+    with virtuoso_with_sql(vdir, allow=build_dir, memory_gb=memory_gb) as (url, sql_port):
         env = {**os.environ, "IMRKG_ENDPOINT_USER": "dba", "IMRKG_ENDPOINT_PASSWORD": "dba"}
         start = time.perf_counter()
         subprocess.run(
@@ -375,19 +375,22 @@ def _duckdb_adhoc(folder: Path, rows: list, runs: int) -> dict:
     return {"duckdb_p50_ms": round(1000 * p50, 1), "duckdb_same_counts": same}
 
 
-def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool = False) -> dict:
-    """Issue 17's corpus-scale run, step by step so disk holds one store at a time: synthetic
-    text corpus (reused when complete) -> ``imrkg build`` (gzip) -> the corpus removed (unless
-    ``keep``) -> embedded store (load time, beside the Parquet export; canned p50; the ad hoc
-    question once) -> DuckDB over the Parquet tables -> the embedded store removed -> Virtuoso
-    through ``imrkg load --virtuoso-sql`` (load time, ad hoc p50). Figures are written to
-    results.json after each step, so a run cut short keeps what it measured. About 2.5 h and
-    50 GB at 1M letters on the 2-core VM."""
+def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool = False, resume: bool = False) -> dict:
+    """Issue 17's corpus-scale run: synthetic text corpus (reused when complete) -> ``imrkg
+    build`` (gzip) -> the corpus removed (unless ``keep``) -> then, side by side to fit a session
+    on the 2-core VM: the embedded store (load time, canned p50, the ad hoc question once), the
+    Parquet export, and Virtuoso with 6 GB of buffers through ``imrkg load --virtuoso-sql`` (load
+    time, ad hoc p50) -> DuckDB over the Parquet tables; both stores' answers compared. The side
+    by side figures are upper bounds: each step had part of the machine. ``resume`` keeps a
+    finished build of an earlier run (its figures from results.json) and starts after it.
+    Figures are written to results.json after each step. About 2.5 h and 65 GB at 1M letters."""
     from kg.queries import STATISTICS, ask
     from kg.questions import load_questions
     from kg.store import load, open_store
 
     results_path = workdir / "results.json"
+    build_dir = workdir / f"build-text-{n}"
+    earlier = json.loads(results_path.read_text()).get("million", {}) if results_path.exists() else {}
 
     def save(row: dict) -> None:
         results = json.loads(results_path.read_text()) if results_path.exists() else {}
@@ -395,13 +398,81 @@ def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool =
         results_path.write_text(json.dumps(results, indent=2))
         print(json.dumps(row), flush=True)
 
+    if resume and "build_s" in earlier and BuildDir(build_dir).summary.is_file():
+        row = {k: v for k, v in earlier.items() if k in _MILLION_BUILD_KEYS}
+    else:
+        row = _million_build(workdir, n, build_dir, keep)
+        save(row)
+    store_dir, parquet, vdir = workdir / f"store-{n}", workdir / f"parquet-{n}", workdir / f"virtuoso-{n}"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    exported: dict = {}
+    served: dict = {}
+    beside = [
+        threading.Thread(target=lambda: exported.update(_parquet_export(build_dir, parquet))),
+        threading.Thread(
+            target=lambda: served.update(_virtuoso_adhoc(vdir, build_dir, runs, timeout=3600, memory_gb=6))
+        ),
+    ]
+    for thread in beside:
+        thread.start()
+    start = time.perf_counter()
+    store = open_store(store_dir)
+    load(store, [build_dir])
+    row["embedded_load_s"] = round(time.perf_counter() - start, 1)
+    row["embedded_quads"] = len(store)
+    row["embedded_disk_gb"] = round(sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file()) / 1e9, 2)
+    row["side_by_side"] = "embedded load, Parquet export and Virtuoso load ran at the same time"
+    save(row)
+    p50 = {}
+    for name, q in load_questions().items():
+        if ask(store, q).route == STATISTICS:
+            p50[name] = round(1000 * _p50(lambda q=q: ask(store, q), runs), 1)
+    row["canned_p50_ms_max"] = max(p50.values())
+    row["canned_p50_ms"] = p50
+    save(row)
+    start = time.perf_counter()
+    embedded = ask(store, ADHOC, raw=True)
+    row["embedded_adhoc_s"] = round(time.perf_counter() - start, 1)
+    save(row)
+    store = None  # closes it (RocksDB), so its folder can go
+    shutil.rmtree(store_dir, ignore_errors=True)
+    for thread in beside:
+        thread.join()
+    row.update(exported)
+    row.update(_duckdb_adhoc(parquet, embedded.rows, runs))
+    if served:
+        row.update(
+            virtuoso_load_s=served["load_s"],
+            virtuoso_adhoc_p50_ms=served["p50_ms"],
+            virtuoso_same_rows=sorted(map(str, embedded.rows)) == served["rows"],
+            virtuoso_disk_gb=served["disk_gb"],
+        )
+    save(row)
+    return row
+
+
+_MILLION_BUILD_KEYS = (
+    "letters_requested",
+    "synth_s",
+    "letters",
+    "build_s",
+    "letters_per_s",
+    "build_peak_rss_mb",
+    "graph_files_gb",
+    "manifest_gb",
+    "violations",
+    "bar",
+)
+
+
+def _million_build(workdir: Path, n: int, build_dir: Path, keep: bool) -> dict:
+    """The corpus (made unless complete) and its gzip build: wall time, rate, peak RSS, bytes."""
     row: dict = {"letters_requested": n}
     start = time.perf_counter()
     made = not (workdir / f"text-{n}" / "done").exists()
     src = corpus(workdir, n)
     if made:
         row["synth_s"] = round(time.perf_counter() - start, 1)
-    build_dir = workdir / f"build-text-{n}"
     shutil.rmtree(build_dir, ignore_errors=True)
     wall, rss, _ = timed([*CLI, "build", str(src), "-o", str(build_dir), "-q", "--compress", "gzip"])
     summary = BuildDir(build_dir).read_summary()
@@ -415,49 +486,8 @@ def bench_million(workdir: Path, n: int = 1_000_000, runs: int = 5, keep: bool =
         violations=summary["violations"],
     )
     row["bar"] = "1M build peak RSS < 1 GB: " + ("PASS" if row["build_peak_rss_mb"] < 1024 else "FAIL")
-    save(row)
     if not keep:
         shutil.rmtree(src, ignore_errors=True)
-    store_dir = workdir / f"store-{n}"
-    shutil.rmtree(store_dir, ignore_errors=True)
-    # the Parquet export (one core, a subprocess) runs beside the embedded load, which is mostly
-    # RocksDB writing: an hour less on the 2-core VM; both figures are marked as measured side by side
-    parquet = workdir / f"parquet-{n}"
-    exported: dict = {}
-    beside = threading.Thread(target=lambda: exported.update(_parquet_export(build_dir, parquet)))
-    beside.start()
-    start = time.perf_counter()
-    store = open_store(store_dir)
-    load(store, [build_dir])
-    row["embedded_load_s"] = round(time.perf_counter() - start, 1)
-    row["embedded_quads"] = len(store)
-    row["embedded_disk_gb"] = round(sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file()) / 1e9, 2)
-    beside.join()
-    row.update(exported, side_by_side="embedded load and parquet export ran at the same time")
-    save(row)
-    p50 = {}
-    for name, q in load_questions().items():
-        if ask(store, q).route == STATISTICS:
-            p50[name] = round(1000 * _p50(lambda q=q: ask(store, q), runs), 1)
-    row["canned_p50_ms_max"] = max(p50.values())
-    row["canned_p50_ms"] = p50
-    save(row)
-    start = time.perf_counter()
-    embedded = ask(store, ADHOC, raw=True)
-    row["embedded_adhoc_s"] = round(time.perf_counter() - start, 1)
-    save(row)
-    row.update(_duckdb_adhoc(parquet, embedded.rows, runs))
-    save(row)
-    store = None  # closes it (RocksDB), so its folder can go
-    shutil.rmtree(store_dir, ignore_errors=True)
-    served = _virtuoso_adhoc(workdir / f"virtuoso-{n}", build_dir, runs, timeout=3600)
-    row.update(
-        virtuoso_load_s=served["load_s"],
-        virtuoso_adhoc_p50_ms=served["p50_ms"],
-        virtuoso_same_rows=sorted(map(str, embedded.rows)) == served["rows"],
-        virtuoso_disk_gb=served["disk_gb"],
-    )
-    save(row)
     return row
 
 
@@ -523,6 +553,9 @@ def main() -> int:
     ap.add_argument("--adhoc-size", type=int, default=50_000, help="letters for --only adhoc")
     ap.add_argument("--million-size", type=int, default=1_000_000, help="letters for --only million")
     ap.add_argument("--keep-corpus", action="store_true", help="--only million: keep the synthetic corpus")
+    ap.add_argument(
+        "--resume-million", action="store_true", help="--only million: start after the finished build of an earlier run"
+    )
     ap.add_argument("--reuse-store", action="store_true", help="load incrementally into the stores of an earlier run")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -574,7 +607,9 @@ def main() -> int:
         results["adhoc"] = bench_adhoc(args.workdir, args.adhoc_size)
         save()
     if "million" in only:
-        results["million"] = bench_million(args.workdir, args.million_size, keep=args.keep_corpus)
+        results["million"] = bench_million(
+            args.workdir, args.million_size, keep=args.keep_corpus, resume=args.resume_million
+        )
         save()
     if "worker" in only:
         results["worker"] = bench_worker(args.workdir, args.worker_size)
