@@ -12,6 +12,7 @@ removes and reloads exactly those graphs. An empty store is filled with the bulk
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -41,6 +42,23 @@ def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
     return ox.Store(str(path))
 
 
+def _read_only(path: Path, attempts: int = 5) -> ox.Store:
+    """RocksDB opened read-only beside a live writer: a compaction of the writer can delete a file
+    the read-only open had just found listed (RocksDB says "Corruption ... No such file"). The
+    list is re-read on a new attempt; after ``attempts`` the error says what is going on."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as err:
+            raise StoreError(f"cannot open the store at {path}: {str(err).splitlines()[0]}") from None
+        except RuntimeError as err:
+            failure = str(err).splitlines()[0][:200]
+            if "No such file" not in failure:
+                break
+            time.sleep(0.1 * (attempt + 1))
+    raise StoreError(f"cannot open the store at {path}: {failure} (if a load is writing it, try again when it ends)")
+
+
 def open_for_reading(path: str | Path = DEFAULT_STORE, *, statistics: bool = False) -> ox.Store:
     """The store at ``path``, opened read-only: never created, and never an empty answer from a
     store that holds nothing. With ``statistics``, the statistics graph the canned questions read
@@ -49,10 +67,7 @@ def open_for_reading(path: str | Path = DEFAULT_STORE, *, statistics: bool = Fal
     hint = f"build and load first: imrkg build LETTERS -o OUTDIR && imrkg load OUTDIR --store {path}"
     if not path.is_dir():
         raise StoreError(f"no store at {path} ({hint})")
-    try:
-        store = ox.Store.read_only(str(path))
-    except OSError as err:
-        raise StoreError(f"cannot open the store at {path}: {str(err).splitlines()[0]}") from None
+    store = _read_only(path)
     if next(iter(store.named_graphs()), None) is None:
         raise StoreError(f"the store at {path} is empty ({hint})")
     if store.contains_named_graph(STATE_GRAPH):

@@ -199,3 +199,32 @@ def test_load_compacts_the_store_only_when_asked(example_build, tmp_path, monkey
     assert calls == [1]
     res = cli("load", str(example_build), "--store", str(tmp_path / "c"), "--optimize")
     assert res.returncode == 0, res.stderr
+
+
+def test_a_read_only_open_retries_when_a_writer_compacts_under_it(tmp_path, monkeypatch):
+    """RocksDB's read-only open beside a live writer can find a file listed that a compaction has
+    just deleted; the open is tried again, and a lasting failure is a StoreError saying why."""
+    import pyoxigraph as ox
+
+    import kg.store as store_module
+    from kg.store import StoreError
+
+    real, calls = ox.Store.read_only, []
+
+    def flaky(path):
+        calls.append(path)
+        if len(calls) < 3:
+            raise RuntimeError("Corruption: IO error: No such file or directory: While open a file: 000048.sst")
+        return real(path)
+
+    path = tmp_path / "store"
+    open_store(path).flush()
+    monkeypatch.setattr(store_module.ox.Store, "read_only", staticmethod(flaky))
+    assert store_module._read_only(path) is not None and len(calls) == 3
+
+    def broken(path):
+        raise RuntimeError("Corruption: IO error: No such file or directory: 000049.sst")
+
+    monkeypatch.setattr(store_module.ox.Store, "read_only", staticmethod(broken))
+    with pytest.raises(StoreError, match="try again when it ends"):
+        store_module._read_only(path)
