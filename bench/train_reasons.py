@@ -96,13 +96,20 @@ def fit(sentences_: list[str], labels: list[set[str]], codes: list[str]):
     return vec, models
 
 
+def _predicted(item: dict, scores: dict[str, float], threshold: float) -> set[str]:
+    """An item's codes as kg.reasons combines them: the patterns', then the model's above the
+    threshold among the codes of the item's outcome."""
+    return set(item["patterns"]) | {
+        c for c, p in scores.items() if (c in OVERTURN) == (item["outcome"] == "Overturned") and p > threshold
+    }
+
+
 def score(items: list[dict], best: dict[int, dict[str, float]], threshold: float, letters: set[int] | None = None):
     per = Counter()
     for idx, it in enumerate(items):
         if letters is not None and it["letter"] not in letters:
             continue
-        allowed = {c for c in best.get(idx, {}) if (c in OVERTURN) == (it["outcome"] == "Overturned")}
-        pred = set(it["patterns"]) | {c for c in allowed if best[idx][c] > threshold}
+        pred = _predicted(it, best.get(idx, {}), threshold)
         for c in pred | it["gold"]:
             per[(c, "tp" if c in pred and c in it["gold"] else "fp" if c in pred else "fn")] += 1
     tp, fp, fn = (sum(v for (c, k), v in per.items() if k == kind) for kind in ("tp", "fp", "fn"))
@@ -117,8 +124,7 @@ def _errors(items: list[dict], best: dict[int, dict[str, float]], threshold: flo
     for idx, it in enumerate(items):
         if it["letter"] % 2:
             continue
-        allowed = {c for c in best.get(idx, {}) if (c in OVERTURN) == (it["outcome"] == "Overturned")}
-        pred = set(it["patterns"]) | {c for c in allowed if best[idx][c] > threshold}
+        pred = _predicted(it, best.get(idx, {}), threshold)
         for c in sorted(pred ^ it["gold"]):
             if code in ("all", c):
                 kind = "FP" if c in pred else "FN"

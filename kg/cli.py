@@ -774,7 +774,7 @@ def export(
             _fail_line("parquet", str(err))
             raise typer.Exit(EXIT_USAGE) from None
         except FileNotFoundError as err:
-            _fail_line(str(source), str(err))
+            _fail_line(str(source or store), str(err))
             raise typer.Exit(EXIT_USAGE) from None
         except (OSError, ValueError, SyntaxError) as err:
             _fail_line(str(source or store), str(err).splitlines()[0])

@@ -250,12 +250,7 @@ def iter_select(target, sparql: str, *, typed: bool = False) -> tuple[list[str],
     result = target.query(sparql, use_default_graph_as_union=True)
     if not isinstance(result, ox.QuerySolutions):
         raise ValueError("only SELECT queries can be read row by row")
-    columns = [v.value for v in result.variables]
-    if typed:
-        rows = ([None if t is None else typed_value(t.value, _datatype(t)) for t in s] for s in result)
-    else:
-        rows = ([None if t is None else t.value for t in s] for s in result)
-    return columns, rows
+    return [v.value for v in result.variables], _rows(result, typed)
 
 
 def _in_thread(work, timeout: float | None):
@@ -298,13 +293,15 @@ def _run_oxigraph(
         return ["result"], [[bool(result) if typed else str(bool(result)).lower()]]
     if not isinstance(result, ox.QuerySolutions):
         raise ValueError("only SELECT and ASK queries can be shown as a table")
-    variables = [v.value for v in result.variables]
-    # a solution iterates its values in the order of the variables (unbound ones as None)
+    return [v.value for v in result.variables], list(_rows(result, typed))
+
+
+def _rows(result: ox.QuerySolutions, typed: bool) -> Iterator[list]:
+    """Each solution's values as strings (or, with ``typed``, Python values), as the query yields
+    them: a solution iterates its values in the order of the variables (unbound ones as None)."""
     if typed:
-        rows = [[None if t is None else typed_value(t.value, _datatype(t)) for t in s] for s in result]
-    else:
-        rows = [[None if t is None else t.value for t in s] for s in result]
-    return variables, rows
+        return ([None if t is None else typed_value(t.value, _datatype(t)) for t in s] for s in result)
+    return ([None if t is None else t.value for t in s] for s in result)
 
 
 def _datatype(term) -> str | None:

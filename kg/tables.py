@@ -142,9 +142,10 @@ def write_parquet(target, outdir: str | Path) -> dict[str, int]:
     stores = _batches(Path(target)) if isinstance(target, str | Path) else iter([target])
     with ExitStack() as stack:
         tables: dict[str, _TableFile] = {}
+        empty = ox.Store()  # asked only for each table's columns, so a table without rows has them
         for name, sparql in queries.items():
             fh = stack.enter_context(atomic_writer(outdir / f"{name}.parquet", "wb"))
-            tables[name] = _TableFile(fh, iter_select(ox.Store(), sparql)[0])  # the columns, even with no rows
+            tables[name] = _TableFile(fh, iter_select(empty, sparql)[0])
         for store in stores:
             for name, sparql in queries.items():
                 tables[name].add(iter_select(store, sparql, typed=True)[1])
