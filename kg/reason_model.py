@@ -78,15 +78,24 @@ def _matrix():
     return index, weights, np.array(intercepts)
 
 
+@cache
+def _terms() -> dict[str, tuple[float, int]]:
+    """term -> (idf, its row in :func:`_matrix`'s weights, or -1 when no code weighs it): one
+    lookup a term instead of two."""
+    model = _model() or {"idf": {}}
+    index = _matrix()[0]
+    return {t: (w, index.get(t, -1)) for t, w in model["idf"].items()}
+
+
 def _logits(sentences: list[str]):
     """Each sentence's logit for every code (rows: sentences; columns: :func:`_by_term`'s codes):
     TF-IDF with sublinear tf and an L2 norm, as scikit-learn computes it (terms no code weighs
     count towards the norm only), times the weights, plus the intercepts."""
     import numpy as np
 
-    model = _model() or {"idf": {}, "ngrams": [1, 2]}
-    index, weights, intercepts = _matrix()
-    idf, ngrams = model["idf"], tuple(model["ngrams"])
+    model = _model() or {"ngrams": [1, 2]}
+    _, weights, intercepts = _matrix()
+    terms, ngrams = _terms(), tuple(model["ngrams"])
     rows: list[int] = []
     cols: list[int] = []
     values: list[float] = []
@@ -94,14 +103,13 @@ def _logits(sentences: list[str]):
         found: list[tuple[int, float]] = []
         total = 0.0
         for t, c in features(sentence, ngrams).items():
-            weight = idf.get(t)
-            if weight is None:
+            known = terms.get(t)
+            if known is None:
                 continue
-            x = (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * weight
+            x = (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * known[0]
             total += x * x
-            j = index.get(t)
-            if j is not None:
-                found.append((j, x))
+            if known[1] >= 0:
+                found.append((known[1], x))
         norm = math.sqrt(total) or 1.0
         for j, x in found:
             rows.append(i)

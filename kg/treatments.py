@@ -73,7 +73,7 @@ def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...]]:
     for c in data["concepts"]:
         table[c["id"]] = c
         if c["patterns"]:
-            rules.append(_Rule(c["id"], re.compile("|".join(f"(?:{p})" for p in c["patterns"]), re.I)))
+            rules.append(_Rule(c["id"], P.alternation(c["patterns"], re.I)))
     for cls in load_json("drug_classes.json")["classes"]:
         cid = drug_class_concept(cls["label"])
         table[cid] = {"id": cid, "label": cls["label"], "broader": "pharmaceuticals"}

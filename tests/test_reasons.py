@@ -105,3 +105,35 @@ def test_the_committed_model_says_how_it_was_measured():
 
     model = load_json("reason_model.json")
     assert 0.5 < model["threshold"] < 1 and model["cross_validated_f1"] > 0.75 and model["ngrams"] == [1, 2]
+
+
+def test_shared_word_boundary_alternation_finds_what_the_plain_join_finds():
+    """kg.patterns.alternation puts runs of ``\\b`` alternatives behind one ``\\b`` for speed; every
+    search must give the same span as the plain ``|``-join (the negation cue's end is used)."""
+    import re
+
+    from kg.patterns import _alternatives, alternation
+
+    patterns = [
+        r"(?:\bno\b|\bnot\b|n't\b|\black(?:s|ing)?\b|\bfail(?:s|ed)? to\b)",
+        r"[|(]x\b",
+        r"\bpurchase is not (?:supported|indicated)",
+        r"(?<!no )(?:functional improvement)",
+        r"^(?:therefore|thus)\b|\bmedically necessary\W*$",
+    ]
+    assert _alternatives(patterns[0])[:3] == [r"\bno\b", r"\bnot\b", r"n't\b"]
+    assert _alternatives(r"(?:a)(?:b|c)") == [r"(?:a)(?:b|c)"]  # a group that does not wrap it all
+    plain, shared = re.compile("|".join(f"(?:{p})" for p in patterns)), alternation(patterns)
+    assert shared.pattern.count(r"\b(?:") >= 2
+    sentences = [
+        "the patient did not fail to improve",
+        "there was a lack of functional improvement",
+        "no functional improvement, (x noted; purchase is not supported",
+        "therefore, the request is medically necessary.",
+        "it isn't documented",
+        "nothing here",
+    ]
+    for s in sentences:
+        for start in range(0, len(s), 5):
+            a, b = plain.search(s, start), shared.search(s, start)
+            assert (a and a.span()) == (b and b.span()), (s, start)
