@@ -344,6 +344,14 @@ def load(
             "address; the server must be able to read the build directory.",
         ),
     ] = None,
+    skip_disk_check: Annotated[
+        bool,
+        typer.Option(
+            "--skip-disk-check",
+            help="Load into an empty embedded store even when the free disk looks too small for the bulk "
+            "loader (about 500 bytes a quad at its peak).",
+        ),
+    ] = False,
 ) -> None:
     """Load built graphs into the embedded store or a server; each named graph replaces the stored one."""
     if virtuoso_sql:
@@ -355,8 +363,8 @@ def load(
     if endpoint:
         _load_endpoint(sources, _target(store, endpoint, graph_store, timeout, retries), report)
         return
+    from kg.store import StoreError, check_free_disk, open_store
     from kg.store import load as load_store
-    from kg.store import open_store
 
     if verbose:
         from kg.builddir import graph_files
@@ -365,11 +373,18 @@ def load(
             for path in graph_files(source):
                 size = f"{path.stat().st_size / 1e6:,.1f} MB" if path.is_file() else "missing"
                 typer.echo(f"{path} ({size})", err=True)
+    target = open_store(store)
+    try:
+        if not skip_disk_check:
+            check_free_disk(store, target, list(sources))
+    except StoreError as err:
+        _fail_line(str(store), str(err))
+        raise typer.Exit(EXIT_USAGE) from None
     try:
         with _progress_bar("bytes", quiet) as bar:
             task = bar.add_task("loading", total=None)
             counts = load_store(
-                open_store(store),
+                target,
                 list(sources),
                 optimize=optimize,
                 planned=lambda n: bar.update(task, total=n),

@@ -228,3 +228,32 @@ def test_a_read_only_open_retries_when_a_writer_compacts_under_it(tmp_path, monk
     monkeypatch.setattr(store_module.ox.Store, "read_only", staticmethod(broken))
     with pytest.raises(StoreError, match="try again when it ends"):
         store_module._read_only(path)
+
+
+def test_a_load_the_disk_cannot_hold_is_refused_before_it_starts(example_build, tmp_path):
+    """The bulk loader holds about twice the store it leaves and fails only at its end when the
+    disk fills (the 1M-letter run lost 40 minutes so, twice): an empty store's load is refused
+    first, in one line that gives both figures and what to do; --skip-disk-check loads anyway,
+    and a store that already holds a build loads only what changed, so it is not checked."""
+    import json
+
+    huge = tmp_path / "huge-build"
+    shutil.copytree(example_build, huge)
+    summary = json.loads((huge / "summary.json").read_text())
+    summary["triples"] = 10**15  # about 500 PB at the bulk loader's peak
+    (huge / "summary.json").write_text(json.dumps(summary))
+
+    refused = cli("load", str(huge), "--store", str(tmp_path / "s"), "-q")
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "GB of free disk" in lines[0] and "GB are free" in lines[0], lines
+    assert "--virtuoso-sql" in lines[0]
+    assert len(open_store(tmp_path / "s")) == 0  # nothing was written
+
+    forced = cli("load", str(huge), "--store", str(tmp_path / "t"), "-q", "--skip-disk-check")
+    assert forced.returncode == 0, forced.stderr
+    assert len(open_store(tmp_path / "t")) > 0
+
+    assert cli("load", str(example_build), "--store", str(tmp_path / "u"), "-q").returncode == 0
+    again = cli("load", str(huge), "--store", str(tmp_path / "u"), "-q")
+    assert again.returncode == 0, again.stderr
