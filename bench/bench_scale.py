@@ -393,7 +393,7 @@ def bench_million(
     are written to results.json as it ends; ``resume`` skips the steps an earlier run finished
     (the build included). ``embedded_letters`` loads only that many letters into the embedded store
     (see :func:`_million_embedded`). About 3 h at 1M letters on the 2-core VM; the embedded store
-    needs about EMBEDDED_DISK_FACTOR times its final size free while it loads (74 GB at 1M)."""
+    needs about kg.store.BULK_PEAK_BYTES_PER_QUAD free a quad while it loads (74 GB at 1M)."""
     results_path = workdir / "results.json"
     build_dir = workdir / f"build-text-{n}"
     earlier = json.loads(results_path.read_text()).get("million", {}) if results_path.exists() else {}
@@ -429,9 +429,6 @@ def bench_million(
     row["same_answer_everywhere"] = len(full) >= 2 and all(row[k] == row[full[0]] for k in full)
     save(row)
     return row
-
-
-EMBEDDED_DISK_FACTOR = 1.9  # pyoxigraph's bulk load peaks at this many times the store it leaves (10k: 744 / 397 MB)
 
 
 def _million_embedded(store_dir: Path, build_dir: Path, runs: int, letters: int | None = None) -> dict:

@@ -373,14 +373,10 @@ def load(
             for path in graph_files(source):
                 size = f"{path.stat().st_size / 1e6:,.1f} MB" if path.is_file() else "missing"
                 typer.echo(f"{path} ({size})", err=True)
-    target = open_store(store)
     try:
+        target = open_store(store)  # locked by another process: an OSError, one line below
         if not skip_disk_check:
             check_free_disk(store, target, list(sources))
-    except StoreError as err:
-        _fail_line(str(store), str(err))
-        raise typer.Exit(EXIT_USAGE) from None
-    try:
         with _progress_bar("bytes", quiet) as bar:
             task = bar.add_task("loading", total=None)
             counts = load_store(
@@ -390,6 +386,9 @@ def load(
                 planned=lambda n: bar.update(task, total=n),
                 advanced=lambda n: bar.advance(task, n),
             )
+    except StoreError as err:
+        _fail_line(str(store), str(err))
+        raise typer.Exit(EXIT_USAGE) from None
     except (OSError, ValueError, SyntaxError) as err:
         _fail_line(str(sources[0]), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None

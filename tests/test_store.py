@@ -257,3 +257,14 @@ def test_a_load_the_disk_cannot_hold_is_refused_before_it_starts(example_build, 
     assert cli("load", str(example_build), "--store", str(tmp_path / "u"), "-q").returncode == 0
     again = cli("load", str(huge), "--store", str(tmp_path / "u"), "-q")
     assert again.returncode == 0, again.stderr
+
+
+def test_a_load_into_a_store_another_process_holds_is_one_line(example_build, tmp_path):
+    """The store is opened before the disk check; a store another process has open (RocksDB's
+    lock) must still end in one line naming the load, not a traceback."""
+    holder = open_store(tmp_path / "held")
+    res = cli("load", str(example_build), "--store", str(tmp_path / "held"), "-q")
+    assert res.returncode != 0
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imrkg: ") and "lock" in lines[0].lower(), lines
+    del holder
