@@ -3,7 +3,9 @@
 usage: python bench/bench_parse.py [--repeat N]
 Reads ../shared/corpus (found/*.txt, found/pdf/*.pdf). Reports letters/s for: reading+parsing
 text, reading+parsing PDF with pypdfium2, and PDF text extraction alone (pdfium vs pypdf), all
-measured in this one run so the ratios are comparable.
+measured in this one run so the ratios are comparable; then the share of the parse the decision
+reasons (kg.reasons) take: both routes again with the reason stage replaced by one that finds
+none, alternated with the real one, as the throughput they cost (issue 15 allows 25 %).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import platform
 import time
 from pathlib import Path
 
+import kg.letter
 from kg.letter import parse_text
 from kg.read import Document, pdf_text, read_text
 
@@ -25,6 +28,27 @@ def rate(fn, paths: list[Path], repeat: int) -> float:
         for p in paths:
             fn(p)
     return len(paths) * repeat / (time.perf_counter() - start)
+
+
+def reasons_share(texts: list[Path], pdfs: list[Path], repeat: int) -> None:
+    """Letters/s with and without the reason stage, alternated (best of ``repeat`` rounds each),
+    and the throughput the reasons cost on each route."""
+    real = kg.letter.find_reasons
+    best: dict[tuple[str, bool], float] = {}
+    try:
+        for _ in range(repeat):
+            for with_reasons in (True, False):
+                kg.letter.find_reasons = real if with_reasons else (lambda *a, **k: ())
+                for route, paths in (("text", texts), ("pdf", pdfs)):
+                    r = rate(lambda p: parse_text(read_text(Document(p.name, p)), p.name), paths, 1)
+                    best[route, with_reasons] = max(best.get((route, with_reasons), 0.0), r)
+    finally:
+        kg.letter.find_reasons = real
+    for route in ("text", "pdf"):
+        on, off = best[route, True], best[route, False]
+        print(
+            f"{route:4}  -> records without reasons: {off:8.1f} letters/s; the reasons cost {1 - on / off:.1%} of throughput"
+        )
 
 
 def main() -> None:
@@ -50,6 +74,7 @@ def main() -> None:
         print(f"pdf text only, pypdf:     {e2:8.1f} letters/s  (pdfium is {e1 / e2:.1f}x faster)")
     except ImportError:
         pass
+    reasons_share(texts, pdfs, args.repeat)
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 regression per reason code, stored as plain numbers in ``kg/data/reason_model.json``.
 
 Trained by ``bench/train_reasons.py`` (scikit-learn, a fixed seed, grouped cross-validation on the
-shared item labels) and applied here in plain Python, exactly as scikit-learn's
-``TfidfVectorizer(sublinear_tf=True)`` and ``LogisticRegression`` compute it, so nothing beyond
-the package is needed at run time. Every code it adds points at the sentence it scored highest.
+shared item labels) and applied here with numpy, exactly as scikit-learn's
+``TfidfVectorizer(sublinear_tf=True)`` and ``LogisticRegression`` compute it, so scikit-learn is
+not needed at run time. Every code it adds points at the sentence it scored highest.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from functools import cache
@@ -16,8 +17,6 @@ from functools import cache
 from kg import patterns as P
 from kg.models import Span
 from kg.vocab import load_json
-
-_LOG = [0.0] + [math.log(n) for n in range(1, 16)]
 
 
 @cache
@@ -44,13 +43,8 @@ def _by_term() -> tuple[dict[str, tuple[float, tuple[tuple[int, float], ...]]], 
 
 
 def features(sentence: str, ngrams: tuple[int, int] = (1, 2)) -> Counter[str]:
-    """Word n-gram counts of a sentence, lower case, tokens as scikit-learn splits them (counted by
-    ``Counter.update``, which runs in C: half the time of adding them one by one)."""
-    tokens = P.MODEL_TOKEN.findall(sentence.lower())
-    out: Counter[str] = Counter()
-    for n in range(ngrams[0], ngrams[1] + 1):
-        out.update(tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
-    return out
+    """Word n-gram counts of a sentence, lower case, tokens as scikit-learn splits them."""
+    return Counter(_grams(sentence, ngrams))
 
 
 def probabilities(sentence: str, codes: list[str]) -> dict[str, float]:
@@ -64,62 +58,62 @@ def probabilities(sentence: str, codes: list[str]) -> dict[str, float]:
 
 
 @cache
-def _matrix():
-    """The weights as a dense terms x codes array (3,223 x 13), for scoring a rationale's sentences
-    in one product: a third of the time of adding them up term by term in Python."""
+def _arrays():
+    """The model as arrays: term -> column index (every term with an idf), each term's idf, its
+    row in the dense terms x codes weights (-1 when no code weighs it), the weights (3,223 x 13)
+    and the intercepts. A rationale's sentences are then scored in a few array operations."""
     import numpy as np
 
+    model = _model() or {"idf": {}}
     terms, codes, intercepts = _by_term()
-    index = {t: i for i, t in enumerate(terms)}
+    rows = {t: i for i, t in enumerate(terms)}
     weights = np.zeros((len(terms), len(codes)))
     for t, (_, pairs) in terms.items():
         for k, w in pairs:
-            weights[index[t], k] = w
-    return index, weights, np.array(intercepts)
+            weights[rows[t], k] = w
+    vocabulary = {t: i for i, t in enumerate(model["idf"])}
+    idf = np.array(list(model["idf"].values()), dtype=float)
+    row = np.array([rows.get(t, -1) for t in model["idf"]], dtype=np.int64)
+    return vocabulary, idf, row, weights, np.array(intercepts, dtype=float)
 
 
-@cache
-def _terms() -> dict[str, tuple[float, int]]:
-    """term -> (idf, its row in :func:`_matrix`'s weights, or -1 when no code weighs it): one
-    lookup a term instead of two."""
-    model = _model() or {"idf": {}}
-    index = _matrix()[0]
-    return {t: (w, index.get(t, -1)) for t, w in model["idf"].items()}
+def _grams(sentence: str, ngrams: tuple[int, int]) -> list[str]:
+    """A sentence's word n-grams in order (unigrams first), as :func:`features` counts them."""
+    tokens = P.MODEL_TOKEN.findall(sentence.lower())
+    out: list[str] = []
+    for n in range(ngrams[0], ngrams[1] + 1):
+        out.extend(tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
+    return out
 
 
 def _logits(sentences: list[str]):
     """Each sentence's logit for every code (rows: sentences; columns: :func:`_by_term`'s codes):
     TF-IDF with sublinear tf and an L2 norm, as scikit-learn computes it (terms no code weighs
-    count towards the norm only), times the weights, plus the intercepts."""
+    count towards the norm only), times the weights, plus the intercepts. All sentences of a
+    rationale at once, in array operations: measured 0.77 -> 0.2 ms a letter against adding up
+    each sentence's terms in Python."""
     import numpy as np
 
     model = _model() or {"ngrams": [1, 2]}
-    _, weights, intercepts = _matrix()
-    terms, ngrams = _terms(), tuple(model["ngrams"])
-    rows: list[int] = []
-    cols: list[int] = []
-    values: list[float] = []
-    for i, sentence in enumerate(sentences):
-        found: list[tuple[int, float]] = []
-        total = 0.0
-        for t, c in features(sentence, ngrams).items():
-            known = terms.get(t)
-            if known is None:
-                continue
-            x = (1.0 + _LOG[c] if c < len(_LOG) else 1.0 + math.log(c)) * known[0]
-            total += x * x
-            if known[1] >= 0:
-                found.append((known[1], x))
-        norm = math.sqrt(total) or 1.0
-        for j, x in found:
-            rows.append(i)
-            cols.append(j)
-            values.append(x / norm)
+    vocabulary, idf, row, weights, intercepts = _arrays()
     logits = np.tile(intercepts, (len(sentences), 1))
-    if rows:  # rows come in order: sum each sentence's run of terms (np.add.at is 5x slower)
-        order = np.array(rows)
-        starts = np.flatnonzero(np.r_[True, order[1:] != order[:-1]])
-        logits[order[starts]] += np.add.reduceat(weights[cols] * np.array(values)[:, None], starts, axis=0)
+    grams = [_grams(s, tuple(model["ngrams"])) for s in sentences]
+    terms = np.fromiter(map(vocabulary.get, itertools.chain.from_iterable(grams), itertools.repeat(-1)), np.int64)
+    owner = np.repeat(np.arange(len(sentences), dtype=np.int64), [len(g) for g in grams])
+    known = terms >= 0
+    if not known.any():
+        return logits
+    # one entry a (sentence, term), sorted by sentence, with the term's count in the sentence
+    keys, counts = np.unique(owner[known] * len(idf) + terms[known], return_counts=True)
+    sentence, term = np.divmod(keys, len(idf))
+    x = (1.0 + np.log(counts)) * idf[term]
+    norm = np.sqrt(np.bincount(sentence, weights=x * x, minlength=len(sentences)))
+    x /= np.where(norm > 0, norm, 1.0)[sentence]
+    weighed = row[term] >= 0
+    if weighed.any():
+        sentence, x, r = sentence[weighed], x[weighed], row[term[weighed]]
+        starts = np.flatnonzero(np.r_[True, sentence[1:] != sentence[:-1]])
+        logits[sentence[starts]] += np.add.reduceat(weights[r] * x[:, None], starts, axis=0)
     return logits
 
 
@@ -133,15 +127,13 @@ def confident(sentences: list[tuple[str, Span]], codes: list[str]) -> dict[str, 
     logits = _logits([s for s, _ in sentences])
     _, order, _ = _by_term()
     threshold = math.log(model["threshold"] / (1.0 - model["threshold"]))  # p > t, as a logit
-    out: dict[str, tuple[str, Span]] = {}
-    for code in codes:
-        if code not in order:
-            continue
-        column = logits[:, order.index(code)]
-        best = int(np.argmax(column))  # the first of equal bests, as a sentence-by-sentence scan takes
-        if column[best] > threshold:
-            out[code] = sentences[best]
-    return out
+    wanted = [code for code in codes if code in order]
+    if not wanted:
+        return {}
+    columns = logits[:, [order.index(code) for code in wanted]]
+    best = np.argmax(columns, axis=0)  # the first of equal bests, as a sentence-by-sentence scan takes
+    scores = columns[best, np.arange(len(wanted))]
+    return {code: sentences[int(b)] for code, b, z in zip(wanted, best, scores, strict=True) if z > threshold}
 
 
 __all__ = ["confident", "features", "probabilities"]

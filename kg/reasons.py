@@ -14,6 +14,7 @@ its sentence in the letter's normalized text, so a reader can check it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,10 +28,11 @@ from kg.vocab import load_json
 class _Code:
     code: str
     outcome: str
+    bit: int  # this code's bit in a sentence's keyword masks (see _Keywords)
     pattern: re.Pattern[str] | None
-    keywords: re.Pattern[str] | None  # one of these is in every sentence the pattern can match
+    gated: bool  # the pattern can match only a sentence holding one of its keywords
     negated: re.Pattern[str] | None  # terms that count when a negation cue comes before them
-    negated_keywords: re.Pattern[str] | None
+    negated_gated: bool  # ... and only when one of its negated keywords follows the cue
     in_guideline_text: re.Pattern[str] | None  # patterns that count even in a guideline-worded sentence
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
@@ -38,8 +40,29 @@ class _Code:
 
 
 @dataclass(frozen=True, slots=True)
+class _Keywords:
+    """Every code's keywords in one scan: at each position of a sentence, ``scan`` finds the longest
+    keyword that begins there; ``masks`` maps it to the bits of the codes that it or one of its
+    prefixes is a keyword of, as (keyword, negated keyword)."""
+
+    scan: re.Pattern[str]
+    masks: dict[str, tuple[int, int]]
+
+    def of(self, sentence: str, start: int = 0, negated: bool = False) -> int:
+        """The bits of the codes whose keywords (``negated``: negated keywords) the sentence holds
+        from ``start`` on. ``findall`` gathers the keywords in C; a match object each cost twice
+        the time."""
+        k = 1 if negated else 0
+        found = 0
+        for keyword in set(self.scan.findall(sentence, start)):
+            found |= self.masks[keyword][k]
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class _Scheme:
     codes: tuple[_Code, ...]
+    keywords: _Keywords
     negation: re.Pattern[str]
     generic: re.Pattern[str]
     about_case: re.Pattern[str]
@@ -56,19 +79,21 @@ def _scheme() -> _Scheme:
         _Code(
             r["code"],
             r["outcome"],
+            1 << i,
             _alternation(r["patterns"]) if r["patterns"] else None,
-            _literals(r["keywords"]),
+            bool(r["keywords"]),
             _alternation(r["negated"]) if r.get("negated") else None,
-            _literals(r.get("negated_keywords", [])),
+            bool(r.get("negated_keywords")),
             _alternation(r["in_guideline_text"]) if r.get("in_guideline_text") else None,
-            P.alternation([r["requires"]], re.I) if r.get("requires") else None,
+            _alternation([r["requires"]]) if r.get("requires") else None,
             frozenset(r.get("yields_to", ())),
             _alternation(r["unless"]) if r.get("unless") else None,
         )
-        for r in data["reasons"]
+        for i, r in enumerate(data["reasons"])
     )
     return _Scheme(
         codes,
+        _keywords(data["reasons"]),
         _alternation([data["negation"]]),
         _alternation([data["generic_statement"]]),
         _alternation([data["about_this_case"]]),
@@ -79,29 +104,48 @@ def _scheme() -> _Scheme:
     )
 
 
+def _keywords(reasons: list[dict]) -> _Keywords:
+    bits: dict[str, list[int]] = {}
+    for i, r in enumerate(reasons):
+        for k, field in enumerate(("keywords", "negated_keywords")):
+            for word in r.get(field, ()):
+                bits.setdefault(word, [0, 0])[k] |= 1 << i
+    masks: dict[str, tuple[int, int]] = {}
+    for word in bits:
+        prefixes = [bits[word[:n]] for n in range(1, len(word) + 1) if word[:n] in bits]
+        masks[word] = (_union(b[0] for b in prefixes), _union(b[1] for b in prefixes))
+    return _Keywords(P.literal_scan(list(bits)), masks)
+
+
+def _union(masks: Iterable[int]) -> int:
+    out = 0
+    for m in masks:
+        out |= m
+    return out
+
+
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     """One lower-case pattern of the alternatives (sentences are lower-cased once: matching without
     IGNORECASE is a third faster)."""
     return P.alternation([P.REGEX_CAPITAL.sub(lambda m: m.group(0).lower(), p) for p in patterns])
 
 
-def _literals(words: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(re.escape(w) for w in words)) if words else None
-
-
-def _says(code: _Code, sentence: str, negation: re.Match[str] | None) -> bool:
+def _says(code: _Code, sentence: str, keywords: int, cue: re.Match[str] | None, negated: list[int]) -> bool:
     """Whether a (lower-cased) sentence states a code: one of its patterns, or one of its negated
-    terms after the sentence's first negation cue. Keywords rule most sentences out first; the cue
-    and the term are two searches instead of one pattern backtracking over every word between."""
-    gate = code.keywords
-    if code.pattern is not None and (gate is None or gate.search(sentence)) and code.pattern.search(sentence):
+    terms after the sentence's first negation cue. The sentence's keywords rule most codes out
+    before any pattern runs (``negated`` holds, once read, the codes whose negated keywords follow
+    the cue); the cue and the term are two searches instead of one pattern backtracking over every
+    word between."""
+    if code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence):
         return code.unless is None or code.unless.search(sentence) is None
-    if negation is None or code.negated is None:
+    if cue is None or code.negated is None:
         return False
-    gate = code.negated_keywords
-    if gate is not None and not gate.search(sentence, negation.end()):
-        return False
-    return code.negated.search(sentence, negation.end()) is not None
+    if code.negated_gated:
+        if not negated:
+            negated.append(_scheme().keywords.of(sentence, cue.end(), negated=True))
+        if not negated[0] & code.bit:
+            return False
+    return code.negated.search(sentence, cue.end()) is not None
 
 
 def scheme() -> list[dict]:
@@ -128,7 +172,8 @@ def sentences(text: str, start: int, end: int) -> list[tuple[str, Span]]:
         stripped = raw.strip()
         if stripped:
             s += len(raw) - len(raw.lstrip())
-            result.append((P.WHITESPACE_RUN.sub(" ", stripped), Span(s, s + len(stripped))))
+            # str.split() splits on the characters \s matches, at a fifth of re.sub's cost (0.8 vs 3.9 µs)
+            result.append((" ".join(stripped.split()), Span(s, s + len(stripped))))
     return result
 
 
@@ -147,13 +192,16 @@ _PLAIN_WORDS = frozenset(
 
 def is_finding(sentence: str, title: str = "") -> bool:
     """Whether a sentence may state a finding about this request (not only the guideline's words)."""
+    return _is_finding(sentence.lower(), _request_word(title))
+
+
+def _is_finding(lowered: str, named: str | None) -> bool:
+    """:func:`is_finding` of a lower-cased sentence, given the request's first title word."""
     s = _scheme()
-    lowered = sentence.lower()
     if not s.generic.search(lowered) or s.about_case.search(lowered):
         return True
     # naming the request counts, unless the guideline is the sentence's subject ("ACOEM guidelines
     # indicate that epidural injections ..." is the guideline speaking of the treatment in general)
-    named = _request_word(title)
     return bool(named and named in lowered) and not s.guideline_subject.search(lowered)
 
 
@@ -161,13 +209,14 @@ def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "")
     """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``:
     those the patterns read, then those the sentence model (kg.reason_model) is confident of."""
     s = _scheme()
-    rationale = text[start:end]
+    rationale = text[start:end].lower()
     codes = [c for c in s.codes if c.outcome == outcome and (c.requires is None or c.requires.search(rationale))]
     found: dict[str, Reason] = {}
     findings: list[tuple[str, Span]] = []
+    named = _request_word(title)
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
-        if not is_finding(sentence, title):
+        if not _is_finding(lowered, named):
             # the guideline's or textbook's words, not a finding about this request, unless a rule applied to it
             for code in codes:
                 rule = code.in_guideline_text
@@ -176,9 +225,13 @@ def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "")
             continue
         findings.append((sentence, span))
         conclusion = bool(s.conclusion.search(lowered)) and not s.connector.search(lowered)
-        negation = s.negation.search(lowered)
+        cue = s.negation.search(lowered)
+        keywords = s.keywords.of(lowered)
+        negated: list[int] = []  # read on demand: most sentences have no cue, or no code needs it
         here = {
-            c.code for c in codes if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, negation)
+            c.code
+            for c in codes
+            if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, keywords, cue, negated)
         }
         for code in codes:
             if code.code in here and code.code not in found and not (code.yields_to & here):

@@ -88,7 +88,7 @@ def test_the_scheme_has_the_thirteen_codes_of_the_item_labels():
     assert sum(o == "Upheld" for o in codes.values()) == 11 and codes["criteria-met"] == "Overturned"
 
 
-def test_the_sentence_model_scores_in_plain_python_and_points_at_its_sentence():
+def test_the_sentence_model_scores_and_points_at_its_sentence():
     from kg import reason_model
     from kg.models import Span
 
@@ -98,6 +98,35 @@ def test_the_sentence_model_scores_in_plain_python_and_points_at_its_sentence():
     assert 0 < p["home-program-sufficient"] < p["conservative-care-not-tried"] < 1
     picked = reason_model.confident([(other, Span(0, 1)), (finding, Span(2, 3))], ["conservative-care-not-tried"])
     assert picked == {"conservative-care-not-tried": (finding, Span(2, 3))}
+
+
+def test_the_model_scores_sentences_as_tf_idf_times_the_weights_would():
+    """The array scoring of a rationale's sentences gives each sentence the logit of the formula
+    (sublinear tf x idf, L2 norm over every known term, weights, intercept), computed here term by
+    term, whatever else is in the batch."""
+    import math
+
+    from kg import reason_model
+    from kg.vocab import load_json
+
+    model = load_json("reason_model.json")
+    batch = [
+        "There is no documentation that the patient failed a course of conservative treatment.",
+        "The request exceeds the guideline's recommended number of sessions: 12 sessions, 12 sessions.",
+        "zzz qqq",  # no known term: the intercepts
+        "Urine drug screens and a pain agreement are not documented for the opioid.",
+    ]
+    for sentence, row in zip(batch, reason_model._logits(batch), strict=True):
+        x = {
+            t: (1 + math.log(c)) * model["idf"][t]
+            for t, c in reason_model.features(sentence).items()
+            if t in model["idf"]
+        }
+        norm = math.sqrt(sum(v * v for v in x.values())) or 1.0
+        for k, code in enumerate(model["codes"]):
+            weights = model["codes"][code]
+            expected = weights["intercept"] + sum(weights["weights"].get(t, 0.0) * v / norm for t, v in x.items())
+            assert math.isclose(row[k], expected, abs_tol=1e-9), (sentence, code)
 
 
 def test_the_committed_model_says_how_it_was_measured():
@@ -137,3 +166,36 @@ def test_shared_word_boundary_alternation_finds_what_the_plain_join_finds():
         for start in range(0, len(s), 5):
             a, b = plain.search(s, start), shared.search(s, start)
             assert (a and a.span()) == (b and b.span()), (s, start)
+
+
+def test_one_keyword_scan_finds_every_keyword_a_substring_search_finds():
+    """kg.patterns.literal_scan finds, at every position, the longest keyword there; with its
+    prefixes that is every keyword occurrence, overlapping ones too (the reason codes' gates)."""
+    from kg.patterns import literal_scan
+
+    words = ["post", "posterior", "pre", "red", "red flag", "flag", "end", "ending", "effic", "4 a", "hep"]
+    scan = literal_scan(words)
+    texts = [
+        "postoperative red flags were absent, ending the trial; no efficacy",
+        "the hep (home exercise) preceded the posterior approach; 4 a's not documented",
+        "",
+        "nothing of note",
+    ]
+    for text in texts:
+        for start in range(0, len(text) + 1, 3):
+            found = {(m.start(), w) for m in scan.finditer(text, start) for w in words if m.group(1).startswith(w)}
+            expected = {(i, w) for w in words for i in range(start, len(text)) if text.startswith(w, i)}
+            assert found == expected, (text, start)
+
+
+def test_reason_keyword_masks_agree_with_the_keywords_of_each_code():
+    """A code's bit is set for a sentence exactly when one of its keywords is in it."""
+    from kg.reasons import _scheme
+    from kg.vocab import load_json
+
+    reasons, keywords = load_json("reasons.json")["reasons"], _scheme().keywords
+    sentence = "no documentation of objective functional improvement from the prior home exercise program"
+    for i, r in enumerate(reasons):
+        for field, negated in (("keywords", False), ("negated_keywords", True)):
+            expected = any(w in sentence[10:] for w in r.get(field, ()))
+            assert bool(keywords.of(sentence, 10, negated) & 1 << i) == expected, (r["code"], field)
