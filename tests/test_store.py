@@ -258,6 +258,15 @@ def test_a_load_the_disk_cannot_hold_is_refused_before_it_starts(example_build, 
     again = cli("load", str(huge), "--store", str(tmp_path / "u"), "-q")
     assert again.returncode == 0, again.stderr
 
+    # a store with no letter graph is bulk-loaded (kg.store._load_build), so it is checked too
+    import pyoxigraph as ox
+
+    no_letters = open_store(tmp_path / "v")
+    label = ox.Literal("a vocabulary graph, no letter")
+    no_letters.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), label, ox.NamedNode("urn:x:g")))
+    del no_letters
+    assert cli("load", str(huge), "--store", str(tmp_path / "v"), "-q").returncode == 2
+
 
 def test_a_load_into_a_store_another_process_holds_is_one_line(example_build, tmp_path):
     """The store is opened before the disk check; a store another process has open (RocksDB's
