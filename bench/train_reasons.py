@@ -9,7 +9,9 @@ they contain. One TF-IDF + logistic regression per code, seed fixed.
 Measured before anything is written, by 5-fold cross-validation grouped by letter: every item is
 scored with a model that never saw its letter, combined with the patterns as kg.reasons combines
 them. The threshold is chosen on those cross-validated scores. The report gives micro F1 overall,
-on the held-out half of bench/score_split.py, and precision and recall per code. ``--write`` then
+on the held-out half of bench/score_split.py, and precision and recall per code; ``--repeats N``
+adds the same cross-validation with the letters shuffled into folds by N seeds, for the spread
+of the estimate. ``--write`` then
 fits on every letter and writes kg/data/reason_model.json (weights pruned and rounded).
 """
 
@@ -133,20 +135,14 @@ def _errors(items: list[dict], best: dict[int, dict[str, float]], threshold: flo
                 print(f"{kind} {c} | {it['name']}\n    {text[:400]}")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help="fit on every letter and write kg/data/reason_model.json")
-    ap.add_argument(
-        "--errors",
-        metavar="CODE",
-        help="list the false positives and negatives of CODE ('all') on the development half",
-    )
-    args = ap.parse_args()
-    items, examples = load()
-    codes = sorted({c for it in items for c in it["gold"]})
-    groups = np.array([e["letter"] for e in examples])
+def _cross_validated(
+    items: list[dict], examples: list[dict], codes: list[str], folds, keep_evidence: bool = True
+) -> dict[int, dict[str, float]]:
+    """Each item's best sentence probability per code, from models that never saw its letter
+    (``folds``: (train, test) example indexes); the model's evidence is kept on the item for
+    ``--errors`` unless ``keep_evidence`` is false."""
     best: dict[int, dict[str, float]] = {}
-    for train, test in GroupKFold(n_splits=5).split(examples, groups=groups):
+    for train, test in folds:
         vec, models = fit([examples[i]["sentence"] for i in train], [examples[i]["codes"] for i in train], codes)
         x = vec.transform([examples[i]["sentence"] for i in test])
         for code, model in models.items():
@@ -156,7 +152,40 @@ def main() -> int:
                 item = best.setdefault(examples[k]["item"], {})
                 if float(p) > item.get(code, 0.0):
                     item[code] = float(p)
-                    items[examples[k]["item"]].setdefault("model_evidence", {})[code] = examples[k]["sentence"]
+                    if keep_evidence:
+                        items[examples[k]["item"]].setdefault("model_evidence", {})[code] = examples[k]["sentence"]
+    return best
+
+
+def _shuffled_folds(groups: np.ndarray, n: int, seed: int):
+    """(train, test) indexes with whole letters dealt into ``n`` folds in a seeded random order."""
+    letters = np.unique(groups)
+    np.random.default_rng(seed).shuffle(letters)
+    fold = {g: i % n for i, g in enumerate(letters)}
+    of = np.array([fold[g] for g in groups])
+    return [(np.flatnonzero(of != k), np.flatnonzero(of == k)) for k in range(n)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help="fit on every letter and write kg/data/reason_model.json")
+    ap.add_argument(
+        "--errors",
+        metavar="CODE",
+        help="list the false positives and negatives of CODE ('all') on the development half",
+    )
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also cross-validate with the letters shuffled into folds, N seeds (the spread of the estimate)",
+    )
+    args = ap.parse_args()
+    items, examples = load()
+    codes = sorted({c for it in items for c in it["gold"]})
+    groups = np.array([e["letter"] for e in examples])
+    best = _cross_validated(items, examples, codes, GroupKFold(n_splits=5).split(examples, groups=groups))
     patterns_only = score(items, {}, 1.0)
     print(
         f"patterns alone (dev half in-sample): F1 {patterns_only[0]:.3f} P {patterns_only[1]:.3f} R {patterns_only[2]:.3f}"
@@ -169,6 +198,15 @@ def main() -> int:
     hp_only = score(items, {}, 1.0, held)
     print(f"patterns + model, threshold {threshold} (cross-validated): F1 {f1:.3f} P {p:.3f} R {r:.3f}")
     print(f"held-out half: patterns alone F1 {hp_only[0]:.3f}; patterns + model F1 {hf1:.3f} P {hp:.3f} R {hr:.3f}")
+    for seed in range(args.repeats):
+        # the same cross-validation with the letters dealt into folds at random: how much the
+        # figure above owes to one assignment of letters to folds
+        shuffled = _cross_validated(items, examples, codes, _shuffled_folds(groups, 5, seed), keep_evidence=False)
+        sf1, sp, sr, _ = score(items, shuffled, threshold)
+        print(
+            f"  letters shuffled into folds, seed {seed}: F1 {sf1:.3f} P {sp:.3f} R {sr:.3f}; "
+            f"held-out half {score(items, shuffled, threshold, held)[0]:.3f}"
+        )
     for code in codes:
         tp, fp, fn = per[(code, "tp")], per[(code, "fp")], per[(code, "fn")]
         print(f"  {code:36} P {tp / (tp + fp or 1):.3f} R {tp / (tp + fn or 1):.3f} (tp {tp} fp {fp} fn {fn})")
