@@ -122,7 +122,12 @@ _COMMON_WORDS = frozenset(
 
 
 def find(text: str) -> list[Mention]:
-    """Drug names in ``text``, longest first and not overlapping, in order of appearance."""
+    """Drug names in ``text``, longest first and not overlapping, in order of appearance.
+
+    A hyphenated word no name matches is read again as its parts: titles join the drugs of a
+    combination with hyphens ("Hydrocodone-acetaminophen", "Flurbiprofen-cyclobenzaprine cream")
+    and brands take suffixes ("Senokot-S"); names that have a hyphen ("Depo-Medrol") are still
+    found whole first."""
     table = lexicon()
     lowered = text.lower()
     tokens = [(m.start(), m.end(), m.group(0)) for m in P.DRUG_NAME_TOKEN.finditer(lowered)]
@@ -137,8 +142,21 @@ def find(text: str) -> list[Mention]:
                 i += n
                 break
         else:
-            i += 1
+            start, _, word = tokens[i]
+            if "-" in word:
+                tokens[i : i + 1] = _parts(start, word)
+            else:
+                i += 1
     return found
+
+
+def _parts(start: int, word: str) -> list[tuple[int, int, str]]:
+    """A hyphenated token's parts, each with its offsets in the text."""
+    parts = []
+    for part in word.split("-"):
+        parts.append((start, start + len(part), part))
+        start += len(part) + 1
+    return [p for p in parts if p[2]]
 
 
 def ingredients_of(mentions: list[Mention]) -> tuple[str, ...]:

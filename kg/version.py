@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.5.3"
-PARSER_VERSION = "0.5.0"
+__version__ = "0.5.4"
+PARSER_VERSION = "0.5.1"
 
 __all__ = ["PARSER_VERSION", "__version__"]

@@ -37,6 +37,12 @@ DRUGS = [
     ("Ketorolac tromethamine 10mg #20", "NSAID", ["ketorolac"]),
     ("Rabeprazole 20mg #30", "Proton Pump Inhibitors", ["rabeprazole"]),  # placed by its USAN stem
     ("Percocet 10/325mg #90", "Opioids", ["oxycodone", "acetaminophen"]),
+    # the drugs of a combination joined by hyphens, and brand suffixes: read as parts
+    ("Hydrocodone-acetaminophen 10/325mg #90", "Opioids", ["hydrocodone", "acetaminophen"]),
+    ("Flurbiprofen-cyclobenzaprine 20%/4% cream 180g", "Topical Compounds", ["flurbiprofen", "cyclobenzaprine"]),
+    ("Naproxen-sodium 550mg #60", "NSAID", ["naproxen"]),
+    ("Senokot-S #60", "GI Agents", ["sennosides", "docusate"]),
+    ("Embeda 20mg #30", "Opioids", ["morphine", "naltrexone"]),
 ]
 
 
@@ -109,3 +115,17 @@ def test_a_modified_request_is_classified_by_the_remaining_portion():
     modified = ModifiedRequest("Norco 10/325mg #90", "Norco 10/325mg #60", "Norco 10/325mg #30")
     t = classify(item(title="Norco 10/325mg #90 was the original request ...", modified=modified))
     assert (t.drug_class, t.ingredients) == ("Opioids", ("hydrocodone", "acetaminophen"))
+
+
+def test_a_hyphenated_word_is_read_whole_first_then_as_its_parts():
+    """A name with a hyphen ("Depo-Medrol") is found whole; "Tramadol-APAP" is two names, each
+    with its span; words that only have a hyphen ("follow-up", "x-ray", "post-op") are no drugs."""
+    from kg import drugs
+
+    assert [m.ingredients for m in drugs.find("Depo-Medrol 80mg")] == [("methylprednisolone",)]
+    found = drugs.find("Tramadol-APAP 37.5/325 #60")
+    assert [(m.start, m.end, m.name, m.ingredients) for m in found] == [
+        (0, 8, "Tramadol", ("tramadol",)),
+        (9, 13, "APAP", ("acetaminophen",)),
+    ]
+    assert drugs.find("Follow-up x-ray of the post-op knee, self-care") == []
