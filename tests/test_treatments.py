@@ -43,6 +43,9 @@ DRUGS = [
     ("Naproxen-sodium 550mg #60", "NSAID", ["naproxen"]),
     ("Senokot-S #60", "GI Agents", ["sennosides", "docusate"]),
     ("Embeda 20mg #30", "Opioids", ["morphine", "naltrexone"]),
+    ("Vicoprofen 7.5/200mg #60", "Opioids", ["hydrocodone", "ibuprofen"]),
+    ("Augmentin 875mg #20", "Anti-infectives", ["amoxicillin", "clavulanate"]),
+    ("Miralax 17g", "GI Agents", ["polyethylene glycol 3350"]),
 ]
 
 
