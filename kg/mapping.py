@@ -40,9 +40,10 @@ from kg.namespaces import (
     treatment_iri,
     work_iri,
 )
-from kg.terms import BOOLEAN, integer, ref, string, trig_graph, trig_header, typed
+from kg.terms import BOOLEAN, integer, literal_term, ref, string, trig_graph, trig_header, typed
 from kg.treatments import category_concept, drug_class_concept, drug_concept, subcategory_concept
 from kg.version import PARSER_VERSION
+from kg.vocab import is_known_specialty, is_known_state
 from kg.vocab_rdf import vocabulary_chapters
 
 Triple = tuple[str, str, str]  # terms as TriG text
@@ -54,6 +55,12 @@ _CREATOR = string(f"imr-kg {PARSER_VERSION}")
 def _shared(iri: str) -> str:
     """A shared concept's IRI as TriG (treatments, works, chapters, states repeat across letters)."""
     return ref(iri)
+
+
+def _label_outside_scheme(add, concept: str, name: str) -> None:
+    """A specialty or state the vocabulary lacks gets its label from the letter's words, in the
+    letter's graph: questions that group by label then count it instead of dropping it unseen."""
+    add(concept, "skos:prefLabel", literal_term(name, language="en"))
 
 
 def letter_trig(letter: Letter, source_sha256: str | None = None) -> tuple[str, int]:
@@ -125,14 +132,21 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[Tri
 
     R = ref(f"{iri}/reviewer")
     add(L, "imr:reviewer", R)
-    for name in letter.reviewer.specialties:
-        add(R, "imr:specialty", _shared(str(specialty_iri(name))))
-        add(R, "imr:specialtyName", string(name))  # as written; on the reviewer, not the shared concept
-    for name in letter.reviewer.subspecialties:
-        add(R, "imr:subspecialty", _shared(str(specialty_iri(name))))
-        add(R, "imr:specialtyName", string(name))
+    for prop, names in (
+        ("imr:specialty", letter.reviewer.specialties),
+        ("imr:subspecialty", letter.reviewer.subspecialties),
+    ):
+        for name in names:
+            concept = _shared(str(specialty_iri(name)))
+            add(R, prop, concept)
+            add(R, "imr:specialtyName", string(name))  # as written; on the reviewer, not the shared concept
+            if not is_known_specialty(name):
+                _label_outside_scheme(add, concept, name)
     for name in letter.reviewer.licensed_states:
-        add(R, "imr:licensedIn", _shared(str(state_iri(name))))
+        concept = _shared(str(state_iri(name)))
+        add(R, "imr:licensedIn", concept)
+        if not is_known_state(name):
+            _label_outside_scheme(add, concept, name)
 
     position = _Positions(letter_key(letter))
     for item in letter.items:

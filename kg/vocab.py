@@ -43,6 +43,11 @@ def canonical_state(value: str) -> str:
     return _state_lookup().get(key, value.strip(" ."))
 
 
+def is_known_state(value: str) -> bool:
+    """Whether a state name or code is one of ``states.csv``."""
+    return re.sub(r"\s+", " ", value.strip(" .")).lower() in _state_lookup()
+
+
 @cache
 def load_json(name: str) -> Any:
     """A JSON file of ``kg/data``, parsed once per process."""
@@ -55,6 +60,17 @@ def specialties() -> tuple[dict[str, str], ...]:
     """Reviewer specialties (``specialties.csv``): name and NUCC taxonomy code."""
     with data_file("specialties.csv").open(encoding="utf-8") as f:
         return tuple(csv.DictReader(f))
+
+
+def is_known_specialty(name: str) -> bool:
+    """Whether a specialty, as a letter writes it, is one of ``specialties.csv`` (by its slug:
+    "Physical Medicine and Rehabilitation" is "Physical Medicine & Rehabilitation")."""
+    return slug(name) in _specialty_slugs()
+
+
+@cache
+def _specialty_slugs() -> frozenset[str]:
+    return frozenset(slug(row["name"]) for row in specialties())
 
 
 @cache

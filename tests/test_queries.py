@@ -295,3 +295,28 @@ def test_the_readmes_evidence_query_quotes_each_items_title(example_build):
         (str(item_iri(letter, i.number)), letter.text[i.title_span.start : i.title_span.end]) for i in letter.items
     }
     assert rows == expected and len(rows) == len(letter.items)
+
+
+def test_a_specialty_or_state_outside_the_vocabulary_is_counted_under_its_own_words(tmp_path):
+    """The questions group reviewers by the concept's label. A specialty or state the vocabulary
+    lacks ("Spine Surgery", "Ontario") is labelled from the letter's words, so it is counted, not
+    dropped unseen; the statistics and the letter graphs agree on it."""
+    from factories import letter_text
+
+    from kg.build import build
+
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    a = letter_text(case="CM16-9000001", specialty="Spine Surgery, Orthopedic Surgery", states="California, Ontario")
+    (letters / "a.txt").write_text(a)
+    (letters / "b.txt").write_text(letter_text(case="CM16-9000002", specialty="Orthopedic Surgery"))
+    build([letters], tmp_path / "out")
+    store = open_store(tmp_path / "store")
+    load(store, [tmp_path / "out"])
+    for raw in (False, True):
+        answer = ask(store, load_questions()["specialty-match"], raw=raw)
+        assert answer.route == (LETTER_GRAPHS if raw else STATISTICS)
+        rows = {r["specialty"]: r["items"] for r in answer.records()}
+        assert rows == {"Spine Surgery": 1, "Orthopedic Surgery": 2}, (raw, rows)
+        states = {r["state"]: r["letters"] for r in ask(store, load_questions()["reviewer-states"], raw=raw).records()}
+        assert states == {"California": 2, "Ontario": 1}, (raw, states)
