@@ -41,7 +41,7 @@ from kg.namespaces import (
     work_iri,
 )
 from kg.terms import BOOLEAN, integer, literal_term, ref, string, trig_graph, trig_header, typed
-from kg.treatments import category_concept, drug_class_concept, drug_concept, subcategory_concept
+from kg.treatments import category_concept, concepts, drug_class_concept, drug_concept, subcategory_concept
 from kg.version import PARSER_VERSION
 from kg.vocab import is_known_specialty, is_known_state
 from kg.vocab_rdf import vocabulary_chapters
@@ -58,8 +58,8 @@ def _shared(iri: str) -> str:
 
 
 def _label_outside_scheme(add, concept: str, name: str) -> None:
-    """A specialty or state the vocabulary lacks gets its label from the letter's words, in the
-    letter's graph: questions that group by label then count it instead of dropping it unseen."""
+    """A specialty, state or drug the vocabulary lacks gets its label from the letter's words, in
+    the letter's graph: questions that group by label then count it instead of dropping it unseen."""
     add(concept, "skos:prefLabel", literal_term(name, language="en"))
 
 
@@ -234,6 +234,8 @@ def _treatment(add, IT: str, t: Treatment) -> None:
     ingredients, and the words that decided it (``imr:classificationEvidence``)."""
     if t.concept:
         add(IT, "imr:treatment", _shared(str(treatment_iri(t.concept))))
+        if t.concept not in concepts():  # a drug the vocabulary does not list (the dictionary knows it)
+            _label_outside_scheme(add, _shared(str(treatment_iri(t.concept))), t.label or t.concept)
     add(IT, "imr:treatmentCategory", _shared(str(treatment_iri(category_concept(t.category)))))
     if t.subcategory:
         add(IT, "imr:treatmentSubcategory", _shared(str(treatment_iri(subcategory_concept(t.category, t.subcategory)))))
@@ -241,6 +243,8 @@ def _treatment(add, IT: str, t: Treatment) -> None:
         add(IT, "imr:drugClass", _shared(str(treatment_iri(drug_class_concept(t.drug_class)))))
     for ingredient in t.ingredients:
         add(IT, "imr:drugIngredient", _shared(str(treatment_iri(drug_concept(ingredient)))))
+        if drug_concept(ingredient) not in concepts():
+            _label_outside_scheme(add, _shared(str(treatment_iri(drug_concept(ingredient)))), ingredient)
     add(IT, "imr:associatedSurgery", BOOLEAN[t.associated_surgery])
     add(IT, "imr:classificationBasis", string(t.basis))
     if t.evidence:

@@ -60,7 +60,8 @@ def outcome_by_category(letters) -> Rows:
 
 
 def outcome_by_treatment(letters) -> Rows:
-    return _rate_rows(letters, lambda i: concepts()[_concept(i)]["label"])
+    # a drug the vocabulary lacks is counted under its label as the letter's graph gives it
+    return _rate_rows(letters, lambda i: concepts().get(_concept(i), {}).get("label", i.treatment.label))
 
 
 def cited_sections_for_treatment(letters, treatment: str = "mri") -> Rows:

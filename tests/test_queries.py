@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 from conftest import EXAMPLES, ROOT, needs_shared
@@ -297,11 +298,11 @@ def test_the_readmes_evidence_query_quotes_each_items_title(example_build):
     assert rows == expected and len(rows) == len(letter.items)
 
 
-def test_a_specialty_or_state_outside_the_vocabulary_is_counted_under_its_own_words(tmp_path):
-    """The questions group reviewers by the concept's label. A specialty or state the vocabulary
-    lacks ("Spine Surgery", "Ontario") is labelled from the letter's words, so it is counted, not
-    dropped unseen; the statistics and the letter graphs agree on it."""
-    from factories import letter_text
+def test_a_specialty_state_or_drug_outside_the_vocabulary_is_counted_under_its_own_words(tmp_path):
+    """The questions group by a concept's label. A specialty, state or drug the vocabulary lacks
+    ("Spine Surgery", "Ontario", donepezil) is labelled from the letter's words, so it is counted,
+    not dropped unseen; the statistics and the letter graphs agree on it."""
+    from factories import item_text, letter_text
 
     from kg.build import build
 
@@ -309,14 +310,19 @@ def test_a_specialty_or_state_outside_the_vocabulary_is_counted_under_its_own_wo
     letters.mkdir()
     a = letter_text(case="CM16-9000001", specialty="Spine Surgery, Orthopedic Surgery", states="California, Ontario")
     (letters / "a.txt").write_text(a)
-    (letters / "b.txt").write_text(letter_text(case="CM16-9000002", specialty="Orthopedic Surgery"))
+    aricept = item_text(title="Aricept 10mg #30")  # a drug the dictionary knows and the vocabulary does not
+    (letters / "b.txt").write_text(letter_text(aricept, case="CM16-9000002", specialty="Orthopedic Surgery"))
     build([letters], tmp_path / "out")
     store = open_store(tmp_path / "store")
     load(store, [tmp_path / "out"])
     for raw in (False, True):
         answer = ask(store, load_questions()["specialty-match"], raw=raw)
         assert answer.route == (LETTER_GRAPHS if raw else STATISTICS)
-        rows = {r["specialty"]: r["items"] for r in answer.records()}
-        assert rows == {"Spine Surgery": 1, "Orthopedic Surgery": 2}, (raw, rows)
+        rows = Counter()
+        for r in answer.records():
+            rows[r["specialty"]] += r["items"]
+        assert rows == Counter({"Spine Surgery": 1, "Orthopedic Surgery": 2}), (raw, rows)
         states = {r["state"]: r["letters"] for r in ask(store, load_questions()["reviewer-states"], raw=raw).records()}
         assert states == {"California": 2, "Ontario": 1}, (raw, states)
+        treatments = {r["treatment"] for r in ask(store, load_questions()["outcome-by-treatment"], raw=raw).records()}
+        assert "donepezil" in treatments and len(treatments) == 2, (raw, treatments)
