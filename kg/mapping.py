@@ -233,18 +233,20 @@ def _treatment(add, IT: str, t: Treatment) -> None:
     """The item's classification: concept (when known), DWC category, subcategory and drug class,
     ingredients, and the words that decided it (``imr:classificationEvidence``)."""
     if t.concept:
-        add(IT, "imr:treatment", _shared(str(treatment_iri(t.concept))))
+        concept = _shared(str(treatment_iri(t.concept)))
+        add(IT, "imr:treatment", concept)
         if t.concept not in concepts():  # a drug the vocabulary does not list (the dictionary knows it)
-            _label_outside_scheme(add, _shared(str(treatment_iri(t.concept))), t.label or t.concept)
+            _label_outside_scheme(add, concept, t.label or t.concept)
     add(IT, "imr:treatmentCategory", _shared(str(treatment_iri(category_concept(t.category)))))
     if t.subcategory:
         add(IT, "imr:treatmentSubcategory", _shared(str(treatment_iri(subcategory_concept(t.category, t.subcategory)))))
     if t.drug_class:
         add(IT, "imr:drugClass", _shared(str(treatment_iri(drug_class_concept(t.drug_class)))))
     for ingredient in t.ingredients:
-        add(IT, "imr:drugIngredient", _shared(str(treatment_iri(drug_concept(ingredient)))))
-        if drug_concept(ingredient) not in concepts():
-            _label_outside_scheme(add, _shared(str(treatment_iri(drug_concept(ingredient)))), ingredient)
+        drug = drug_concept(ingredient)
+        add(IT, "imr:drugIngredient", _shared(str(treatment_iri(drug))))
+        if drug not in concepts():
+            _label_outside_scheme(add, _shared(str(treatment_iri(drug))), ingredient)
     add(IT, "imr:associatedSurgery", BOOLEAN[t.associated_surgery])
     add(IT, "imr:classificationBasis", string(t.basis))
     if t.evidence:

@@ -39,13 +39,16 @@ def _state_lookup() -> dict[str, str]:
 
 def canonical_state(value: str) -> str:
     """ "california" / "CA" -> "California"; unknown text is returned as written."""
-    key = re.sub(r"\s+", " ", value.strip(" .")).lower()
-    return _state_lookup().get(key, value.strip(" ."))
+    return _state_lookup().get(_state_key(value), value.strip(" ."))
 
 
 def is_known_state(value: str) -> bool:
     """Whether a state name or code is one of ``states.csv``."""
-    return re.sub(r"\s+", " ", value.strip(" .")).lower() in _state_lookup()
+    return _state_key(value) in _state_lookup()
+
+
+def _state_key(value: str) -> str:
+    return re.sub(r"\s+", " ", value.strip(" .")).lower()
 
 
 @cache
