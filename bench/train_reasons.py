@@ -66,7 +66,7 @@ def load() -> tuple[list[dict], list[dict]]:
         for gold in labels["items"]:
             item = by_number[gold["number"]]
             start, end = item.rationale_span.start, item.rationale_span.end
-            found = find_reasons(letter.text, start, end, item.outcome, item.title)
+            found = find_reasons(letter.text, start, end, item.outcome, item.title, item.treatment.drug_class)
             items.append(
                 {
                     "letter": li,

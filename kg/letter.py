@@ -260,5 +260,6 @@ def _make_item(text: str, d: dict, end: int) -> Item:
         rationale_span=Span(d["rationale_start"], end),
         **details,
     )
-    reasons = find_reasons(text, d["rationale_start"], end, d["outcome"], title)
-    return replace(item, treatment=classify(item), reasons=reasons)
+    treatment = classify(item)
+    reasons = find_reasons(text, d["rationale_start"], end, d["outcome"], title, treatment.drug_class)
+    return replace(item, treatment=treatment, reasons=reasons)

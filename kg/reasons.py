@@ -35,6 +35,7 @@ class _Code:
     negated_gated: bool  # ... and only when one of its negated keywords follows the cue
     in_guideline_text: re.Pattern[str] | None  # patterns that count even in a guideline-worded sentence
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
+    requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
     unless: re.Pattern[str] | None  # a sentence these match does not state the code (a qualified statement)
 
@@ -86,6 +87,7 @@ def _scheme() -> _Scheme:
             bool(r.get("negated_keywords")),
             _alternation(r["in_guideline_text"]) if r.get("in_guideline_text") else None,
             _alternation([r["requires"]]) if r.get("requires") else None,
+            frozenset(r.get("requires_drug_class", ())),
             frozenset(r.get("yields_to", ())),
             _alternation(r["unless"]) if r.get("unless") else None,
         )
@@ -205,12 +207,21 @@ def _is_finding(lowered: str, named: str | None) -> bool:
     return bool(named and named in lowered) and not s.guideline_subject.search(lowered)
 
 
-def find_reasons(text: str, start: int, end: int, outcome: str, title: str = "") -> tuple[Reason, ...]:
+def find_reasons(
+    text: str, start: int, end: int, outcome: str, title: str = "", drug_class: str | None = None
+) -> tuple[Reason, ...]:
     """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``:
-    those the patterns read, then those the sentence model (kg.reason_model) is confident of."""
+    those the patterns read, then those the sentence model (kg.reason_model) is confident of.
+    ``drug_class``: the item's DWC drug class, when it is a drug (an opioid's rationale may name
+    it only by a brand no pattern lists)."""
     s = _scheme()
     rationale = text[start:end].lower()
-    codes = [c for c in s.codes if c.outcome == outcome and (c.requires is None or c.requires.search(rationale))]
+    codes = [
+        c
+        for c in s.codes
+        if c.outcome == outcome
+        and (c.requires is None or drug_class in c.requires_drug_class or c.requires.search(rationale))
+    ]
     found: dict[str, Reason] = {}
     findings: list[tuple[str, Span]] = []
     named = _request_word(title)

@@ -57,6 +57,19 @@ def test_opioid_monitoring_only_where_an_opioid_is_discussed():
     assert "opioid-monitoring" not in _codes("There is no urine drug screen documented.", title="MRI")
 
 
+def test_an_opioid_item_needs_no_opioid_word_in_its_rationale():
+    """An item the classification places among the opioids (a brand no pattern lists) gets the
+    opioid monitoring code from its rationale alone."""
+    rationale = "There is no urine drug screen documented, and no signed pain agreement."
+    letter = parse_text(letter_text(item_text(title="Kadian 20mg #60", rationale=rationale)))
+    (item,) = letter.items
+    assert item.treatment.drug_class == "Opioids"
+    assert "opioid-monitoring" in {r.code for r in item.reasons}
+    assert "opioid-monitoring" not in {
+        r.code for r in find_reasons(letter.text, item.rationale_span.start, item.rationale_span.end, "Upheld")
+    }
+
+
 def test_sentences_keep_abbreviations_and_give_spans_in_the_letter():
     text = "Header. The patient saw Dr. Smith on 1/2/2016 (i.e. last year).\nNo red flags\nwere noted. End"
     start = text.index("The")
