@@ -99,6 +99,11 @@ def split_sections(value: str, *, odg: bool = False) -> tuple[str, ...]:
             token = f"\x00{i}\x00"
             keep[token] = protected[idx : idx + len(title)]
             protected = protected[:idx] + token + protected[idx + len(title) :]
+    if odg:  # an ODG chapter named in the list ("Low Back - Lumbar & Thoracic") is one piece
+        for m in reversed(list(g.odg_chapter.finditer(protected))):
+            token = f"\x00c{len(keep)}\x00"
+            keep[token] = m.group(0)
+            protected = protected[: m.start()] + token + protected[m.end() :]
     # Numbered headings ("3.3.9 Opioids for ...: Screening, ...") hold commas of their own:
     # a new heading starts only where a new number does.
     numbered = re.match(r"\d+(?:\.\d+)+\s", protected) is not None

@@ -31,6 +31,24 @@ def test_split_sections_keeps_titles_with_commas():
         "3.3.9 Opioids: Tapering, Screening",
         "3.4 Other",
     )
+    # in an ODG list, "&" and "and" split topics but not a chapter's own name
+    odg = "TENS (Transcutaneous electrical nerve stimulation); Low Back - Lumbar & Thoracic"
+    assert split_sections(odg, odg=True) == (
+        "TENS (Transcutaneous electrical nerve stimulation)",
+        "Low Back - Lumbar & Thoracic",
+    )
+    assert split_sections("Knee & Leg, Cold packs", odg=True) == ("Knee & Leg", "Cold packs")
+
+
+def test_an_odg_chapter_listed_after_a_topic_keeps_its_whole_name():
+    c = _cite(
+        "Decision based on Non-MTUS Citation Official Disability Guidelines, Neck and Upper Back, TENS "
+        "(Transcutaneous electrical nerve stimulation); Low Back - Lumbar & Thoracic (Acute & Chronic)."
+    )
+    assert [(s.chapter, s.sections) for s in c.sources] == [
+        ("Neck and Upper Back", ("TENS (Transcutaneous electrical nerve stimulation)",)),
+        ("Low Back", ()),
+    ]
 
 
 def _cite(text: str):
