@@ -99,6 +99,11 @@ def split_sections(value: str, *, odg: bool = False) -> tuple[str, ...]:
             token = f"\x00{i}\x00"
             keep[token] = protected[idx : idx + len(title)]
             protected = protected[:idx] + token + protected[idx + len(title) :]
+    # a parenthesis is part of the title before it ("Naproxen (Naprosyn, EC-Naprosyn, Anaprox)")
+    for m in reversed(list(re.finditer(r"\([^()]*\)", protected))):
+        token = f"\x00p{len(keep)}\x00"
+        keep[token] = m.group(0)
+        protected = protected[: m.start()] + token + protected[m.end() :]
     if odg:  # an ODG chapter named in the list ("Low Back - Lumbar & Thoracic") is one piece
         for m in reversed(list(g.odg_chapter.finditer(protected))):
             token = f"\x00c{len(keep)}\x00"
@@ -407,7 +412,11 @@ def _odg(rest: str, text: str) -> list[Source]:
         section_text = section_text.strip()[1:-1]
     section_text = re.sub(r"\s+[A-Z][a-z]+ [A-Z]\.?$", "", section_text.strip())  # trailing "Harris J."
     sections = split_sections(re.sub(r"\s+", " ", section_text), odg=True)
-    sections = tuple(s for s in sections if s.lower() not in ("subheading", "guidelines"))
+    sections = tuple(
+        re.sub(r"[\s,]+subheading$", "", s, flags=re.I)
+        for s in sections
+        if s.lower() not in ("subheading", "guidelines")
+    )
     if not chapters:
         return [_source("odg", None, year, (), sections, False, text)]
     out = [_source("odg", c, year, (), (), False, text) for c in chapters]

@@ -31,6 +31,11 @@ def test_split_sections_keeps_titles_with_commas():
         "3.3.9 Opioids: Tapering, Screening",
         "3.4 Other",
     )
+    # a parenthesis belongs to the title before it, commas and all
+    assert split_sections("Naproxen (Naprosyn, EC-Naprosyn, Anaprox DS), NSAIDs (non-steroidal)") == (
+        "Naproxen (Naprosyn, EC-Naprosyn, Anaprox DS)",
+        "NSAIDs (non-steroidal)",
+    )
     # in an ODG list, "&" and "and" split topics but not a chapter's own name
     odg = "TENS (Transcutaneous electrical nerve stimulation); Low Back - Lumbar & Thoracic"
     assert split_sections(odg, odg=True) == (
@@ -38,6 +43,14 @@ def test_split_sections_keeps_titles_with_commas():
         "Low Back - Lumbar & Thoracic",
     )
     assert split_sections("Knee & Leg, Cold packs", odg=True) == ("Knee & Leg", "Cold packs")
+
+
+def test_the_word_subheading_is_no_part_of_an_odg_topic():
+    c = _cite(
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Neck and Upper Back "
+        "Chapter, Physical Therapy (PT), subheading."
+    )
+    assert [(s.chapter, s.sections) for s in c.sources] == [("Neck and Upper Back", ("Physical Therapy (PT)",))]
 
 
 def test_an_odg_chapter_listed_after_a_topic_keeps_its_whole_name():
