@@ -166,7 +166,7 @@ def literal_scan(words: list[str]) -> re.Pattern[str]:
     begins, the longest of them in group 1 (the others found there are its prefixes). The words
     are laid out as a trie, so each position costs a step per character, not one per word: the
     keyword gates of 13 reason codes, one scan a sentence instead of one search a code, measured
-    11 instead of 49 µs a sentence."""
+    12-13.5 against 49-57 µs a sentence (12,799 rationale sentences, three rounds)."""
     trie: dict = {}
     for word in filter(None, words):
         node = trie
