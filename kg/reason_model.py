@@ -112,9 +112,8 @@ def _logits(sentences: list[str]):
     weighed = row[term] >= 0
     if weighed.any():
         sentence, x, r = sentence[weighed], x[weighed], row[term[weighed]]
-        starts = np.flatnonzero(
-            np.concatenate(([True], sentence[1:] != sentence[:-1]))
-        )  # half the time of np.r_ (5 vs 10 µs)
+        # where each sentence's run begins (np.concatenate: half the time of np.r_, 5 against 10 µs)
+        starts = np.flatnonzero(np.concatenate(([True], sentence[1:] != sentence[:-1])))
         logits[sentence[starts]] += np.add.reduceat(weights[r] * x[:, None], starts, axis=0)
     return logits
 
