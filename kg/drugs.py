@@ -131,7 +131,7 @@ def find(text: str) -> list[Mention]:
     and brands take suffixes ("Senokot-S"); names that have a hyphen ("Depo-Medrol") are still
     found whole first. The words ahead are a small queue, so a hostile title of many hyphenated
     words stays linear (1.8M characters of "zz-qq ": 3.8 s; splitting in place in a list of all
-    the words grew with its square)."""
+    the words took 13.3 s, 0.9M 3.6 s)."""
     table = lexicon()
     lowered = text.lower()
     stream = ((m.start(), m.end(), m.group(0)) for m in P.DRUG_NAME_TOKEN.finditer(lowered))
