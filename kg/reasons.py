@@ -131,21 +131,16 @@ def _alternation(patterns: list[str]) -> re.Pattern[str]:
     return P.alternation([P.REGEX_CAPITAL.sub(lambda m: m.group(0).lower(), p) for p in patterns])
 
 
-def _says(code: _Code, sentence: str, keywords: int, cue: re.Match[str] | None, negated: list[int]) -> bool:
+def _says(code: _Code, sentence: str, keywords: int, cue: re.Match[str] | None, negated: int) -> bool:
     """Whether a (lower-cased) sentence states a code: one of its patterns, or one of its negated
-    terms after the sentence's first negation cue. The sentence's keywords rule most codes out
-    before any pattern runs (``negated`` holds, once read, the codes whose negated keywords follow
-    the cue); the cue and the term are two searches instead of one pattern backtracking over every
-    word between."""
+    terms after the sentence's first negation cue. The sentence's keywords (``keywords``, and
+    ``negated``: the codes whose negated keywords follow the cue) rule most codes out before any
+    pattern runs; the cue and the term are two searches instead of one pattern backtracking over
+    every word between."""
     if code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence):
         return code.unless is None or code.unless.search(sentence) is None
-    if cue is None or code.negated is None:
+    if cue is None or code.negated is None or (code.negated_gated and not negated & code.bit):
         return False
-    if code.negated_gated:
-        if not negated:
-            negated.append(_scheme().keywords.of(sentence, cue.end(), negated=True))
-        if not negated[0] & code.bit:
-            return False
     return code.negated.search(sentence, cue.end()) is not None
 
 
@@ -237,7 +232,7 @@ def find_reasons(
         conclusion = bool(s.conclusion.search(lowered)) and not s.connector.search(lowered)
         cue = s.negation.search(lowered)
         keywords = s.keywords.of(lowered)
-        negated: list[int] = []  # read on demand: most sentences have no cue, or no code needs it
+        negated = s.keywords.of(lowered, cue.end(), negated=True) if cue else 0
         here = {
             c.code
             for c in codes
