@@ -13,6 +13,7 @@ Vocabularies (work names, chapter names, known section titles) come from ``data/
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -100,15 +101,9 @@ def split_sections(value: str, *, odg: bool = False) -> tuple[str, ...]:
             keep[token] = protected[idx : idx + len(title)]
             protected = protected[:idx] + token + protected[idx + len(title) :]
     # a parenthesis is part of the title before it ("Naproxen (Naprosyn, EC-Naprosyn, Anaprox)")
-    for m in reversed(list(re.finditer(r"\([^()]*\)", protected))):
-        token = f"\x00p{len(keep)}\x00"
-        keep[token] = m.group(0)
-        protected = protected[: m.start()] + token + protected[m.end() :]
+    protected = _hide(protected, re.finditer(r"\([^()]*\)", protected), keep)
     if odg:  # an ODG chapter named in the list ("Low Back - Lumbar & Thoracic") is one piece
-        for m in reversed(list(g.odg_chapter.finditer(protected))):
-            token = f"\x00c{len(keep)}\x00"
-            keep[token] = m.group(0)
-            protected = protected[: m.start()] + token + protected[m.end() :]
+        protected = _hide(protected, g.odg_chapter.finditer(protected), keep)
     # Numbered headings ("3.3.9 Opioids for ...: Screening, ...") hold commas of their own:
     # a new heading starts only where a new number does.
     numbered = re.match(r"\d+(?:\.\d+)+\s", protected) is not None
@@ -122,12 +117,22 @@ def split_sections(value: str, *, odg: bool = False) -> tuple[str, ...]:
                 pieces.append(piece)
     out = []
     for piece in pieces:
-        for token, original in keep.items():
+        for token, original in reversed(keep.items()):  # a later token can hold an earlier one
             piece = piece.replace(token, original)
         piece = piece.strip(" .,;:-")
         if piece:
             out.append(piece)
     return tuple(out)
+
+
+def _hide(text: str, matches: Iterable[re.Match[str]], keep: dict[str, str]) -> str:
+    """``text`` with each match replaced by a token no split can cut; ``keep`` maps the tokens
+    back to what they hide."""
+    for m in reversed(list(matches)):
+        token = f"\x00h{len(keep)}\x00"
+        keep[token] = m.group(0)
+        text = text[: m.start()] + token + text[m.end() :]
+    return text
 
 
 def expand_pages(value: str) -> tuple[int, ...]:

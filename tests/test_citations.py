@@ -36,6 +36,11 @@ def test_split_sections_keeps_titles_with_commas():
         "Naproxen (Naprosyn, EC-Naprosyn, Anaprox DS)",
         "NSAIDs (non-steroidal)",
     )
+    # ... also when it holds a known title with a comma of its own
+    assert split_sections("Opioids (see Ultrasound, therapeutic), NSAIDs") == (
+        "Opioids (see Ultrasound, therapeutic)",
+        "NSAIDs",
+    )
     # in an ODG list, "&" and "and" split topics but not a chapter's own name
     odg = "TENS (Transcutaneous electrical nerve stimulation); Low Back - Lumbar & Thoracic"
     assert split_sections(odg, odg=True) == (
