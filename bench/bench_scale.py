@@ -124,6 +124,7 @@ def bench_build(workdir: Path, n: int, pdf: bool = False, parse: bool = False) -
         "manifest_mb": round(BuildDir(out).manifest.stat().st_size / 1e6, 1),
     }
     row["bar"] = "<= 25 KB a letter uncompressed: " + ("PASS" if row["kb_per_letter_uncompressed"] <= 25 else "FAIL")
+    row["quads_bar"] = "<= 110 quads a letter: " + ("PASS" if row["triples_per_letter"] <= 110 else "FAIL")
     if parse:  # imrkg parse of the same corpus: records streamed to a file, peak memory of the tree
         records = workdir / f"records-{n}.jsonl"
         parse_wall, parse_rss, _ = timed([*CLI, "parse", str(src), "-o", str(records)])

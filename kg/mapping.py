@@ -6,12 +6,14 @@ file name and sha256, parser version) is in the letter's graph; the generation t
 the output is reproducible.
 
 The graph states each fact once. Where the text says something is an RFC 5147 fragment of the
-letter's text resource (``<CM16-0000001/text#char=120,164>``), not a selector node; nodes carry no
-``rdf:type`` that the property pointing at them implies (``rdfs:range`` in the ontology; only the
-letter, where queries start, is typed); a source names its work and chapter, whose labels and
-MTUS status the vocabulary graph holds (a chapter the vocabulary lacks keeps its name on the
-source). 149 triples and 20 KB of TriG a letter on the shared corpus, against 243 quads and 67 KB
-of N-Quads before (10,000 synthetic letters: 149 and 18.9 KB).
+letter's text resource (``<CM16-0000001/text#char=120,164>``), not a selector node, and a reason
+statement is that fragment itself; nodes carry no ``rdf:type`` that the property pointing at them
+implies (``rdfs:range`` in the ontology; only the letter, where queries start, is typed); a source
+names its work and chapter, whose labels and MTUS status the vocabulary graph holds (a chapter the
+vocabulary lacks keeps its name on the source), and its words stay at its position in the text; a
+citation's party is the property pointing at it; a flag is stated only where it holds (``true``).
+109.3 triples and 16.8 KB of TriG a letter on 10,000 synthetic letters (0.5.4: 149 and 18.9 KB;
+0.4.0: 243 quads and 67 KB of N-Quads); 109.2 on the shared corpus.
 
 Terms are written as TriG text here (:mod:`kg.terms`), not made as rdflib or pyoxigraph objects:
 the letter's graph is text in the build output anyway, and a term object costs a microsecond
@@ -31,6 +33,7 @@ from kg.namespaces import (
     item_iri,
     letter_iri,
     letter_key,
+    parser_iri,
     reason_iri,
     source_file_iri,
     specialty_iri,
@@ -42,13 +45,13 @@ from kg.namespaces import (
 )
 from kg.terms import BOOLEAN, integer, literal_term, ref, string, trig_graph, trig_header, typed
 from kg.treatments import category_concept, concepts, drug_class_concept, drug_concept, subcategory_concept
-from kg.version import PARSER_VERSION
-from kg.vocab import is_known_specialty, is_known_state
+from kg.vocab import is_known_state, specialty_label
 from kg.vocab_rdf import vocabulary_chapters
 
 Triple = tuple[str, str, str]  # terms as TriG text
 _OUTCOME = {"Upheld": "imr:Upheld", "Overturned": "imr:Overturned", "Partially Overturned": "imr:PartiallyOverturned"}
-_CREATOR = string(f"imr-kg {PARSER_VERSION}")
+_PARSER = ref(str(parser_iri()))
+TRUE = BOOLEAN[True]  # a flag is stated only where it holds (the ontology's rule): never "false"
 
 
 @lru_cache(maxsize=16384)
@@ -113,13 +116,9 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[Tri
     # provenance: the source file and the parser; no timestamps in the data
     if source_sha256:
         src = ref(str(source_file_iri(source_sha256)))
-        add(L, "prov:wasDerivedFrom", src)
+        add(L, "prov:wasDerivedFrom", src)  # urn:sha256:HASH, the file's hash
         add(src, "dcterms:title", string(letter.file))
-        add(src, "imr:sha256", string(source_sha256))
-    if letter.sha256:
-        add(L, "imr:sha256", string(letter.sha256))
-    add(L, "prov:wasAttributedTo", "imr:Parser")
-    add(L, "dcterms:creator", _CREATOR)
+    add(L, "prov:wasAttributedTo", _PARSER)  # this parser version (the vocabulary describes it)
 
     P = ref(f"{iri}/patient")
     add(L, "imr:patient", P)
@@ -139,9 +138,11 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[Tri
         for name in names:
             concept = _shared(str(specialty_iri(name)))
             add(R, prop, concept)
-            add(R, "imr:specialtyName", string(name))  # as written; on the reviewer, not the shared concept
-            if not is_known_specialty(name):
+            label = specialty_label(name)
+            if label is None:
                 _label_outside_scheme(add, concept, name)
+            elif label != name:  # as written, where the vocabulary's label differs; on the reviewer
+                add(R, "imr:specialtyName", string(name))
     for name in letter.reviewer.licensed_states:
         concept = _shared(str(state_iri(name)))
         add(R, "imr:licensedIn", concept)
@@ -180,12 +181,10 @@ def _item(add, position: _Positions, L: str, iri: str, item: Item) -> None:
         add(D, "imr:rationale", string(item.rationale))
     if item.rationale_span is not None:
         add(D, "imr:textPosition", position(item.rationale_span))
-    for reason in item.reasons:
-        R = ref(f"{iri}/decision/reason/{reason.code}")
-        add(D, "imr:hasReasonStatement", R)
-        add(R, "imr:reasonCode", _shared(str(reason_iri(reason.code))))
-        if reason.span is not None:
-            add(R, "imr:textPosition", position(reason.span))
+    for reason in item.reasons:  # the statement is the sentence itself: two sentences' codes never mix
+        statement = position(reason.span)
+        add(D, "imr:hasReasonStatement", statement)
+        add(statement, "imr:reasonCode", _shared(str(reason_iri(reason.code))))
     for k, literature in enumerate(item.literature, start=1):
         ref_node = ref(f"{iri}/decision/reference/{k}")
         add(D, "imr:citesLiterature", ref_node)
@@ -194,9 +193,14 @@ def _item(add, position: _Positions, L: str, iri: str, item: Item) -> None:
         if literature.span is not None:
             add(ref_node, "imr:textPosition", position(literature.span))
     _citation(
-        add, position, IT, f"{iri}/citation/claims-administrator", "imr:ClaimsAdministrator", item.claims_administrator
+        add,
+        position,
+        IT,
+        f"{iri}/citation/claims-administrator",
+        "imr:claimsAdministratorCitation",
+        item.claims_administrator,
     )
-    _citation(add, position, IT, f"{iri}/citation/imr", "imr:IMRReviewer", item.imr)
+    _citation(add, position, IT, f"{iri}/citation/imr", "imr:reviewerCitation", item.imr)
 
     q = item.quantity
     for prop, value in (
@@ -218,13 +222,14 @@ def _item(add, position: _Positions, L: str, iri: str, item: Item) -> None:
         add(IT, "imr:drugName", string(item.drug.name))
         if item.drug.strength:
             add(IT, "imr:strength", string(item.drug.strength))
-    add(IT, "imr:isRemainderOfModifiedRequest", BOOLEAN[item.modified is not None])
     if item.modified:
+        add(IT, "imr:isRemainderOfModifiedRequest", TRUE)
         add(IT, "imr:originalRequest", string(item.modified.original))
         if item.modified.authorized:
             add(IT, "imr:authorizedPortion", string(item.modified.authorized))
         add(IT, "imr:remainingPortion", string(item.modified.remaining))
-    add(IT, "imr:isRetrospective", BOOLEAN[item.retrospective])
+    if item.retrospective:
+        add(IT, "imr:isRetrospective", TRUE)
     if item.service_date:
         add(IT, "imr:serviceDate", typed(item.service_date, "xsd:date"))
 
@@ -247,25 +252,29 @@ def _treatment(add, IT: str, t: Treatment) -> None:
         add(IT, "imr:drugIngredient", _shared(str(treatment_iri(drug))))
         if drug not in concepts():
             _label_outside_scheme(add, _shared(str(treatment_iri(drug))), ingredient)
-    add(IT, "imr:associatedSurgery", BOOLEAN[t.associated_surgery])
+    if t.associated_surgery:
+        add(IT, "imr:associatedSurgery", TRUE)
     add(IT, "imr:classificationBasis", string(t.basis))
     if t.evidence:
         add(IT, "imr:classificationEvidence", string(t.evidence))
 
 
-def _citation(add, position: _Positions, IT: str, iri: str, party: str, c: Citation) -> None:
+def _citation(add, position: _Positions, IT: str, iri: str, party_property: str, c: Citation) -> None:
+    """One party's citation; the property names the party (a sub-property of ``imr:hasCitation``)."""
     C = ref(iri)
-    add(IT, "imr:hasCitation", C)
-    add(C, "imr:citedBy", party)
-    add(C, "imr:citedEvidence", BOOLEAN[c.cited_evidence])
-    add(C, "imr:outsideMTUS", BOOLEAN[c.outside_mtus])
+    add(IT, party_property, C)
+    if not c.cited_evidence:
+        add(C, "imr:citedNoEvidence", TRUE)
+    if c.outside_mtus:
+        add(C, "imr:outsideMTUS", TRUE)
     if c.span is not None:
         add(C, "imr:textPosition", position(c.span))
     known_chapters = vocabulary_chapters()
     for k, src in enumerate(c.sources, start=1):
         S = ref(f"{iri}/source/{k}")
         add(C, "imr:hasSource", S)
-        add(S, "imr:sourceOrder", integer(k))
+        if src.span is None:  # otherwise the sources' positions give their order
+            add(S, "imr:sourceOrder", integer(k))
         add(S, "imr:work", _shared(str(work_iri(src.work))))
         if src.chapter:
             chapter = str(chapter_iri(src.work, src.chapter))
@@ -278,6 +287,5 @@ def _citation(add, position: _Positions, IT: str, iri: str, party: str, c: Citat
             add(S, "imr:section", string(section))
         if src.year:
             add(S, "imr:editionYear", typed(str(src.year), "xsd:gYear"))
-        add(S, "dcterms:bibliographicCitation", string(src.text))
         if src.span is not None:
             add(S, "imr:textPosition", position(src.span))

@@ -17,6 +17,7 @@ from typing import Protocol
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from kg.version import PARSER_VERSION
 from kg.vocab import canonical_state, slug, states
 
 IMR = Namespace("https://w3id.org/imr-kg/ontology#")
@@ -157,9 +158,19 @@ def part_iri(owner: URIRef, *path: str | int) -> URIRef:
     return URIRef("/".join((str(owner), *map(str, path))))
 
 
+def parser_iri(version: str = PARSER_VERSION) -> URIRef:
+    """A version of the parser, the agent each letter graph attributes its letter to (described in
+    the vocabulary graph: a version of ``imr:Parser``)."""
+    return ID[f"parser/{version}"]
+
+
+SOURCE_FILE_PREFIX = "urn:sha256:"  # a source file's IRI is this and the sha256 of its bytes
+
+
 def source_file_iri(sha256: str) -> URIRef:
-    """The file a letter was read from, named by the sha256 of its bytes (not by its path)."""
-    return URIRef(f"urn:sha256:{sha256}")
+    """The file a letter was read from, named by the sha256 of its bytes (not by its path): the
+    graph states the hash once, in this IRI."""
+    return URIRef(f"{SOURCE_FILE_PREFIX}{sha256}")
 
 
 def split_letter_iri(iri: str) -> tuple[str, str]:

@@ -36,10 +36,11 @@ SELECT ?number ?kind ?value ?p WHERE {
   } UNION {
     ?d imr:outcome ?o ; imr:textPosition ?p . BIND("rationale" AS ?kind) BIND(STRAFTER(STR(?o), "#") AS ?value)
   } UNION {
-    ?item imr:hasCitation ?c . ?c imr:citedBy ?party ; imr:textPosition ?p .
-    BIND(CONCAT("citation by ", STRAFTER(STR(?party), "#")) AS ?kind) BIND("" AS ?value)
+    VALUES (?party_citation ?party) { (imr:claimsAdministratorCitation "ClaimsAdministrator") (imr:reviewerCitation "IMRReviewer") }
+    ?item ?party_citation ?c . ?c imr:textPosition ?p .
+    BIND(CONCAT("citation by ", ?party) AS ?kind) BIND("" AS ?value)
   } UNION {
-    ?d imr:hasReasonStatement ?r . ?r imr:reasonCode ?code ; imr:textPosition ?p .
+    ?d imr:hasReasonStatement ?p . ?p imr:reasonCode ?code .
     ?code skos:prefLabel ?value . BIND("reason" AS ?kind)
   } UNION {
     ?item imr:treatmentCategory ?cat . ?cat skos:prefLabel ?category .

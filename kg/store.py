@@ -21,7 +21,16 @@ import pyoxigraph as ox
 
 from kg.builddir import BuildDir, graph_files, open_graph, rdf_format
 from kg.manifest import Manifest
-from kg.namespaces import FIXED_GRAPHS, IMR, LOAD_STATE, LOAD_STATE_GRAPH, PROV, STATISTICS_GRAPH, is_fixed_graph
+from kg.namespaces import (
+    FIXED_GRAPHS,
+    IMR,
+    LOAD_STATE,
+    LOAD_STATE_GRAPH,
+    PROV,
+    SOURCE_FILE_PREFIX,
+    STATISTICS_GRAPH,
+    is_fixed_graph,
+)
 
 DEFAULT_STORE = Path(".imrkg") / "store"  # where load, query, sparql and export look by default
 STATE_GRAPH = ox.NamedNode(str(LOAD_STATE_GRAPH))
@@ -217,7 +226,11 @@ def _load_file(store: ox.Store, path: Path, advanced: Callable[[int], None] | No
 
 
 # each letter graph with the sha256 of the source it was built from (the embedded store and kg.bulk)
-LETTER_SOURCES = f"SELECT ?g ?sha WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src . ?src <{IMR.sha256}> ?sha }} }}"
+# (the hash is the source's IRI, urn:sha256:HASH: kg.namespaces.source_file_iri)
+LETTER_SOURCES = (
+    f'SELECT ?g (STRAFTER(STR(?src), "{SOURCE_FILE_PREFIX}") AS ?sha) '
+    f"WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src }} }}"
+)
 
 
 def holds_letters(store: ox.Store) -> bool:

@@ -65,15 +65,16 @@ def specialties() -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(f))
 
 
-def is_known_specialty(name: str) -> bool:
-    """Whether a specialty, as a letter writes it, is one of ``specialties.csv`` (by its slug:
-    "Physical Medicine and Rehabilitation" is "Physical Medicine & Rehabilitation")."""
-    return slug(name) in _specialty_slugs()
+def specialty_label(name: str) -> str | None:
+    """The vocabulary's label of a specialty as a letter writes it (matched by slug: "Physical
+    Medicine and Rehabilitation" is "Physical Medicine & Rehabilitation"), or None when
+    ``specialties.csv`` lacks it."""
+    return _specialty_labels().get(slug(name))
 
 
 @cache
-def _specialty_slugs() -> frozenset[str]:
-    return frozenset(slug(row["name"]) for row in specialties())
+def _specialty_labels() -> dict[str, str]:
+    return {slug(row["name"]): row["name"] for row in specialties()}
 
 
 @cache

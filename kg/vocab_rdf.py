@@ -17,7 +17,9 @@ from kg.namespaces import (
     DCTERMS,
     IMR,
     NUCC_DATATYPE,
+    OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     REASON_SCHEME,
@@ -28,6 +30,7 @@ from kg.namespaces import (
     TREATMENT_SCHEME,
     XSD,
     chapter_iri,
+    parser_iri,
     reason_iri,
     specialty_iri,
     state_iri,
@@ -36,6 +39,7 @@ from kg.namespaces import (
 )
 from kg.reasons import scheme as reason_scheme
 from kg.treatments import category_of, concepts, is_drug_concept, subcategory_concept
+from kg.version import PARSER_VERSION
 from kg.vocab import guideline_works, load_json, specialties, states
 
 
@@ -113,6 +117,13 @@ def vocabulary_graph() -> Graph:
         g.add((r, SKOS.prefLabel, Literal(reason["label"], lang="en")))
         g.add((r, SKOS.definition, Literal(reason["definition"], lang="en")))
         g.add((r, IMR.explainsOutcome, IMR[reason["outcome"]]))
+
+    # the parser version every letter graph of this release is attributed to (prov:wasAttributedTo)
+    parser = parser_iri()
+    g.add((parser, RDF.type, PROV.SoftwareAgent))
+    g.add((parser, RDFS.label, Literal(f"imr-kg parser {PARSER_VERSION}", lang="en")))
+    g.add((parser, DCTERMS.isVersionOf, IMR.Parser))
+    g.add((parser, OWL.versionInfo, Literal(PARSER_VERSION)))
 
     g.add((SPECIALTY_SCHEME, RDF.type, SKOS.ConceptScheme))
     for row in specialties():

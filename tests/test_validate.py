@@ -82,10 +82,29 @@ BREAKAGES = {
     "bad case number": (lambda g: _set(g, L, IMR.caseNumber, Literal("12345")), "CM16-0231745"),
     "date not a date": (lambda g: _set(g, L, IMR.decisionDate, Literal("yesterday")), "xsd:date"),
     "no-evidence citation with sources": (
-        lambda g: _set(g, C1, IMR.citedEvidence, Literal(False)),
+        lambda g: _set(g, C1, IMR.citedNoEvidence, Literal(True)),
         "cited no evidence",
     ),
-    "citing party missing": (lambda g: _remove(g, CA1, IMR.citedBy), "who cited"),
+    "claims administrator's citation missing": (
+        lambda g: _remove(g, I1, IMR.claimsAdministratorCitation),
+        "claims administrator's citation",
+    ),
+    "citation without its party": (lambda g: g.add((I1, IMR.hasCitation, CA1)), "names its party"),
+    "flag stated as false": (lambda g: g.add((I1, IMR.isRetrospective, Literal(False))), "only as true"),
+    "citation flag stated as false": (lambda g: g.add((CA1, IMR.outsideMTUS, Literal(False))), "only as true"),
+    "reason statement that is not a position": (
+        lambda g: (
+            g.add((D1, IMR.hasReasonStatement, URIRef(f"{D1}/reason/1"))),
+            g.add(
+                (URIRef(f"{D1}/reason/1"), IMR.reasonCode, URIRef("https://w3id.org/imr-kg/id/reason/long-term-use"))
+            ),
+        ),
+        "the sentence's position",
+    ),
+    "reason statement without a reason": (
+        lambda g: g.add((D1, IMR.hasReasonStatement, URIRef(text_position_iri("CM16-9000001", 10, 40)))),
+        "names a reason",
+    ),
     "age out of range": (
         lambda g: _set(g, URIRef(f"{L}/patient"), IMR.age, Literal(430, datatype=XSD.integer)),
         "between 14 and 100",
