@@ -42,6 +42,17 @@ def test_the_shared_corpus_tables_hold_what_the_records_hold(shared_build, share
     assert len(t["reasons"]) == sum(len({r.code for r in i.reasons}) for L in shared_letters for i in L.items)
     upheld = (t["items"]["outcome"] == "Upheld").sum()
     assert upheld == sum(i.outcome == "Upheld" for L in shared_letters for i in L.items)
+    # flags: the graph states only the true ones, the table has a boolean for every item
+    items = [i for L in shared_letters for i in L.items]
+    for column, holds in (
+        ("retrospective", lambda i: i.retrospective),
+        ("remainder_of_modified_request", lambda i: i.modified is not None),
+        ("associated_surgery", lambda i: i.treatment is not None and i.treatment.associated_surgery),
+    ):
+        assert t["items"][column].dtype == bool, column
+        assert t["items"][column].sum() == sum(map(holds, items)) > 0, column
+    outside = t["sources"].drop_duplicates("source")
+    assert outside["outside_mtus"].dtype == bool
 
 
 def test_parquet_needs_a_folder_it_can_write(example_build):
