@@ -27,6 +27,119 @@ def test_findings_about_this_request_give_reasons_and_guideline_text_does_not():
     assert _codes(RATIONALE) == ["no-functional-improvement", "exceeds-guideline-limits", "home-program-sufficient"]
 
 
+# Wordings none of the shared letters uses, one or more a code (written for this test): the
+# patterns must carry to letters the project has not seen.
+UNSEEN_WORDINGS = [
+    (
+        "no-functional-improvement",
+        "Acupuncture x 6",
+        "Prior acupuncture did not result in a clinically significant improvement in activities of daily living.",
+    ),
+    (
+        "no-functional-improvement",
+        "Norco 10/325mg #90",
+        "The medical records do not demonstrate any measurable improvement in function or reduction in pain with the ongoing use of Norco.",
+    ),
+    (
+        "no-functional-improvement",
+        "Chiropractic x 8",
+        "There has been no documented benefit from the previous chiropractic visits.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Physical therapy x 12",
+        "The request for 12 additional sessions exceeds the 9-10 visits recommended by the guidelines.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Acupuncture x 12",
+        "The requested number of visits is in excess of the guideline recommendation of 3-6 treatments for an initial trial.",
+    ),
+    ("not-recommended", "TENS unit", "Guidelines do not support the use of TENS as a primary treatment modality."),
+    (
+        "indications-not-documented",
+        "MRI lumbar spine",
+        "There are no red flags or progressive neurologic deficits documented on examination to warrant imaging.",
+    ),
+    (
+        "indications-not-documented",
+        "Epidural steroid injection",
+        "The claimant's radiculopathy has not been corroborated by imaging or electrodiagnostic studies.",
+    ),
+    (
+        "indications-not-documented",
+        "EMG/NCV bilateral lower extremities",
+        "The physical examination did not reveal focal neurological findings.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Lumbar fusion",
+        "There is no evidence that the patient has failed a course of conservative treatment including physical therapy and medications.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Knee arthroscopy",
+        "The records do not document an adequate trial of non-operative management.",
+    ),
+    (
+        "long-term-use",
+        "Cyclobenzaprine 10mg #60",
+        "Muscle relaxants are recommended for short-term use only, and this patient has been taking cyclobenzaprine for several months.",
+    ),
+    (
+        "opioid-monitoring",
+        "Oxycodone 10mg #120",
+        "There is no documentation of a recent urine drug screen or a signed opioid agreement.",
+    ),
+    (
+        "request-incomplete",
+        "Physical therapy",
+        "The request does not specify the frequency or duration of the treatment.",
+    ),
+    (
+        "rationale-not-provided",
+        "Home health care",
+        "The treating physician did not explain why home health services are needed.",
+    ),
+    ("rationale-not-provided", "Repeat MRI", "No clear rationale for repeating the MRI was provided."),
+    (
+        "home-program-sufficient",
+        "Physical therapy x 6",
+        "By now the injured worker should be well versed in a self-directed home exercise program.",
+    ),
+    (
+        "dependent-request",
+        "Post-operative physical therapy",
+        "Since the requested surgery is not medically necessary, the associated post-operative therapy is also not medically necessary.",
+    ),
+    (
+        "criteria-met",
+        "Epidural steroid injection",
+        "The guideline criteria for an epidural steroid injection have been satisfied.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Physical therapy",
+        "The prior sessions resulted in documented objective functional improvement, with increased range of motion and return to work.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Norco",
+        "The patient reports a 50% reduction in pain and improved ability to perform activities of daily living with the medication.",
+    ),
+]
+
+
+def test_wordings_the_shared_letters_do_not_use():
+    for code, title, sentence in UNSEEN_WORDINGS:
+        outcome = next(r["outcome"] for r in scheme() if r["code"] == code)
+        assert code in _codes(sentence, outcome, title), (code, sentence)
+    # and their negations' opposites do not turn into the overturn codes
+    assert "functional-improvement-documented" not in _codes(
+        "There was no significant reduction in pain with the medication.", "Overturned", "Norco"
+    )
+
+
 def test_each_reason_points_at_its_sentence():
     for reason in find_reasons(RATIONALE, 0, len(RATIONALE), "Upheld", "Physical therapy"):
         assert RATIONALE[reason.span.start : reason.span.end] == reason.text
