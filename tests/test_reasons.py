@@ -123,6 +123,29 @@ UNSEEN_WORDINGS = [
         "The prior sessions resulted in documented objective functional improvement, with increased range of motion and return to work.",
     ),
     (
+        "no-functional-improvement",
+        "Norco 10/325 #60",
+        "No evidence of decreased medication use or improved work status was provided.",
+    ),
+    ("no-functional-improvement", "Tramadol 50mg", "Despite ongoing use, the patient's pain levels remain unchanged."),
+    (
+        "exceeds-guideline-limits",
+        "Physical therapy x 12",
+        "The patient has already completed 24 visits, which surpasses the recommended 10 visits.",
+    ),
+    ("exceeds-guideline-limits", "Cyclobenzaprine #90", "The requested quantity is more than the guidelines support."),
+    (
+        "dependent-request",
+        "Post-operative DME cold therapy unit",
+        "Because the knee arthroscopy was not certified, the post-operative cold therapy unit is not necessary.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Tramadol ER",
+        "The patient's pain decreased from 8/10 to 4/10 with the medication.",
+    ),
+    ("functional-improvement-documented", "Norco 10/325", "With the medication the patient is able to work full duty."),
+    (
         "functional-improvement-documented",
         "Norco",
         "The patient reports a 50% reduction in pain and improved ability to perform activities of daily living with the medication.",
@@ -130,11 +153,20 @@ UNSEEN_WORDINGS = [
 ]
 
 
+OPIOID_SCREEN = "There was no evidence of a recent urine toxicology screen."
+
+
 def test_wordings_the_shared_letters_do_not_use():
     for code, title, sentence in UNSEEN_WORDINGS:
         outcome = next(r["outcome"] for r in scheme() if r["code"] == code)
         assert code in _codes(sentence, outcome, title), (code, sentence)
     # and their negations' opposites do not turn into the overturn codes
+    found = find_reasons(OPIOID_SCREEN, 0, len(OPIOID_SCREEN), "Upheld", "Norco 10/325 #120", "Opioids")
+    assert "opioid-monitoring" in [r.code for r in found]
+    # a return-to-work criterion of a program is no statement about the treatment's benefit
+    assert "no-functional-improvement" not in _codes(
+        "There is no indication that the patient had any prior unsuccessful return to work attempts.", title="FRP"
+    )
     assert "functional-improvement-documented" not in _codes(
         "There was no significant reduction in pain with the medication.", "Overturned", "Norco"
     )
