@@ -68,6 +68,8 @@ OTHERS = [
     ("Cervical traction unit for home use", "DMEPOS", "DME"),
     ("Lumbar support brace", "DMEPOS", "Prosthetics/Orthotics"),
     ("Interferential unit rental", "DMEPOS", "Electrical Stimulation"),
+    ("Raised toilet seat", "DMEPOS", "DME"),
+    ("Tub transfer bench and grab bars", "DMEPOS", "DME"),
     ("Urine drug screen", "Diagnostic Testing", "Lab & Pathology"),
     ("Genetic testing for opioid metabolism", "Diagnostic Testing", "Lab & Pathology"),
     ("Nerve conduction study of the upper extremities", "Diagnostic Testing", "EMG/NCV/NCS"),
