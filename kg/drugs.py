@@ -101,8 +101,8 @@ def lexicon() -> dict[str, tuple[str, ...]]:
         members = _classes()[0]
         for variant, canonicals in data["drug_variant_to_canonical"].items():
             key = _key(variant)
-            if len(key) < 4 or key in _COMMON_WORDS:
-                continue
+            if len(key) < 4 or key in _COMMON_WORDS or not P.DRUG_FORM_WORDS.sub("", key).strip():
+                continue  # an everyday word, or a dosage form alone ("nasal spray")
             ingredients = tuple(
                 dict.fromkeys(i for c in canonicals if c in canonical_data or c in members for i in _generic(c))
             )

@@ -102,7 +102,7 @@ DRUG_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 # words in a dictionary's canonical name that say the form, not the drug ("lidocaine patch")
 DRUG_FORM_WORDS = re.compile(
     r"\b(?:patch|patches|gel|cream|ointment|lotion|topical|transdermal|oral|tablets?|capsules?|injection|"
-    r"injectable|solution|suspension|extended[- ]release|delayed[- ]release|er|xr|sr|cr|buccal|nasal|spray|"
+    r"injectable|solutions?|suspensions?|ophthalmic|otic|extended[- ]release|delayed[- ]release|er|xr|sr|cr|buccal|nasal|sprays?|drops?|inhalers?|"
     r"sodium|potassium|hydrochloride|hcl|bitartrate|sulfate|citrate|maleate|besylate|succinate|tartrate|"
     r"tromethamine|mesylate|fumarate|acetate|phosphate|hydrobromide|bromide|dihydrate|monohydrate|hyclate)\b"
 )

@@ -46,6 +46,11 @@ DRUGS = [
     ("Vicoprofen 7.5/200mg #60", "Opioids", ["hydrocodone", "ibuprofen"]),
     ("Augmentin 875mg #20", "Anti-infectives", ["amoxicillin", "clavulanate"]),
     ("Miralax 17g", "GI Agents", ["polyethylene glycol 3350"]),
+    ("Nalocet 2.5/300mg #60", "Opioids", ["oxycodone", "acetaminophen"]),
+    ("Qmiiz ODT 7.5mg #30", "NSAID", ["meloxicam"]),
+    # a dosage form is no ingredient, even where the dictionary has it as an entry ("nasal spray")
+    ("Sprix nasal spray 15.75mg #5", "NSAID", ["ketorolac"]),
+    ("Imitrex nasal spray 20mg #6", "Antimigraine Agent", ["sumatriptan"]),
 ]
 
 
