@@ -51,7 +51,7 @@ from kg.vocab_rdf import vocabulary_chapters
 Triple = tuple[str, str, str]  # terms as TriG text
 _OUTCOME = {"Upheld": "imr:Upheld", "Overturned": "imr:Overturned", "Partially Overturned": "imr:PartiallyOverturned"}
 _PARSER = ref(str(parser_iri()))
-TRUE = BOOLEAN[True]  # a flag is stated only where it holds (the ontology's rule): never "false"
+_TRUE = BOOLEAN[True]  # a flag is stated only where it holds (the ontology's rule): never "false"
 
 
 @lru_cache(maxsize=16384)
@@ -223,13 +223,13 @@ def _item(add, position: _Positions, L: str, iri: str, item: Item) -> None:
         if item.drug.strength:
             add(IT, "imr:strength", string(item.drug.strength))
     if item.modified:
-        add(IT, "imr:isRemainderOfModifiedRequest", TRUE)
+        add(IT, "imr:isRemainderOfModifiedRequest", _TRUE)
         add(IT, "imr:originalRequest", string(item.modified.original))
         if item.modified.authorized:
             add(IT, "imr:authorizedPortion", string(item.modified.authorized))
         add(IT, "imr:remainingPortion", string(item.modified.remaining))
     if item.retrospective:
-        add(IT, "imr:isRetrospective", TRUE)
+        add(IT, "imr:isRetrospective", _TRUE)
     if item.service_date:
         add(IT, "imr:serviceDate", typed(item.service_date, "xsd:date"))
 
@@ -253,7 +253,7 @@ def _treatment(add, IT: str, t: Treatment) -> None:
         if drug not in concepts():
             _label_outside_scheme(add, _shared(str(treatment_iri(drug))), ingredient)
     if t.associated_surgery:
-        add(IT, "imr:associatedSurgery", TRUE)
+        add(IT, "imr:associatedSurgery", _TRUE)
     add(IT, "imr:classificationBasis", string(t.basis))
     if t.evidence:
         add(IT, "imr:classificationEvidence", string(t.evidence))
@@ -264,9 +264,9 @@ def _citation(add, position: _Positions, IT: str, iri: str, party_property: str,
     C = ref(iri)
     add(IT, party_property, C)
     if not c.cited_evidence:
-        add(C, "imr:citedNoEvidence", TRUE)
+        add(C, "imr:citedNoEvidence", _TRUE)
     if c.outside_mtus:
-        add(C, "imr:outsideMTUS", TRUE)
+        add(C, "imr:outsideMTUS", _TRUE)
     if c.span is not None:
         add(C, "imr:textPosition", position(c.span))
     known_chapters = vocabulary_chapters()
