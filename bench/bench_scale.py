@@ -394,7 +394,8 @@ def bench_million(
     are written to results.json as it ends; ``resume`` skips the steps an earlier run finished
     (the build included). ``embedded_letters`` loads only that many letters into the embedded store
     (see :func:`_million_embedded`). About 3 h at 1M letters on the 2-core VM; the embedded store
-    needs about kg.store.BULK_PEAK_BYTES_PER_QUAD free a quad while it loads (about 55 GB at 1M with 0.6.0's graphs; 74 GB with 0.5.x's)."""
+    needs about kg.store.BULK_PEAK_BYTES_PER_QUAD free a quad while it loads (about 55 GB at 1M
+    with 0.6.0's graphs; 74 GB with 0.5.x's)."""
     results_path = workdir / "results.json"
     build_dir = workdir / f"build-text-{n}"
     earlier = json.loads(results_path.read_text()).get("million", {}) if results_path.exists() else {}

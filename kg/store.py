@@ -58,8 +58,8 @@ def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
 def check_free_disk(path: str | Path, store: ox.Store, sources: list[str | Path]) -> None:
     """StoreError before a load starts when the builds in ``sources`` need more disk at the store
     than is free. An empty store is filled by pyoxigraph's bulk loader, which holds about twice the
-    store it leaves (1M letters of 0.6.0: about 55 GB; of 0.5.x: 74 GB) and, out of disk, fails only at the end, after
-    most of the load's time. A store that holds letters loads only what changed: not checked."""
+    store it leaves (1M letters of 0.6.0: about 55 GB; of 0.5.x: 74 GB) and, out of disk, fails
+    only at the end, after most of the load's time. A store that holds letters loads only what changed: not checked."""
     if holds_letters(store):
         return
     quads = sum(_quads_built(Path(s)) for s in sources)

@@ -51,8 +51,11 @@ def test_the_shared_corpus_tables_hold_what_the_records_hold(shared_build, share
     ):
         assert t["items"][column].dtype == bool, column
         assert t["items"][column].sum() == sum(map(holds, items)) > 0, column
-    outside = t["sources"].drop_duplicates("source")
-    assert outside["outside_mtus"].dtype == bool
+    # outside_mtus: the citation's flag on each of its sources' rows, false where the graph is silent
+    sources = t["sources"]
+    assert sources["outside_mtus"].dtype == bool
+    citations = [c for i in items for c in (i.claims_administrator, i.imr)]
+    assert sources["outside_mtus"].sum() == sum(len(c.sources) for c in citations if c.outside_mtus) > 0
 
 
 def test_parquet_needs_a_folder_it_can_write(example_build):
