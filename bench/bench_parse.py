@@ -1,21 +1,29 @@
 """Parser throughput: letters/s from text and from PDF on the shared corpus (not a timed test).
 
-usage: python bench/bench_parse.py [--repeat N]
+usage: python bench/bench_parse.py [--repeat N] [--compare-with VENV]
 Reads ../shared/corpus (found/*.txt, found/pdf/*.pdf). Reports letters/s for: reading+parsing
 text, reading+parsing PDF with pypdfium2, and PDF text extraction alone (pdfium vs pypdf), all
 measured in this one run so the ratios are comparable; then the share of the parse the decision
 reasons (kg.reasons) take: both routes again with the reason stage replaced by one that finds
 none, alternated with the real one, as the throughput they cost (issue 15 allows 25 %).
+
+``--compare-with VENV``: the same letters parsed (``kg.parse_file``, text and PDF) by another
+release installed in VENV, alternated round by round with this one, each in its own process:
+the throughput before and after a change, as issue 15 asks it to be measured (the release
+before decision reasons is commit 50bf5ac).
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import kg.letter
+import kg.reasons
 from kg.letter import parse_text
 from kg.read import Document, pdf_text, read_text
 
@@ -25,6 +33,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "found"
 def rate(fn, paths: list[Path], repeat: int) -> float:
     start = time.perf_counter()
     for _ in range(repeat):
+        # each round reads the letters afresh: no sentence remembered from the round before
+        kg.reasons.clear_cache()
         for p in paths:
             fn(p)
     return len(paths) * repeat / (time.perf_counter() - start)
@@ -51,9 +61,48 @@ def reasons_share(texts: list[Path], pdfs: list[Path], repeat: int) -> None:
         )
 
 
+# run by each interpreter of an A/B: letters/s of kg.parse_file over the paths given, after a warm-up
+_AB_SCRIPT = """
+import sys, time
+from pathlib import Path
+import kg
+paths = [Path(p) for p in sys.argv[1:]]
+kg.parse_file(paths[0])
+start = time.perf_counter()
+for p in paths:
+    kg.parse_file(p)
+print(len(paths) / (time.perf_counter() - start))
+"""
+
+
+def _python(venv: Path) -> str:
+    return str(venv / "bin" / "python") if (venv / "bin" / "python").exists() else str(venv)
+
+
+def compare_with(venv: Path, texts: list[Path], pdfs: list[Path], repeat: int) -> None:
+    """Letters/s of this release and of the one in ``venv``, each route, alternated (best of
+    ``repeat`` rounds each, each round a fresh process)."""
+    best: dict[tuple[str, str], float] = {}
+    for _ in range(repeat):
+        for label, python in (("this", sys.executable), ("other", _python(venv))):
+            for route, paths in (("text", texts), ("pdf", pdfs)):
+                out = subprocess.run(
+                    [python, "-c", _AB_SCRIPT, *map(str, paths)], capture_output=True, text=True, check=True
+                )
+                rate_ = float(out.stdout.strip().splitlines()[-1])
+                best[label, route] = max(best.get((label, route), 0.0), rate_)
+    for route in ("text", "pdf"):
+        this, other = best["this", route], best["other", route]
+        print(
+            f"{route:4}  -> records, this release {this:8.1f} letters/s, {venv}: {other:8.1f}; "
+            f"ratio {this / other:.2f} (throughput change {this / other - 1:+.1%})"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--compare-with", type=Path, metavar="VENV", help="a venv with another release: parse A/B")
     args = ap.parse_args()
     texts = sorted(CORPUS.glob("*.txt"))
     pdfs = sorted((CORPUS / "pdf").glob("*.pdf"))
@@ -75,6 +124,8 @@ def main() -> None:
     except ImportError:
         pass
     reasons_share(texts, pdfs, args.repeat)
+    if args.compare_with:
+        compare_with(args.compare_with, texts, pdfs, args.repeat)
 
 
 if __name__ == "__main__":

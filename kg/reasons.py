@@ -14,9 +14,8 @@ its sentence in the letter's normalized text, so a reader can check it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from kg import patterns as P
 from kg import reason_model
@@ -28,120 +27,98 @@ from kg.vocab import load_json
 class _Code:
     code: str
     outcome: str
-    bit: int  # this code's bit in a sentence's keyword masks (see _Keywords)
-    pattern: re.Pattern[str] | None
+    bit: int  # this code's bit in a sentence's keyword masks
+    pattern: P.GatedPattern | None
     gated: bool  # the pattern can match only a sentence holding one of its keywords
-    negated: re.Pattern[str] | None  # terms that count when a negation cue comes before them
+    negated: P.GatedPattern | None  # terms that count when a negation cue comes before them
     negated_gated: bool  # ... and only when one of its negated keywords follows the cue
-    in_guideline_text: re.Pattern[str] | None  # patterns that count even in a guideline-worded sentence
+    in_guideline_text: P.GatedPattern | None  # patterns that count even in a guideline-worded sentence
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
-    unless: re.Pattern[str] | None  # a sentence these match does not state the code (a qualified statement)
-
-
-@dataclass(frozen=True, slots=True)
-class _Keywords:
-    """Every code's keywords in one scan: at each position of a sentence, ``scan`` finds the longest
-    keyword that begins there; ``masks`` maps it to the bits of the codes that it or one of its
-    prefixes is a keyword of, as (keyword, negated keyword)."""
-
-    scan: re.Pattern[str]
-    masks: dict[str, tuple[int, int]]
-
-    def of(self, sentence: str, start: int = 0, negated: bool = False) -> int:
-        """The bits of the codes whose keywords (``negated``: negated keywords) the sentence holds
-        from ``start`` on (``findall``: 8 % less than reading a match object a keyword)."""
-        k = 1 if negated else 0
-        found = 0
-        for keyword in set(self.scan.findall(sentence, start)):
-            found |= self.masks[keyword][k]
-        return found
+    unless: P.GatedPattern | None  # a sentence these match does not state the code (a qualified statement)
 
 
 @dataclass(frozen=True, slots=True)
 class _Scheme:
     codes: tuple[_Code, ...]
-    keywords: _Keywords
-    negation: re.Pattern[str]
-    generic: re.Pattern[str]
-    about_case: re.Pattern[str]
+    literals: P.LiteralIndex  # every code's keywords and every gated pattern's literals, one scan a sentence
+    negation: P.GatedPattern
+    generic: P.GatedPattern
+    about_case: P.GatedPattern
     guideline_subject: re.Pattern[str]
-    conclusion: re.Pattern[str]
-    connector: re.Pattern[str]
+    conclusion: P.GatedPattern
+    connector: P.GatedPattern
     conclusion_codes: frozenset[str]
 
 
 @cache
 def _scheme() -> _Scheme:
     data = load_json("reasons.json")
+    literals = P.LiteralIndex()
+
+    def gated(patterns: list[str] | None) -> P.GatedPattern | None:
+        return literals.gate(_lower(patterns), P.alternation) if patterns else None
+
     codes = tuple(
         _Code(
             r["code"],
             r["outcome"],
             1 << i,
-            _alternation(r["patterns"]) if r["patterns"] else None,
+            gated(r["patterns"]),
             bool(r["keywords"]),
-            _alternation(r["negated"]) if r.get("negated") else None,
+            gated(r.get("negated")),
             bool(r.get("negated_keywords")),
-            _alternation(r["in_guideline_text"]) if r.get("in_guideline_text") else None,
+            gated(r.get("in_guideline_text")),
             _alternation([r["requires"]]) if r.get("requires") else None,
             frozenset(r.get("requires_drug_class", ())),
             frozenset(r.get("yields_to", ())),
-            _alternation(r["unless"]) if r.get("unless") else None,
+            gated(r.get("unless")),
         )
         for i, r in enumerate(data["reasons"])
     )
-    return _Scheme(
+    for i, r in enumerate(data["reasons"]):
+        for word in r.get("keywords", ()):
+            literals.keyword(word, 1 << i, 0)
+        for word in r.get("negated_keywords", ()):
+            literals.keyword(word, 0, 1 << i)
+    scheme = _Scheme(
         codes,
-        _keywords(data["reasons"]),
-        _alternation([data["negation"]]),
-        _alternation([data["generic_statement"]]),
-        _alternation([data["about_this_case"]]),
+        literals,
+        gated([data["negation"]]),
+        gated([data["generic_statement"]]),
+        gated([data["about_this_case"]]),
         _alternation([data["guideline_subject"]]),
-        _alternation([data["conclusion"]]),
-        _alternation([data["reason_connector"]]),
+        gated([data["conclusion"]]),
+        gated([data["reason_connector"]]),
         frozenset(data["conclusion_codes"]),
     )
-
-
-def _keywords(reasons: list[dict]) -> _Keywords:
-    bits: dict[str, list[int]] = {}
-    for i, r in enumerate(reasons):
-        for k, field in enumerate(("keywords", "negated_keywords")):
-            for word in r.get(field, ()):
-                bits.setdefault(word, [0, 0])[k] |= 1 << i
-    masks: dict[str, tuple[int, int]] = {}
-    for word in bits:
-        prefixes = [bits[word[:n]] for n in range(1, len(word) + 1) if word[:n] in bits]
-        masks[word] = (_union(b[0] for b in prefixes), _union(b[1] for b in prefixes))
-    return _Keywords(P.literal_scan(list(bits)), masks)
-
-
-def _union(masks: Iterable[int]) -> int:
-    out = 0
-    for m in masks:
-        out |= m
-    return out
+    literals.build()
+    return scheme
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
     """One lower-case pattern of the alternatives (sentences are lower-cased once: matching without
     IGNORECASE is a third faster)."""
-    return P.alternation([P.REGEX_CAPITAL.sub(lambda m: m.group(0).lower(), p) for p in patterns])
+    return P.alternation(_lower(patterns))
 
 
-def _says(code: _Code, sentence: str, keywords: int, cue: re.Match[str] | None, negated: int) -> bool:
+def _lower(patterns: list[str]) -> list[str]:
+    """The patterns in lower case, their class escapes (``\\W``, ``\\S``) kept."""
+    return [P.REGEX_CAPITAL.sub(lambda m: m.group(0).lower(), p) for p in patterns]
+
+
+def _says(code: _Code, sentence: str, gates: int, keywords: int, cue: re.Match[str] | None, negated: int) -> bool:
     """Whether a (lower-cased) sentence states a code: one of its patterns, or one of its negated
     terms after the sentence's first negation cue. The sentence's keywords (``keywords``, and
     ``negated``: the codes whose negated keywords follow the cue) rule most codes out before any
-    pattern runs; the cue and the term are two searches instead of one pattern backtracking over
-    every word between."""
-    if code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence):
-        return code.unless is None or code.unless.search(sentence) is None
+    pattern runs, and its literals (``gates``) most of the patterns' alternatives; the cue and
+    the term are two searches instead of one pattern backtracking over every word between."""
+    if code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence, gates):
+        return code.unless is None or not code.unless.search(sentence, gates)
     if cue is None or code.negated is None or (code.negated_gated and not negated & code.bit):
         return False
-    return code.negated.search(sentence, cue.end()) is not None
+    return code.negated.search(sentence, gates, cue.end())
 
 
 def scheme() -> list[dict]:
@@ -188,17 +165,63 @@ _PLAIN_WORDS = frozenset(
 
 def is_finding(sentence: str, title: str = "") -> bool:
     """Whether a sentence may state a finding about this request (not only the guideline's words)."""
-    return _is_finding(sentence.lower(), _request_word(title))
+    lowered = sentence.lower()
+    return _is_finding(lowered, _read(lowered, "Upheld"), _request_word(title))
 
 
-def _is_finding(lowered: str, named: str | None) -> bool:
-    """:func:`is_finding` of a lower-cased sentence, given the request's first title word."""
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What a (lower-cased) sentence says, whatever item it belongs to: whether only the
+    guideline's wording could make it a finding, whether the guideline is its subject, the codes
+    of the outcome it states as a finding (before each item's ``requires``), and those its
+    ``in_guideline_text`` rules state."""
+
+    guideline_worded: bool
+    guideline_subject: bool
+    states: frozenset[str]
+    states_in_guideline_text: frozenset[str]
+
+
+@lru_cache(maxsize=reason_model.CACHED_SENTENCES)
+def _read(lowered: str, outcome: str) -> _Reading:
+    """Read a sentence once for every item it appears in: letters quote the same guideline
+    sentences again and again (a quarter of the sentences of the 130 shared letters repeat an
+    earlier one), so a sentence read before costs a lookup."""
     s = _scheme()
-    if not s.generic.search(lowered) or s.about_case.search(lowered):
+    codes = [c for c in s.codes if c.outcome == outcome]
+    keywords, gates, after = s.literals.scan(lowered)
+    worded = s.generic.search(lowered, gates) and not s.about_case.search(lowered, gates)
+    subject = bool(s.guideline_subject.search(lowered)) if worded else False
+    in_guideline = (
+        frozenset(
+            c.code for c in codes if c.in_guideline_text is not None and c.in_guideline_text.search(lowered, gates)
+        )
+        if worded
+        else frozenset()
+    )
+    conclusion = s.conclusion.search(lowered, gates) and not s.connector.search(lowered, gates)
+    cue = s.negation.whole.search(lowered) if s.negation.may_match(gates) else None
+    negated = 0
+    if cue is not None:
+        for start, mask in after:
+            if start >= cue.end():
+                negated |= mask
+    states = frozenset(
+        c.code
+        for c in codes
+        if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, cue, negated)
+    )
+    return _Reading(worded, subject, states, in_guideline)
+
+
+def _is_finding(lowered: str, reading: _Reading, named: str | None) -> bool:
+    """Whether a sentence may state a finding: it is not worded as the guideline, or it names the
+    request (its first title word, ``named``) without the guideline as its subject ("ACOEM
+    guidelines indicate that epidural injections ..." is the guideline speaking of the treatment
+    in general)."""
+    if not reading.guideline_worded:
         return True
-    # naming the request counts, unless the guideline is the sentence's subject ("ACOEM guidelines
-    # indicate that epidural injections ..." is the guideline speaking of the treatment in general)
-    return bool(named and named in lowered) and not s.guideline_subject.search(lowered)
+    return bool(named and named in lowered) and not reading.guideline_subject
 
 
 def find_reasons(
@@ -221,23 +244,15 @@ def find_reasons(
     named = _request_word(title)
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
-        if not _is_finding(lowered, named):
+        reading = _read(lowered, outcome)
+        if not _is_finding(lowered, reading, named):
             # the guideline's or textbook's words, not a finding about this request, unless a rule applied to it
             for code in codes:
-                rule = code.in_guideline_text
-                if code.code not in found and rule is not None and rule.search(lowered):
+                if code.code not in found and code.code in reading.states_in_guideline_text:
                     found[code.code] = Reason(code.code, span, sentence)
             continue
         findings.append((sentence, span))
-        conclusion = bool(s.conclusion.search(lowered)) and not s.connector.search(lowered)
-        cue = s.negation.search(lowered)
-        keywords = s.keywords.of(lowered)
-        negated = s.keywords.of(lowered, cue.end(), negated=True) if cue else 0
-        here = {
-            c.code
-            for c in codes
-            if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, keywords, cue, negated)
-        }
+        here = {c.code for c in codes if c.code in reading.states}
         for code in codes:
             if code.code in here and code.code not in found and not (code.yields_to & here):
                 found[code.code] = Reason(code.code, span, sentence)
@@ -249,4 +264,10 @@ def find_reasons(
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 
 
-__all__ = ["find_reasons", "is_finding", "scheme", "sentences"]
+def clear_cache() -> None:
+    """Forget the sentences read so far (benchmarks measure a first reading)."""
+    _read.cache_clear()
+    reason_model.clear_cache()
+
+
+__all__ = ["clear_cache", "find_reasons", "is_finding", "scheme", "sentences"]

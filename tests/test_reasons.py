@@ -3,6 +3,9 @@ sentence that states it. The rationales here are written for the test, not taken
 
 from __future__ import annotations
 
+import re
+
+from conftest import CORPUS
 from factories import item_text, letter_text
 
 from kg import parse_text, to_record
@@ -259,9 +262,8 @@ def test_the_sentence_model_scores_and_points_at_its_sentence():
 
 
 def test_the_model_scores_sentences_as_tf_idf_times_the_weights_would():
-    """The array scoring of a rationale's sentences gives each sentence the logit of the formula
-    (sublinear tf x idf, L2 norm over every known term, weights, intercept), computed here term by
-    term, whatever else is in the batch."""
+    """The scoring of a sentence gives it the logit of the formula (sublinear tf x idf, L2 norm
+    over every known term, weights, intercept), computed here from the model file's numbers."""
     import math
 
     from kg import reason_model
@@ -274,7 +276,7 @@ def test_the_model_scores_sentences_as_tf_idf_times_the_weights_would():
         "zzz qqq",  # no known term: the intercepts
         "Urine drug screens and a pain agreement are not documented for the opioid.",
     ]
-    for sentence, row in zip(batch, reason_model._logits(batch), strict=True):
+    for sentence, row in zip(batch, map(reason_model._row, batch), strict=True):
         x = {
             t: (1 + math.log(c)) * model["idf"][t]
             for t, c in reason_model.features(sentence).items()
@@ -297,7 +299,6 @@ def test_the_committed_model_says_how_it_was_measured():
 def test_shared_word_boundary_alternation_finds_what_the_plain_join_finds():
     """kg.patterns.alternation puts runs of ``\\b`` alternatives behind one ``\\b`` for speed; every
     search must give the same span as the plain ``|``-join (the negation cue's end is used)."""
-    import re
 
     from kg.patterns import _alternatives, alternation
 
@@ -326,13 +327,16 @@ def test_shared_word_boundary_alternation_finds_what_the_plain_join_finds():
             assert (a and a.span()) == (b and b.span()), (s, start)
 
 
-def test_one_keyword_scan_finds_every_keyword_a_substring_search_finds():
-    """kg.patterns.literal_scan finds, at every position, the longest keyword there; with its
-    prefixes that is every keyword occurrence, overlapping ones too (the reason codes' gates)."""
-    from kg.patterns import literal_scan
+def test_one_literal_scan_finds_every_keyword_a_substring_search_finds():
+    """kg.patterns.LiteralIndex finds every keyword occurrence, overlapping ones and those inside
+    longer words too, with where each negated keyword begins."""
+    from kg.patterns import LiteralIndex
 
     words = ["post", "posterior", "pre", "red", "red flag", "flag", "end", "ending", "effic", "4 a", "hep"]
-    scan = literal_scan(words)
+    index = LiteralIndex()
+    for i, w in enumerate(words):
+        index.keyword(w, 1 << i, 1 << i if i % 2 else 0)
+    index.build()
     texts = [
         "postoperative red flags were absent, ending the trial; no efficacy",
         "the hep (home exercise) preceded the posterior approach; 4 a's not documented",
@@ -340,20 +344,66 @@ def test_one_keyword_scan_finds_every_keyword_a_substring_search_finds():
         "nothing of note",
     ]
     for text in texts:
-        for start in range(0, len(text) + 1, 3):
-            found = {(m.start(), w) for m in scan.finditer(text, start) for w in words if m.group(1).startswith(w)}
-            expected = {(i, w) for w in words for i in range(start, len(text)) if text.startswith(w, i)}
-            assert found == expected, (text, start)
+        keywords, gates, negated = index.scan(text)
+        assert gates == 0
+        assert keywords == sum(1 << i for i, w in enumerate(words) if w in text), text
+        expected = sorted(
+            (j, 1 << i) for i, w in enumerate(words) if i % 2 for j in range(len(text)) if text.startswith(w, j)
+        )
+        assert sorted(negated) == expected, text
 
 
 def test_reason_keyword_masks_agree_with_the_keywords_of_each_code():
-    """A code's bit is set for a sentence exactly when one of its keywords is in it."""
+    """A code's bit is set for a sentence exactly when one of its keywords is in it, and its
+    negated bit when one of its negated keywords begins after a position."""
     from kg.reasons import _scheme
     from kg.vocab import load_json
 
-    reasons, keywords = load_json("reasons.json")["reasons"], _scheme().keywords
+    reasons, literals = load_json("reasons.json")["reasons"], _scheme().literals
     sentence = "no documentation of objective functional improvement from the prior home exercise program"
+    keywords, _, after = literals.scan(sentence)
+    negated = 0
+    for start, mask in after:
+        negated |= mask if start >= 10 else 0
     for i, r in enumerate(reasons):
-        for field, negated in (("keywords", False), ("negated_keywords", True)):
-            expected = any(w in sentence[10:] for w in r.get(field, ()))
-            assert bool(keywords.of(sentence, 10, negated) & 1 << i) == expected, (r["code"], field)
+        assert bool(keywords & 1 << i) == any(w in sentence for w in r.get("keywords", ())), r["code"]
+        expected = any(w in sentence[10:] for w in r.get("negated_keywords", ()))
+        assert bool(negated & 1 << i) == expected, r["code"]
+
+
+def test_required_literals_are_in_every_match():
+    """kg.patterns.required_literals: every match holds one of the literals; no set where one
+    cannot be told (a class, an optional part, flags)."""
+    from kg.patterns import required_literals
+
+    assert required_literals(r"(?:does|do|did) not meet (?:the |any )?(?:\w+ )?criteria") == {" not meet "}
+    assert required_literals(r"\bno (?:evidence|indication) of\b[^.]{0,60}\bred flags?") == {"red flag"}
+    assert required_literals(r"(?:\bno\b|\bnot\b|n't\b|\black(?:s|ing)?\b)") == {"no", "not", "n't", "lack"}
+    assert required_literals(r"x+") == {"x"}
+    for none in (r"[abc]", r"(?:abc)?", r"(?i)abc", r"\w+", r"a|[bc]", r"(?i:abc)"):
+        assert required_literals(none) is None, none
+    pattern, texts = r"\b(?:is|are) not (?:medically )?indicated(?: at this time)?\W*$", ["it is not indicated."]
+    for t in texts:
+        assert re.search(pattern, t) and any(lit in t for lit in required_literals(pattern))
+
+
+def test_gated_patterns_answer_as_the_whole_pattern_on_every_sentence():
+    """Each reason pattern searched as its gated alternatives says what the whole pattern says,
+    on the composed wordings and, where CI has them, every rationale sentence of the shared letters."""
+    from kg.reasons import _scheme, sentences
+
+    s = _scheme()
+    patterns = [s.negation, s.generic, s.about_case, s.conclusion, s.connector]
+    for c in s.codes:
+        patterns += [p for p in (c.pattern, c.negated, c.in_guideline_text, c.unless) if p is not None]
+    texts = [w[-1].lower() for w in UNSEEN_WORDINGS]
+    for path in sorted((CORPUS / "found").glob("*.txt"))[:60]:
+        letter = parse_text(path.read_text(), path.name)
+        for item in letter.items:
+            texts += [t.lower() for t, _ in sentences(letter.text, item.rationale_span.start, item.rationale_span.end)]
+    assert len(texts) > 20
+    for text in texts:
+        _, gates, _ = s.literals.scan(text)
+        for p in patterns:
+            for pos in (0, len(text) // 2):
+                assert p.search(text, gates, pos) == bool(p.whole.search(text, pos)), (p.whole.pattern[:80], text)
