@@ -19,6 +19,7 @@ import argparse
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -71,7 +72,7 @@ kg.parse_file(paths[0])
 start = time.perf_counter()
 for p in paths:
     kg.parse_file(p)
-print(len(paths) / (time.perf_counter() - start))
+print(kg.__file__, len(paths) / (time.perf_counter() - start))
 """
 
 
@@ -83,14 +84,23 @@ def compare_with(venv: Path, texts: list[Path], pdfs: list[Path], repeat: int) -
     """Letters/s of this release and of the one in ``venv``, each route, alternated (best of
     ``repeat`` rounds each, each round a fresh process)."""
     best: dict[tuple[str, str], float] = {}
+    origin: dict[str, str] = {}
+    neutral = tempfile.mkdtemp()  # run from elsewhere: ``-c`` puts the working directory first on the path
     for _ in range(repeat):
         for label, python in (("this", sys.executable), ("other", _python(venv))):
             for route, paths in (("text", texts), ("pdf", pdfs)):
                 out = subprocess.run(
-                    [python, "-c", _AB_SCRIPT, *map(str, paths)], capture_output=True, text=True, check=True
+                    [python, "-c", _AB_SCRIPT, *map(str, paths)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=neutral,
                 )
-                rate_ = float(out.stdout.strip().splitlines()[-1])
+                where, rate_text = out.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+                rate_ = float(rate_text)
+                origin[label] = where
                 best[label, route] = max(best.get((label, route), 0.0), rate_)
+    print(f"this release: {origin['this']}; other: {origin['other']}")
     for route in ("text", "pdf"):
         this, other = best["this", route], best["other", route]
         print(

@@ -675,7 +675,7 @@ def sparql(
         text = path.read_text(encoding="utf-8")
     else:
         text = query_or_file
-    _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt, timeout=timeout)
+    _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt, timeout=timeout, ad_hoc=True)
 
 
 def _cell(value) -> str:
@@ -688,13 +688,34 @@ def _cell(value) -> str:
 
 
 def _answer(
-    target, text: str, subs: dict, fmt: TableFormat, output: Path | None = None, timeout: float | None = None
+    target,
+    text: str,
+    subs: dict,
+    fmt: TableFormat,
+    output: Path | None = None,
+    timeout: float | None = None,
+    ad_hoc: bool = False,
 ) -> None:
+    """Run a query and print its answer. ``ad_hoc``: a query a person wrote, whose empty answer
+    is checked: terms the ontology does not define, or a store without letters, are errors."""
     from kg.endpoint import EndpointError
-    from kg.queries import QueryTimeout, run
+    from kg.queries import NoLetters, QueryTimeout, check_letters_visible, run, undefined_terms
 
     try:
         columns, rows = run(target, text, subs, typed=True, timeout=timeout)
+        if ad_hoc and not rows:
+            unknown = undefined_terms(text)
+            if unknown:
+                _fail_line(
+                    "sparql",
+                    f"no rows, and the query names terms the ontology does not define: {', '.join(unknown)} "
+                    "(ontology/imr.ttl lists the terms; `imrkg show LETTER` prints a letter's triples)",
+                )
+                raise typer.Exit(EXIT_USAGE)
+            check_letters_visible(target, timeout)
+    except NoLetters as err:
+        _fail_line("sparql", f"no rows: {err}")
+        raise typer.Exit(EXIT_USAGE) from None
     except (SyntaxError, ValueError, OSError, EndpointError, QueryTimeout) as err:
         _fail_line("sparql", str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -69,7 +70,7 @@ def ask(
     if not why:
         why, months = _statistics_check(target, q, filters)
     if why:
-        _check_letters_visible(target, timeout)
+        check_letters_visible(target, timeout)
         sparql = raw_query(q, own, filters)
     else:
         sparql = fast_query(q, own, months)
@@ -77,12 +78,68 @@ def ask(
     return Answer(columns, rows, LETTER_GRAPHS if why else STATISTICS, why, sparql)
 
 
+def undefined_terms(sparql: str) -> list[str]:
+    """The terms of the project's namespaces (``imr:``, ``stat:``) that a query names and the
+    ontology does not define, as prefixed names: a misspelt or retired term (``imr:citedBy``)
+    matches nothing, and its empty answer must not pass for "no such decisions". A query rdflib
+    cannot read is not judged (empty list)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        algebra = prepareQuery(sparql).algebra
+    except Exception:  # noqa: BLE001  (rdflib raises many types; Oxigraph already judged the syntax)
+        return []
+    named: set[str] = set()
+    _collect_iris(algebra, named, set())
+    defined = _defined_terms()
+    own = (str(IMR), str(STAT))
+    return sorted(
+        f"{'imr' if iri.startswith(own[0]) else 'stat'}:{iri.split('#', 1)[1]}"
+        for iri in named
+        if iri.startswith(own) and iri not in defined
+    )
+
+
+def _collect_iris(node, out: set[str], seen: set[int]) -> None:
+    """Every IRI in rdflib's algebra of a query: its patterns, property paths, VALUES and filters."""
+    from rdflib import URIRef
+    from rdflib.paths import Path as PropertyPath
+
+    if isinstance(node, URIRef):
+        out.add(str(node))
+        return
+    if id(node) in seen or isinstance(node, str | int | float | bool) or node is None:
+        return
+    seen.add(id(node))
+    if isinstance(node, dict):
+        children = list(node.values())
+    elif isinstance(node, list | tuple | set | frozenset):
+        children = list(node)
+    elif isinstance(node, PropertyPath):
+        children = [getattr(node, a) for a in ("args", "arg", "path") if hasattr(node, a)]
+    else:
+        return
+    for child in children:
+        _collect_iris(child, out, seen)
+
+
+@cache
+def _defined_terms() -> frozenset[str]:
+    """The IRIs the ontology file describes (its subjects)."""
+    from rdflib import Graph
+
+    from kg.resources import ontology_file
+
+    graph = Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
+    return frozenset(str(s) for s in graph.subjects())
+
+
 class NoLetters(QuestionError):
     """The target shows no letters to ask: an empty store or server, or a server that does not
     show its named graphs as the default graph."""
 
 
-def _check_letters_visible(target, timeout: float | None) -> None:
+def check_letters_visible(target, timeout: float | None) -> None:
     """Before asking the letter graphs: an empty answer must mean "no such decisions", never "no
     letters here" or "letters the query cannot see"."""
     letter = f"?l a <{IMR.DeterminationLetter}>"

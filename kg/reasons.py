@@ -232,13 +232,18 @@ def find_reasons(
     ``drug_class``: the item's DWC drug class, when it is a drug (an opioid's rationale may name
     it only by a brand no pattern lists)."""
     s = _scheme()
-    rationale = text[start:end].lower()
-    codes = [
-        c
-        for c in s.codes
-        if c.outcome == outcome
-        and (c.requires is None or drug_class in c.requires_drug_class or c.requires.search(rationale))
-    ]
+    codes = [c for c in s.codes if c.outcome == outcome]
+    verdicts: dict[str, bool] = {}
+
+    def applies(code: _Code) -> bool:
+        """Whether the rationale mentions what ``code`` requires: asked only of a code some
+        sentence states (a search over the whole rationale, about 25 µs an item, once)."""
+        if code.requires is None or drug_class in code.requires_drug_class:
+            return True
+        if code.code not in verdicts:
+            verdicts[code.code] = code.requires.search(text[start:end].lower()) is not None
+        return verdicts[code.code]
+
     found: dict[str, Reason] = {}
     findings: list[tuple[str, Span]] = []
     named = _request_word(title)
@@ -248,18 +253,19 @@ def find_reasons(
         if not _is_finding(lowered, reading, named):
             # the guideline's or textbook's words, not a finding about this request, unless a rule applied to it
             for code in codes:
-                if code.code not in found and code.code in reading.states_in_guideline_text:
+                if code.code not in found and code.code in reading.states_in_guideline_text and applies(code):
                     found[code.code] = Reason(code.code, span, sentence)
             continue
         findings.append((sentence, span))
-        here = {c.code for c in codes if c.code in reading.states}
+        here = {c.code for c in codes if c.code in reading.states and applies(c)}
         for code in codes:
             if code.code in here and code.code not in found and not (code.yields_to & here):
                 found[code.code] = Reason(code.code, span, sentence)
-    missing = [c.code for c in codes if c.code not in found]
+    missing = {c.code: c for c in codes if c.code not in found}
     if missing and findings:
-        for code, (sentence, span) in reason_model.confident(findings, missing).items():
-            found[code] = Reason(code, span, sentence)
+        for code, (sentence, span) in reason_model.confident(findings, list(missing)).items():
+            if applies(missing[code]):
+                found[code] = Reason(code, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 

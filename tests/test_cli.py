@@ -93,6 +93,28 @@ def test_query_answers_typed_json_and_ask_works(example_build, tmp_path):
     assert res.returncode == 2 and b"no such file" in res.stderr
 
 
+def test_an_empty_answer_naming_terms_the_ontology_lacks_is_an_error(example_build, tmp_path):
+    """A retired or misspelt term (imr:citedBy, in a property path too) matches nothing: that is
+    an error naming it, not an empty table; a query of real terms that matches nothing is an
+    empty answer, exit 0."""
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    prefix = "PREFIX imr: <https://w3id.org/imr-kg/ontology#> "
+    for query in (
+        prefix + "SELECT ?c WHERE { ?c imr:citedBy ?party }",
+        prefix + "SELECT ?d WHERE { ?i imr:decision/imr:outcom ?d }",
+        "SELECT ?l WHERE { ?l a <https://w3id.org/imr-kg/ontology#DeterminationLeter> }",
+    ):
+        res = run("sparql", query, "--store", str(store))
+        assert res.returncode == 2, (query, res.stdout)
+        assert b"does not define" in res.stderr and res.stderr.count(b"\n") == 1, res.stderr
+        assert any(t in res.stderr for t in (b"imr:citedBy", b"imr:outcom", b"imr:DeterminationLeter"))
+    res = run("sparql", prefix + 'SELECT ?l WHERE { ?l imr:caseNumber "no such case" }', "--store", str(store))
+    assert res.returncode == 0 and b"does not define" not in res.stderr
+    res = run("sparql", prefix + "SELECT ?l WHERE { ?l a imr:DeterminationLetter }", "--store", str(store))
+    assert res.returncode == 0 and res.stdout.strip()
+
+
 def test_build_refuses_missing_inputs_and_bad_job_counts(tmp_path):
     res = run("build", str(tmp_path / "nothing-here"), "-o", str(tmp_path / "out"))
     assert res.returncode == 2 and b"no such file or directory" in res.stderr and not (tmp_path / "out").exists()
