@@ -36,9 +36,9 @@ SELECT ?number ?kind ?value ?p WHERE {
   } UNION {
     ?d imr:outcome ?o ; imr:textPosition ?p . BIND("rationale" AS ?kind) BIND(STRAFTER(STR(?o), "#") AS ?value)
   } UNION {
-    VALUES (?party_citation ?party) { (imr:claimsAdministratorCitation "ClaimsAdministrator") (imr:reviewerCitation "IMRReviewer") }
+    ?party_citation imr:citingParty ?party .
     ?item ?party_citation ?c . ?c imr:textPosition ?p .
-    BIND(CONCAT("citation by ", ?party) AS ?kind) BIND("" AS ?value)
+    BIND(CONCAT("citation by ", STRAFTER(STR(?party), "#")) AS ?kind) BIND("" AS ?value)
   } UNION {
     ?d imr:hasReasonStatement ?p . ?p imr:reasonCode ?code .
     ?code skos:prefLabel ?value . BIND("reason" AS ?kind)

@@ -141,6 +141,8 @@ def test_show_prints_each_fact_with_the_words_it_came_from(example_build, tmp_pa
     assert res.returncode == 0 and "item 1" in out and "item 2" not in out
     assert 'reason: Indications not documented  "No diagnostic medial branch block has been documented."' in out
     assert 'title:  "Bilateral lumbar facet joint injection L4-5 and L5-S1 under fluoroscopy"' in out
+    # the party of a citation is the ontology's imr:citingParty of the property the data use
+    assert "citation by ClaimsAdministrator:" in out and 'citation by IMRReviewer:  "Decision based on MTUS' in out
     res = run("show", "CM16-0000000", "--store", str(store))
     assert res.returncode == 2 and b"no letter with case number" in res.stderr
 
