@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.6.0"
+__version__ = "0.6.1"
 PARSER_VERSION = "0.6.0"
 
 __all__ = ["PARSER_VERSION", "__version__"]
