@@ -17,8 +17,11 @@ from kg import patterns as P
 from kg.models import Span
 from kg.vocab import load_json
 
-# sentences whose scores each process remembers (about 0.4 KB each with the sentence: 3 MB)
+# sentences whose scores each process remembers (about 0.4 KB each with the sentence: 3 MB), and
+# the longest sentence remembered: a longer one (hostile input, a run-on table) is scored afresh,
+# so the caches stay within a few tens of MB whatever the letters hold
 CACHED_SENTENCES = 8192
+LONGEST_CACHED_SENTENCE = 2000
 
 
 @cache
@@ -87,8 +90,12 @@ def _tokens(lowered: str) -> list[str]:
     return (P.MODEL_TOKEN_ASCII if lowered.isascii() else P.MODEL_TOKEN).findall(lowered)
 
 
-@lru_cache(maxsize=CACHED_SENTENCES)
 def _row(sentence: str) -> tuple[float, ...]:
+    """:func:`_score`, remembered for a sentence of at most LONGEST_CACHED_SENTENCE characters."""
+    return _remembered_score(sentence) if len(sentence) <= LONGEST_CACHED_SENTENCE else _score(sentence)
+
+
+def _score(sentence: str) -> tuple[float, ...]:
     """A sentence's logit for every code (in the order of :func:`_codes`): TF-IDF with sublinear
     tf and an L2 norm, as scikit-learn computes it (terms no code weighs count towards the norm
     only), times the weights, plus the intercepts.
@@ -115,6 +122,9 @@ def _row(sentence: str) -> tuple[float, ...]:
     return tuple(b + a / norm for b, a in zip(intercepts, acc, strict=True))
 
 
+_remembered_score = lru_cache(maxsize=CACHED_SENTENCES)(_score)
+
+
 def confident(sentences: list[tuple[str, Span]], codes: list[str]) -> dict[str, tuple[str, Span]]:
     """The codes whose best sentence scores above the model's threshold, with that sentence (the
     first of equal bests)."""
@@ -137,7 +147,7 @@ def confident(sentences: list[tuple[str, Span]], codes: list[str]) -> dict[str, 
 
 def clear_cache() -> None:
     """Forget the sentences scored so far."""
-    _row.cache_clear()
+    _remembered_score.cache_clear()
 
 
 __all__ = ["clear_cache", "confident", "features", "probabilities"]

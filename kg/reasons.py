@@ -166,7 +166,7 @@ _PLAIN_WORDS = frozenset(
 def is_finding(sentence: str, title: str = "") -> bool:
     """Whether a sentence may state a finding about this request (not only the guideline's words)."""
     lowered = sentence.lower()
-    return _is_finding(lowered, _read(lowered, "Upheld"), _request_word(title))
+    return _is_finding(lowered, _reading(lowered, "Upheld"), _request_word(title))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,14 @@ class _Reading:
     states_in_guideline_text: frozenset[str]
 
 
-@lru_cache(maxsize=reason_model.CACHED_SENTENCES)
+def _reading(lowered: str, outcome: str) -> _Reading:
+    """:func:`_read`, remembered for a sentence of at most reason_model.LONGEST_CACHED_SENTENCE
+    characters (the caches' memory stays bounded whatever the letters hold)."""
+    if len(lowered) <= reason_model.LONGEST_CACHED_SENTENCE:
+        return _remembered_read(lowered, outcome)
+    return _read(lowered, outcome)
+
+
 def _read(lowered: str, outcome: str) -> _Reading:
     """Read a sentence once for every item it appears in: letters quote the same guideline
     sentences again and again (a quarter of the sentences of the 130 shared letters repeat an
@@ -212,6 +219,9 @@ def _read(lowered: str, outcome: str) -> _Reading:
         if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, cue, negated)
     )
     return _Reading(worded, subject, states, in_guideline)
+
+
+_remembered_read = lru_cache(maxsize=reason_model.CACHED_SENTENCES)(_read)
 
 
 def _is_finding(lowered: str, reading: _Reading, named: str | None) -> bool:
@@ -249,7 +259,7 @@ def find_reasons(
     named = _request_word(title)
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
-        reading = _read(lowered, outcome)
+        reading = _reading(lowered, outcome)
         if not _is_finding(lowered, reading, named):
             # the guideline's or textbook's words, not a finding about this request, unless a rule applied to it
             for code in codes:
@@ -272,7 +282,7 @@ def find_reasons(
 
 def clear_cache() -> None:
     """Forget the sentences read so far (benchmarks measure a first reading)."""
-    _read.cache_clear()
+    _remembered_read.cache_clear()
     reason_model.clear_cache()
 
 
