@@ -57,8 +57,11 @@ def _scheme() -> _Scheme:
     data = load_json("reasons.json")
     literals = P.LiteralIndex()
 
+    def gate(patterns: list[str]) -> P.GatedPattern:
+        return literals.gate(_lower(patterns), P.alternation)
+
     def gated(patterns: list[str] | None) -> P.GatedPattern | None:
-        return literals.gate(_lower(patterns), P.alternation) if patterns else None
+        return gate(patterns) if patterns else None
 
     codes = tuple(
         _Code(
@@ -85,12 +88,12 @@ def _scheme() -> _Scheme:
     scheme = _Scheme(
         codes,
         literals,
-        gated([data["negation"]]),
-        gated([data["generic_statement"]]),
-        gated([data["about_this_case"]]),
+        gate([data["negation"]]),
+        gate([data["generic_statement"]]),
+        gate([data["about_this_case"]]),
         _alternation([data["guideline_subject"]]),
-        gated([data["conclusion"]]),
-        gated([data["reason_connector"]]),
+        gate([data["conclusion"]]),
+        gate([data["reason_connector"]]),
         frozenset(data["conclusion_codes"]),
     )
     literals.build()

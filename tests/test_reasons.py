@@ -424,3 +424,28 @@ def test_long_sentences_are_read_alike_but_not_remembered():
     assert reason_model._remembered_score.cache_info().currsize == 0
     assert "no-functional-improvement" in _codes(finding + ".")
     assert reasons._remembered_read.cache_info().currsize == 1
+
+
+def test_gated_patterns_answer_as_the_whole_pattern_on_composed_text():
+    """The same on texts composed of the patterns' own literals and keywords, joined by spaces or
+    punctuation: where a gate could wrongly close, it is most likely to show."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.reasons import _scheme
+
+    s = _scheme()
+    patterns = [s.negation, s.generic, s.about_case, s.conclusion, s.connector]
+    for c in s.codes:
+        patterns += [p for p in (c.pattern, c.negated, c.in_guideline_text, c.unless) if p is not None]
+    words = sorted(s.literals.words) + ["the", "patient", "request", "medically", "necessary", "of", "is", "was"]
+
+    @settings(max_examples=800, deadline=None)
+    @given(st.lists(st.tuples(st.sampled_from(words), st.sampled_from([" ", ", ", ". ", " - ", ""])), max_size=30))
+    def check(parts):
+        text = "".join(w + sep for w, sep in parts).strip()
+        _, gates, _ = s.literals.scan(text)
+        for p in patterns:
+            assert p.search(text, gates) == bool(p.whole.search(text)), (p.whole.pattern[:80], text)
+
+    check()
