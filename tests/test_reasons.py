@@ -153,6 +153,82 @@ UNSEEN_WORDINGS = [
         "Norco",
         "The patient reports a 50% reduction in pain and improved ability to perform activities of daily living with the medication.",
     ),
+    # 0.6.1: of 44 more wordings composed, these 15 were missed; the patterns were widened for them
+    (
+        "no-functional-improvement",
+        "Gabapentin 600mg #90",
+        "The records fail to show that gabapentin has produced any objective gains in function.",
+    ),
+    (
+        "no-functional-improvement",
+        "Tramadol ER 150mg #30",
+        "The patient continues to report pain of 7/10 with no improvement in activities of daily living on tramadol.",
+    ),
+    (
+        "no-functional-improvement",
+        "Aquatic therapy x 8",
+        "Functional gains from the previous course of aquatic therapy were not documented.",
+    ),
+    (
+        "no-functional-improvement",
+        "Lyrica 75mg #60",
+        "The provider has not shown that Lyrica reduced the claimant's pain or improved her function.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Occupational therapy x 12",
+        "This request would bring the total number of occupational therapy visits to 24, well above the guideline allowance.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Massage therapy x 10",
+        "Massage is limited to 4-6 visits in most cases, and 10 visits were requested.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Zolpidem 10mg #30",
+        "Zolpidem is intended for use for 7 to 10 days, and a 30-day supply was requested.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Carpal tunnel release",
+        "The patient has not yet tried splinting or a corticosteroid injection.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Shoulder arthroscopy",
+        "Surgery is premature because a full course of rehabilitation has not been completed.",
+    ),
+    (
+        "long-term-use",
+        "Xanax 0.5mg #60",
+        "Benzodiazepines are not recommended for long-term use, and the claimant has taken alprazolam for more than six months.",
+    ),
+    (
+        "request-incomplete",
+        "Home health care",
+        "The request fails to identify the number of hours per week or the duration of care.",
+    ),
+    (
+        "rationale-not-provided",
+        "Pain management consultation",
+        "The reason for the referral was not stated in the medical records.",
+    ),
+    (
+        "rationale-not-provided",
+        "Urine drug screen",
+        "The purpose of the requested test was not discussed by the treating physician.",
+    ),
+    (
+        "dependent-request",
+        "Pre-operative labs",
+        "The primary procedure has not been authorized; therefore, the pre-operative laboratory testing is not needed.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Tramadol 50mg #60",
+        "With tramadol, the claimant is able to walk for 30 minutes and has returned to modified work.",
+    ),
 ]
 
 
