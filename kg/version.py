@@ -11,6 +11,6 @@
 from __future__ import annotations
 
 __version__ = "0.6.1"
-PARSER_VERSION = "0.6.0"
+PARSER_VERSION = "0.6.1"
 
 __all__ = ["PARSER_VERSION", "__version__"]

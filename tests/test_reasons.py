@@ -229,6 +229,77 @@ UNSEEN_WORDINGS = [
         "Tramadol 50mg #60",
         "With tramadol, the claimant is able to walk for 30 minutes and has returned to modified work.",
     ),
+    # and of 31 more, these 14 were missed (release 0.6.1 as well)
+    (
+        "criteria-met",
+        "Lumbar epidural steroid injection L4-5",
+        "The patient has radicular pain in an L5 distribution, corroborated by MRI findings of foraminal stenosis, and has failed conservative care; the request is consistent with guideline criteria.",
+    ),
+    (
+        "criteria-met",
+        "Cervical MRI",
+        "The claimant has a progressive neurologic deficit in the right upper extremity, which warrants imaging.",
+    ),
+    (
+        "criteria-met",
+        "Physical therapy x 6",
+        "The patient is post-operative and the requested visits fall within the postsurgical treatment guidelines.",
+    ),
+    (
+        "criteria-met",
+        "Functional restoration program",
+        "The claimant satisfies all of the guideline criteria for admission to a functional restoration program.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Physical therapy x 6",
+        "Following the initial six sessions, the patient's lifting tolerance increased from 10 to 25 pounds.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Norco 10/325 #60",
+        "The patient reports that the medication lowers her pain from 9/10 to 5/10 and allows her to do household chores.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Acupuncture x 6",
+        "The prior acupuncture sessions resulted in a clinically significant improvement in activities of daily living.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Chiropractic x 4",
+        "After the prior chiropractic visits, the patient's Oswestry score improved from 42% to 28%.",
+    ),
+    (
+        "no-functional-improvement",
+        "Norco 10/325 #120",
+        "Although the patient reports subjective pain relief, there is no objective evidence of improved function or return to work.",
+    ),
+    (
+        "no-functional-improvement",
+        "Lumbar radiofrequency ablation",
+        "The prior ablation provided less than 50% relief for less than 12 weeks.",
+    ),
+    (
+        "indications-not-documented",
+        "Home health aide",
+        "The patient is not homebound and no skilled nursing need has been identified.",
+    ),
+    (
+        "rationale-not-provided",
+        "Lab panel",
+        "It is unclear what the treating physician hoped to learn from the laboratory studies.",
+    ),
+    (
+        "rationale-not-provided",
+        "Second opinion consultation",
+        "The treating physician did not provide a reason for the consultation.",
+    ),
+    (
+        "home-program-sufficient",
+        "Gym membership",
+        "The patient can perform the exercises at home without specialized equipment.",
+    ),
 ]
 
 
