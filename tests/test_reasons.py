@@ -300,6 +300,52 @@ UNSEEN_WORDINGS = [
         "Gym membership",
         "The patient can perform the exercises at home without specialized equipment.",
     ),
+    # and of a third round of 34, these 9 (release 0.6.1)
+    (
+        "not-recommended",
+        "Topical ketoprofen cream",
+        "Ketoprofen is not FDA approved for topical application.",
+    ),
+    (
+        "no-functional-improvement",
+        "Physical therapy x 8",
+        "The claimant's range of motion and strength are unchanged after 18 prior sessions.",
+    ),
+    (
+        "no-functional-improvement",
+        "Butrans patch",
+        "The records show no decrease in the use of other pain medications with the patch.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Lumbar facet radiofrequency ablation",
+        "The patient has not participated in a recent course of physical therapy or a home exercise program.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Ketorolac injection",
+        "Oral NSAIDs have not been tried first.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Total knee arthroplasty",
+        "There is no record that the patient attempted weight loss, bracing, or injections before surgery.",
+    ),
+    (
+        "dependent-request",
+        "Post-operative sling",
+        "Because the rotator cuff repair was not certified, there is no need for the post-operative sling.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Norco 10/325 #90",
+        "The patient's pain is reduced by 50% with the medication, and she is working full duty.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Physical therapy x 6",
+        "The patient has made steady progress with therapy, with improved strength and range of motion.",
+    ),
 ]
 
 
