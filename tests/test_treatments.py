@@ -8,8 +8,10 @@ rules generalise rather than that they remember the corpus.
 from __future__ import annotations
 
 import pytest
+from conftest import CORPUS
 from factories import item
 
+from kg import parse_text
 from kg.treatments import classify
 
 DRUGS = [
@@ -139,3 +141,35 @@ def test_a_hyphenated_word_is_read_whole_first_then_as_its_parts():
         (9, 13, "APAP", ("acetaminophen",)),
     ]
     assert drugs.find("Follow-up x-ray of the post-op knee, self-care") == []
+
+
+def test_gated_rules_pick_the_rule_and_match_every_rule_in_turn_would():
+    """kg.treatments searches only the rules whose literals a title holds (in lower case, for an
+    ASCII title; any other title searches them all): the same first rule and match as searching
+    every rule in order, on mixed-case, non-ASCII and the shared letters' titles."""
+    from kg import treatments
+
+    def every_rule(text):
+        for rule in treatments._scheme()[1]:
+            m = rule.pattern.whole.search(text)
+            if m:
+                return rule.concept, m.span()
+        return None
+
+    titles = [
+        "LUMBAR MRI WITHOUT CONTRAST",
+        "Physical Therapy 2x6 Lumbar",
+        "TENS unit purchase",
+        "Acupuncture x 6",
+        "Électromyography of the upper extremities",
+        "Kelvin \u212a brace",
+        "ﬁngertip splint",
+        "",
+    ]
+    found = CORPUS / "found"
+    for path in sorted(found.glob("*.txt"))[:80]:
+        titles += [item.title for item in parse_text(path.read_text(), path.name).items]
+    assert len(titles) > 20
+    for title in titles:
+        got = treatments._first_rule(title)
+        assert (got and (got[0], got[1].span())) == every_rule(title), title
