@@ -346,6 +346,77 @@ UNSEEN_WORDINGS = [
         "Physical therapy x 6",
         "The patient has made steady progress with therapy, with improved strength and range of motion.",
     ),
+    # and of a fourth round of 30, these (release 0.6.1)
+    (
+        "indications-not-documented",
+        "Bilateral EMG/NCS",
+        "The claimant's complaints are limited to axial neck pain without radiation into the arms.",
+    ),
+    (
+        "indications-not-documented",
+        "Pantoprazole 40mg #30",
+        "This patient is under 65 and is not taking aspirin, steroids or anticoagulants, so he is not at risk for GI events.",
+    ),
+    (
+        "indications-not-documented",
+        "Right knee arthroscopy",
+        "The patient's MRI shows only degenerative changes, and there is no documented mechanical locking.",
+    ),
+    (
+        "rationale-not-provided",
+        "Repeat EMG",
+        "The provider has not explained what new information a second study would provide.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Physical therapy 3x4",
+        "The patient has already completed more therapy than the guidelines allow for this condition.",
+    ),
+    (
+        "dependent-request",
+        "Post-op cold therapy unit",
+        "The patient's shoulder surgery was denied, so the cold therapy unit requested for after surgery is not needed.",
+    ),
+    (
+        "request-incomplete",
+        "Massage therapy",
+        "The request for this patient does not state the number of sessions.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Lumbar ESI",
+        "The patient has not yet had a course of physical therapy for this flare-up.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Cubital tunnel release",
+        "The claimant has not had a trial of splinting or activity modification.",
+    ),
+    (
+        "long-term-use",
+        "Ativan 1mg #60",
+        "The patient has taken Ativan every night for two years.",
+    ),
+    (
+        "long-term-use",
+        "Baclofen 10mg #90",
+        "This patient has been maintained on baclofen since 2015.",
+    ),
+    (
+        "no-functional-improvement",
+        "Norco 10/325 #90",
+        "The patient's pain scores are the same with and without the medication.",
+    ),
+    (
+        "no-functional-improvement",
+        "Acupuncture x 6",
+        "The patient reported only temporary relief after the prior acupuncture visits, with no lasting change in function.",
+    ),
+    (
+        "criteria-met",
+        "MRI of the cervical spine",
+        "This patient's worsening weakness and numbness in the C6 distribution justify the MRI.",
+    ),
 ]
 
 
