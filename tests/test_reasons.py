@@ -417,6 +417,77 @@ UNSEEN_WORDINGS = [
         "MRI of the cervical spine",
         "This patient's worsening weakness and numbness in the C6 distribution justify the MRI.",
     ),
+    # and of a fifth round of 30, these (release 0.6.1)
+    (
+        "long-term-use",
+        "Tramadol 50mg #120",
+        "The injured worker has been on tramadol chronically, well beyond the recommended duration.",
+    ),
+    (
+        "long-term-use",
+        "Soma 350mg #90",
+        "The claimant has used carisoprodol on an ongoing basis for an extended period.",
+    ),
+    (
+        "not-recommended",
+        "Vitamin B12 injections",
+        "There is no scientific support for B12 injections for this patient's neuropathy.",
+    ),
+    (
+        "not-recommended",
+        "Prolotherapy",
+        "Prolotherapy has not been proven effective and is not a recommended treatment for this claimant.",
+    ),
+    (
+        "rationale-not-provided",
+        "CT scan",
+        "The treating doctor has given no reason for ordering a CT after a recent MRI.",
+    ),
+    (
+        "rationale-not-provided",
+        "Durable medical equipment",
+        "The records are silent as to why this patient needs the equipment.",
+    ),
+    (
+        "request-incomplete",
+        "Medication refill",
+        "The prescription submitted for this patient lacks the dosing frequency.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Physical therapy x 8",
+        "The patient's range of motion has increased by 30 degrees with therapy.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Norco 5/325 #60",
+        "The claimant states that with Norco he can perform his activities of daily living, which he cannot do without it.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Aquatic therapy x 6",
+        "After six pool sessions, the patient walks without a cane.",
+    ),
+    (
+        "indications-not-documented",
+        "Sleep medication",
+        "There is no mention of the patient having trouble sleeping.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Spinal fusion",
+        "The claimant has received only two weeks of physical therapy and no injections to date.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Knee arthroscopy",
+        "This patient has not been given a trial of NSAIDs or a home exercise program before surgery.",
+    ),
+    (
+        "home-program-sufficient",
+        "Physical therapy",
+        "The patient has been taught the exercises and should perform them on his own.",
+    ),
 ]
 
 
