@@ -784,3 +784,82 @@ def test_gated_patterns_answer_as_the_whole_pattern_on_composed_text():
             assert p.search(text, gates) == bool(p.whole.search(text)), (p.whole.pattern[:80], text)
 
     check()
+
+
+# Sentences that must not give a code (written for this test): the widened patterns must not read
+# a statement that treatment worked, was tried, was specified or explained as its opposite.
+NOT_THESE = [
+    (
+        "Upheld",
+        "Physical therapy x 6",
+        "The patient is working full duty and reports that therapy helped.",
+        "no-functional-improvement",
+    ),
+    ("Upheld", "Lumbar MRI", "The patient has had low back pain for more than six months.", "long-term-use"),
+    (
+        "Upheld",
+        "Knee arthroscopy",
+        "The patient has tried physical therapy, injections and bracing without relief.",
+        "conservative-care-not-tried",
+    ),
+    (
+        "Upheld",
+        "Acupuncture x 6",
+        "The request specifies six visits over three weeks for the lumbar spine.",
+        "request-incomplete",
+    ),
+    (
+        "Upheld",
+        "Home health",
+        "The treating physician explained why home health services are needed after the surgery.",
+        "rationale-not-provided",
+    ),
+    (
+        "Upheld",
+        "TENS unit",
+        "The patient uses the TENS unit daily as part of a home exercise program.",
+        "not-recommended",
+    ),
+    (
+        "Upheld",
+        "Gabapentin 600mg #90",
+        "The patient reports a 50% reduction in pain with gabapentin.",
+        "no-functional-improvement",
+    ),
+    (
+        "Overturned",
+        "Norco 10/325 #60",
+        "The patient reports no improvement in function with Norco.",
+        "functional-improvement-documented",
+    ),
+    (
+        "Overturned",
+        "Physical therapy x 6",
+        "The patient is unable to walk without a cane.",
+        "functional-improvement-documented",
+    ),
+    ("Overturned", "Physical therapy x 6", "The patient is not working.", "functional-improvement-documented"),
+    (
+        "Upheld",
+        "Shoulder surgery",
+        "The surgery was approved, so the post-operative sling is also needed.",
+        "dependent-request",
+    ),
+    (
+        "Upheld",
+        "Cyclobenzaprine #60",
+        "The patient has used cyclobenzaprine only intermittently for flare-ups.",
+        "long-term-use",
+    ),
+    (
+        "Upheld",
+        "Lumbar ESI",
+        "The physical examination shows positive straight leg raise and decreased sensation in the L5 dermatome.",
+        "indications-not-documented",
+    ),
+]
+
+
+def test_statements_of_the_opposite_give_no_code():
+    for outcome, title, sentence, code in NOT_THESE:
+        assert code not in _codes(sentence, outcome, title), (code, sentence)
