@@ -488,6 +488,52 @@ UNSEEN_WORDINGS = [
         "Physical therapy",
         "The patient has been taught the exercises and should perform them on his own.",
     ),
+    # and of a sixth round of 25, these (release 0.6.1)
+    (
+        "no-functional-improvement",
+        "Physical therapy x 6",
+        "The patient's function has not improved despite 20 sessions of therapy.",
+    ),
+    (
+        "no-functional-improvement",
+        "Tramadol 50mg #60",
+        "The claimant's pain levels have stayed at 8/10 on the current regimen.",
+    ),
+    (
+        "indications-not-documented",
+        "Carpal tunnel release",
+        "The patient's electrodiagnostic study was normal.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Lumbar ESI",
+        "The patient has not been referred for physical therapy.",
+    ),
+    (
+        "not-recommended",
+        "Flurbiprofen cream",
+        "This patient's compound includes cyclobenzaprine, which has no evidence for topical use.",
+    ),
+    (
+        "rationale-not-provided",
+        "Follow-up visit",
+        "The purpose of this patient's follow-up visit is not clear from the records.",
+    ),
+    (
+        "long-term-use",
+        "Norco 10/325 #60",
+        "The patient has been on opioids for years.",
+    ),
+    (
+        "dependent-request",
+        "Post-op physical therapy x 12",
+        "There is no need for post-operative therapy for this patient, as the surgery was not certified.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Norco 10/325 #60",
+        "The patient reports being able to work full time with the medication.",
+    ),
 ]
 
 
