@@ -42,7 +42,7 @@ from kg.output import atomic_writer, remove_stale_parts
 from kg.parse import parse_in_time, printable
 from kg.pool import WORKER_DIED, chunked, default_jobs, die_with_parent, ordered_map
 from kg.read import Document, discover
-from kg.resources import ontology_file, reference_files
+from kg.resources import reference_files
 from kg.shacl import compiled as compiled_shapes
 from kg.statistics import (
     Totals,
@@ -56,7 +56,7 @@ from kg.statistics import (
 from kg.terms import nquad_lines, rdflib_trig, read_iri, trig_graph, trig_header
 from kg.validate import Violation, validate_triples
 from kg.version import PARSER_VERSION
-from kg.vocab_rdf import vocabulary_graph
+from kg.vocab_rdf import ontology_graph, vocabulary_graph
 
 CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
 
@@ -226,9 +226,7 @@ def graph_writer(path: Path) -> Iterator[IO[str]]:
 def _fixed_rdflib() -> tuple[Graph, Graph]:
     """The vocabulary and ontology graphs (built once: the TriG output and the statistics' N-Quads
     both come from them, in one process when --jobs 1)."""
-    vocab = vocabulary_graph()
-    onto = Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
-    return vocab, onto
+    return vocabulary_graph(), ontology_graph()
 
 
 def fixed_graphs() -> str:

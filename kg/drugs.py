@@ -171,7 +171,9 @@ def _find(text: str) -> list[Mention]:
                 ahead.extendleft(reversed(_parts(start, word)))
 
 
-_remembered = lru_cache(maxsize=4096)(lambda text: tuple(_find(text)))
+@lru_cache(maxsize=4096)
+def _remembered(text: str) -> tuple[Mention, ...]:
+    return tuple(_find(text))
 
 
 def _parts(start: int, word: str) -> list[tuple[int, int, str]]:

@@ -316,11 +316,6 @@ class LiteralIndex:
         return self.scan(text)[1]
 
 
-def alternatives(pattern: str) -> list[str]:
-    """The alternatives of a pattern's outermost ``|`` (see :func:`_alternatives`)."""
-    return _alternatives(pattern)
-
-
 def _alternatives(pattern: str) -> list[str]:
     """The alternatives of a pattern's outermost ``|``, looking inside a ``(?:...)`` that wraps it
     all."""

@@ -126,12 +126,9 @@ def _collect_iris(node, out: set[str], seen: set[int]) -> None:
 @cache
 def _defined_terms() -> frozenset[str]:
     """The IRIs the ontology file describes (its subjects)."""
-    from rdflib import Graph
+    from kg.vocab_rdf import ontology_graph
 
-    from kg.resources import ontology_file
-
-    graph = Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
-    return frozenset(str(s) for s in graph.subjects())
+    return frozenset(str(s) for s in ontology_graph().subjects())
 
 
 class NoLetters(QuestionError):

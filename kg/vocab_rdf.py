@@ -38,6 +38,7 @@ from kg.namespaces import (
     work_iri,
 )
 from kg.reasons import scheme as reason_scheme
+from kg.resources import ontology_file
 from kg.treatments import category_of, concepts, is_drug_concept, subcategory_concept
 from kg.version import PARSER_VERSION
 from kg.vocab import guideline_works, load_json, specialties, states
@@ -52,6 +53,12 @@ def vocabulary_chapters() -> frozenset[str]:
         for work, key in (("mtus-acoem", "acoem_chapters"), ("odg", "odg_chapters"))
         for ch in data[key]
     )
+
+
+def ontology_graph() -> Graph:
+    """The ontology file (ontology/imr.ttl) as an rdflib Graph: the build writes it as the
+    ontology graph, and kg.queries reads which terms it defines."""
+    return Graph().parse(data=ontology_file().read_text(encoding="utf-8"), format="turtle")
 
 
 def vocabulary_graph() -> Graph:
