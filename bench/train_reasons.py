@@ -35,7 +35,7 @@ from sklearn.model_selection import GroupKFold  # noqa: E402
 
 import kg.reason_model  # noqa: E402
 from kg import parse_text  # noqa: E402
-from kg.reasons import find_reasons, is_finding, scheme, sentences  # noqa: E402
+from kg.reasons import find_reasons, is_finding, model_may_add, scheme, sentences  # noqa: E402
 
 SEED = 7
 PRUNE = 0.2  # weights smaller than this are dropped (in the cross-validation too): 3x fewer to add up
@@ -98,15 +98,22 @@ def fit(sentences_: list[str], labels: list[set[str]], codes: list[str]):
     return vec, models
 
 
-def _predicted(item: dict, scores: dict[str, float], threshold: float) -> set[str]:
+def _predicted(item: dict, scores: dict[str, tuple[float, str]], threshold: float) -> set[str]:
     """An item's codes as kg.reasons combines them: the patterns', then the model's above the
-    threshold among the codes of the item's outcome."""
+    threshold among the codes of the item's outcome, unless the patterns let it yield in that
+    sentence (kg.reasons.model_may_add)."""
     return set(item["patterns"]) | {
-        c for c, p in scores.items() if (c in OVERTURN) == (item["outcome"] == "Overturned") and p > threshold
+        c
+        for c, (p, sentence) in scores.items()
+        if (c in OVERTURN) == (item["outcome"] == "Overturned")
+        and p > threshold
+        and model_may_add(c, sentence, item["outcome"])
     }
 
 
-def score(items: list[dict], best: dict[int, dict[str, float]], threshold: float, letters: set[int] | None = None):
+def score(
+    items: list[dict], best: dict[int, dict[str, tuple[float, str]]], threshold: float, letters: set[int] | None = None
+):
     per = Counter()
     for idx, it in enumerate(items):
         if letters is not None and it["letter"] not in letters:
@@ -119,7 +126,7 @@ def score(items: list[dict], best: dict[int, dict[str, float]], threshold: float
     return (2 * p * r / (p + r) if p + r else 0.0), p, r, per
 
 
-def _errors(items: list[dict], best: dict[int, dict[str, float]], threshold: float, code: str) -> None:
+def _errors(items: list[dict], best: dict[int, dict[str, tuple[float, str]]], threshold: float, code: str) -> None:
     """False positives (with the sentence that gave them) and negatives (with the labelled quote)
     on the development half only (even-position letters): rules are written from these, and the
     held-out half stays unseen."""
@@ -137,11 +144,11 @@ def _errors(items: list[dict], best: dict[int, dict[str, float]], threshold: flo
 
 def _cross_validated(
     items: list[dict], examples: list[dict], codes: list[str], folds, keep_evidence: bool = True
-) -> dict[int, dict[str, float]]:
-    """Each item's best sentence probability per code, from models that never saw its letter
+) -> dict[int, dict[str, tuple[float, str]]]:
+    """Each item's best sentence probability per code (and that sentence), from models that never saw its letter
     (``folds``: (train, test) example indexes); the model's evidence is kept on the item for
     ``--errors`` unless ``keep_evidence`` is false."""
-    best: dict[int, dict[str, float]] = {}
+    best: dict[int, dict[str, tuple[float, str]]] = {}
     for train, test in folds:
         vec, models = fit([examples[i]["sentence"] for i in train], [examples[i]["codes"] for i in train], codes)
         x = vec.transform([examples[i]["sentence"] for i in test])
@@ -150,8 +157,8 @@ def _cross_validated(
             probs = 1.0 / (1.0 + np.exp(-(x @ w + model.intercept_[0])))
             for k, p in zip(test, probs, strict=True):
                 item = best.setdefault(examples[k]["item"], {})
-                if float(p) > item.get(code, 0.0):
-                    item[code] = float(p)
+                if float(p) > item.get(code, (0.0, ""))[0]:
+                    item[code] = (float(p), examples[k]["sentence"])
                     if keep_evidence:
                         items[examples[k]["item"]].setdefault("model_evidence", {})[code] = examples[k]["sentence"]
     return best

@@ -10,6 +10,7 @@ import re
 # the engine's own parser, to read which literals a pattern needs (required_literals)
 import re._constants as _sre_constants  # noqa: E402  (private, stable since Python 3.11)
 import re._parser as _sre_parser  # noqa: E402
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -219,17 +220,17 @@ class GatedPattern:
 
     whole: re.Pattern[str]  # the pattern itself, for where a match is
     always: re.Pattern[str] | None  # the alternatives no literal gates, as one pattern
-    gated: dict[int, Callable[[str, int], re.Match[str] | None]]  # gate bit -> its alternative's search
+    gated: dict[int, Callable[[str, int, int], re.Match[str] | None]]  # gate bit -> its alternative's search
     bits: int  # every gated alternative's bit
 
-    def search(self, text: str, gates: int, pos: int = 0) -> bool:
-        """Whether the pattern matches ``text`` from ``pos``, as ``whole.search`` would say."""
-        if self.always is not None and self.always.search(text, pos):
+    def search(self, text: str, gates: int, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        """Whether the pattern matches ``text[pos:endpos]``, as ``whole.search`` would say."""
+        if self.always is not None and self.always.search(text, pos, endpos):
             return True
         hits = self.bits & gates
         while hits:  # only the alternatives whose literals the text holds, lowest bit first
             bit = hits & -hits
-            if self.gated[bit](text, pos):
+            if self.gated[bit](text, pos, endpos):
                 return True
             hits ^= bit
         return False

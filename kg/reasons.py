@@ -36,6 +36,7 @@ class _Code:
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
+    model_yields: bool  # ... and the sentence model does not add it back from that sentence
     unless: P.GatedPattern | None  # a sentence these match does not state the code (a qualified statement)
 
 
@@ -47,6 +48,7 @@ class _Scheme:
     generic: P.GatedPattern
     about_case: P.GatedPattern
     guideline_subject: re.Pattern[str]
+    names_case: re.Pattern[str]
     conclusion: P.GatedPattern
     connector: P.GatedPattern
     conclusion_codes: frozenset[str]
@@ -76,6 +78,7 @@ def _scheme() -> _Scheme:
             _alternation([r["requires"]]) if r.get("requires") else None,
             frozenset(r.get("requires_drug_class", ())),
             frozenset(r.get("yields_to", ())),
+            bool(r.get("model_yields")),
             gated(r.get("unless")),
         )
         for i, r in enumerate(data["reasons"])
@@ -92,6 +95,7 @@ def _scheme() -> _Scheme:
         gate([data["generic_statement"]]),
         gate([data["about_this_case"]]),
         _alternation([data["guideline_subject"]]),
+        _alternation([data["names_this_case"]]),
         gate([data["conclusion"]]),
         gate([data["reason_connector"]]),
         frozenset(data["conclusion_codes"]),
@@ -111,17 +115,37 @@ def _lower(patterns: list[str]) -> list[str]:
     return [P.REGEX_CAPITAL.sub(lambda m: m.group(0).lower(), p) for p in patterns]
 
 
-def _says(code: _Code, sentence: str, gates: int, keywords: int, cue: re.Match[str] | None, negated: int) -> bool:
+def _says(
+    code: _Code, sentence: str, gates: int, keywords: int, clauses: tuple[tuple[int, int], ...], negated: int
+) -> bool:
     """Whether a (lower-cased) sentence states a code: one of its patterns, or one of its negated
-    terms after the sentence's first negation cue. The sentence's keywords (``keywords``, and
-    ``negated``: the codes whose negated keywords follow the cue) rule most codes out before any
-    pattern runs, and its literals (``gates``) most of the patterns' alternatives; the cue and
-    the term are two searches instead of one pattern backtracking over every word between."""
+    terms in the clause after a negation cue (``clauses``). The sentence's keywords
+    (``keywords``, and ``negated``: the codes whose negated keywords follow a cue in its clause)
+    rule most codes out before any pattern runs, and its literals (``gates``) most of the
+    patterns' alternatives; the cue and the term are two searches instead of one pattern
+    backtracking over every word between."""
     if code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence, gates):
         return code.unless is None or not code.unless.search(sentence, gates)
-    if cue is None or code.negated is None or (code.negated_gated and not negated & code.bit):
+    if not clauses or code.negated is None or (code.negated_gated and not negated & code.bit):
         return False
-    return code.negated.search(sentence, gates, cue.end())
+    return any(code.negated.search(sentence, gates, begin, end) for begin, end in clauses)
+
+
+def _negated_clauses(lowered: str, negation: P.GatedPattern) -> tuple[tuple[int, int], ...]:
+    """Where each negation cue's reach runs: from the cue to the end of its clause, the next ``;``,
+    or the closing parenthesis of a parenthesis the cue is in. "Passive therapy (modalities that
+    do not require energy expenditure) is ... beneficial" does not deny a benefit; "... has not
+    returned; there is no evidence of benefit" does."""
+    out = []
+    for cue in negation.whole.finditer(lowered):
+        at = cue.end()
+        opened = lowered.rfind("(", 0, at)
+        inside = opened >= 0 and lowered.find(")", opened, at) < 0
+        end = lowered.find(")", at) if inside else -1
+        semicolon = lowered.find(";", at)
+        ends = [e for e in (end, semicolon) if e >= 0]
+        out.append((at, min(ends) if ends else len(lowered)))
+    return tuple(out)
 
 
 def scheme() -> list[dict]:
@@ -200,8 +224,11 @@ def _read(lowered: str, outcome: str) -> _Reading:
     s = _scheme()
     codes = [c for c in s.codes if c.outcome == outcome]
     keywords, gates, after = s.literals.scan(lowered)
-    worded = s.generic.search(lowered, gates) and not s.about_case.search(lowered, gates)
-    subject = bool(s.guideline_subject.search(lowered)) if worded else False
+    subject = bool(s.guideline_subject.search(lowered))
+    # the guideline is speaking: its words, whatever they say of patients and findings, unless
+    # the sentence names this case ("Per the ODG, the patient's request ...")
+    speaks = subject and not s.names_case.search(lowered)
+    worded = speaks or bool(s.generic.search(lowered, gates) and not s.about_case.search(lowered, gates))
     in_guideline = (
         frozenset(
             c.code for c in codes if c.in_guideline_text is not None and c.in_guideline_text.search(lowered, gates)
@@ -210,16 +237,15 @@ def _read(lowered: str, outcome: str) -> _Reading:
         else frozenset()
     )
     conclusion = s.conclusion.search(lowered, gates) and not s.connector.search(lowered, gates)
-    cue = s.negation.whole.search(lowered) if s.negation.may_match(gates) else None
+    clauses = _negated_clauses(lowered, s.negation) if s.negation.may_match(gates) else ()
     negated = 0
-    if cue is not None:
-        for start, mask in after:
-            if start >= cue.end():
-                negated |= mask
+    for start, mask in after:
+        if any(begin <= start < end for begin, end in clauses):
+            negated |= mask
     states = frozenset(
         c.code
         for c in codes
-        if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, cue, negated)
+        if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, clauses, negated)
     )
     return _Reading(worded, subject, states, in_guideline)
 
@@ -277,10 +303,25 @@ def find_reasons(
     missing = {c.code: c for c in codes if c.code not in found}
     if missing and findings:
         for code, (sentence, span) in reason_model.confident(findings, list(missing)).items():
-            if applies(missing[code]):
+            if applies(missing[code]) and not yielded(missing[code], _reading(sentence.lower(), outcome)):
                 found[code] = Reason(code, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
+
+
+def yielded(code: _Code, reading: _Reading) -> bool:
+    """Whether the patterns read a ``model_yields`` code in a sentence and let a more specific
+    code read there take its place: the model does not add it back from that sentence ("a lack
+    of a clear rationale for monitored therapy over a home exercise program" is the home
+    program's). The catch-all indications-not-documented is not such a code: the model adding
+    it beside the specific code was right more often than not on the shared letters."""
+    return code.model_yields and code.code in reading.states and bool(code.yields_to & reading.states)
+
+
+def model_may_add(code: str, sentence: str, outcome: str) -> bool:
+    """Whether the sentence model may add ``code`` from ``sentence`` (see :func:`yielded`)."""
+    by_code = {c.code: c for c in _scheme().codes}
+    return not yielded(by_code[code], _reading(sentence.lower(), outcome))
 
 
 def clear_cache() -> None:

@@ -909,3 +909,59 @@ NOT_THESE = [
 def test_statements_of_the_opposite_give_no_code():
     for outcome, title, sentence, code in NOT_THESE:
         assert code not in _codes(sentence, outcome, title), (code, sentence)
+
+
+def test_a_negation_reaches_only_its_own_clause():
+    # a cue inside a parenthesis does not deny what the sentence says after it closes
+    aside = (
+        "Passive modalities (treatments that do not require effort on the part of the patient) are beneficial "
+        "for controlling swelling in the early phase of care."
+    )
+    assert "no-functional-improvement" not in _codes(aside)
+    # a cue before a semicolon does not reach the next clause ...
+    assert "no-functional-improvement" not in _codes(
+        "The patient did not attend the last visit; functional improvement was noted after the first six sessions."
+    )
+    # ... but a cue after it does, and so does a parenthesis the cue does not sit in
+    assert "no-functional-improvement" in _codes(
+        "The patient returned for follow-up; there is no evidence of functional improvement from therapy."
+    )
+    assert "no-functional-improvement" in _codes(
+        "There is no note (of the six visits so far) of any functional improvement from therapy."
+    )
+
+
+def test_a_sentence_the_guideline_speaks_is_no_finding_unless_it_names_this_case():
+    speaks = [
+        "The ACOEM Guidelines recommend reserving MRI for those with clear examination findings when the "
+        "symptoms do not respond to conservative management for a month.",
+        "Additionally, per the ACOEM Guidelines, physical modalities such as heat and ultrasound have no proven "
+        "efficacy in treating acute low back symptoms.",
+        "Regarding therapy, the ODG states that when the number of visits exceeds the guideline, exceptional "
+        "factors should be noted.",
+        "The 2016 MTUS guidelines cite the ODG: allow for fading of treatment frequency plus active self-directed "
+        "home therapy.",
+    ]
+    for sentence in speaks:
+        assert _codes(sentence, title="Lumbar MRI") == [], sentence
+    assert "conservative-care-not-tried" in _codes(
+        "Per the ODG, the patient has not had a trial of conservative care before this request.", title="Lumbar MRI"
+    )
+
+
+def test_a_limit_on_duration_is_not_a_treatment_the_guideline_rejects():
+    assert "not-recommended" not in _codes(
+        "Muscle relaxants are not recommended for longer than 2-3 weeks.", title="Tizanidine 4mg #60"
+    )
+    assert "not-recommended" in _codes("Tizanidine is not recommended for this patient.", title="Tizanidine 4mg #60")
+
+
+def test_the_model_does_not_add_back_a_code_the_patterns_let_yield():
+    from kg.reasons import model_may_add
+
+    home = "There was no clear rationale for more supervised therapy over the patient's home exercise program."
+    assert _codes(home) == ["home-program-sufficient"]
+    assert not model_may_add("rationale-not-provided", home, "Upheld")
+    # the catch-all code may be added beside a specific one: the model was right to more often than not
+    tried = "There was no documentation of neuropathic pain or of a failed trial of antidepressants."
+    assert model_may_add("indications-not-documented", tried, "Upheld")
