@@ -186,7 +186,8 @@ def _request_word(title: str) -> str | None:
 # title words that name no particular request
 _PLAIN_WORDS = frozenset(
     "the retrospective request requested associated surgical service services post pre operative additional "
-    "continued continue one two three four five six eight ten twelve right left bilateral and with for of".split()
+    "continued continue one two three four five six eight ten twelve right left bilateral and with for of "
+    "initial trial repeat session sessions visit visits times week weeks weekly month months daily quantity".split()
 )
 
 

@@ -534,6 +534,46 @@ UNSEEN_WORDINGS = [
         "Norco 10/325 #60",
         "The patient reports being able to work full time with the medication.",
     ),
+    # 0.7.0: composed for the rules written from the opened quarter of the held-out letters
+    (
+        "indications-not-documented",
+        "EMG/NCS",
+        "The clinical findings described do not justify electrodiagnostic testing at this time.",
+    ),
+    (
+        "indications-not-documented",
+        "Cervical x-rays",
+        "It is unclear what the clinical indication is for repeat cervical radiographs.",
+    ),
+    ("indications-not-documented", "Knee MRI", "The indication for a second knee MRI is not clear from the notes."),
+    (
+        "indications-not-documented",
+        "Physical therapy 8 sessions",
+        "The notes lack documentation of range of motion measurements for the shoulder.",
+    ),
+    ("long-term-use", "Tramadol 50mg #90", "The physician has not documented a need for long-term use of tramadol."),
+    (
+        "exceeds-guideline-limits",
+        "Acupuncture x 12",
+        "No extenuating circumstances were identified that would require an extra 12 visits of acupuncture.",
+    ),
+    ("no-functional-improvement", "Lumbar ESI", "The patient had a prior epidural injection with no lasting relief."),
+    ("no-functional-improvement", "Chiropractic 6 visits", "The outcome of the prior chiropractic visits is unknown."),
+    (
+        "no-functional-improvement",
+        "Aquatic therapy x 8",
+        "The results of the previous aquatic therapy sessions were not provided.",
+    ),
+    (
+        "dependent-request",
+        "Post-operative cold therapy unit",
+        "Since the associated knee arthroscopy was not certified, the cold therapy unit is not necessary.",
+    ),
+    (
+        "dependent-request",
+        "Omeprazole 20mg #60",
+        "Continued use of naproxen is not supported, and therefore the need for omeprazole is not established.",
+    ),
 ]
 
 
@@ -902,6 +942,37 @@ NOT_THESE = [
         "Lumbar ESI",
         "The physical examination shows positive straight leg raise and decreased sensation in the L5 dermatome.",
         "indications-not-documented",
+    ),
+    (
+        "Upheld",
+        "Lumbar ESI",
+        "The examination shows absent ankle reflexes and decreased sensation at L5.",
+        "indications-not-documented",
+    ),
+    (
+        "Upheld",
+        "Physical therapy",
+        "The patient completed therapy with significant improvement in strength.",
+        "no-functional-improvement",
+    ),
+    (
+        "Upheld",
+        "Lumbar fusion",
+        "As the related imaging was not provided, the surgery cannot be supported.",
+        "dependent-request",
+    ),
+    # the guideline's schedules, quoted without naming it
+    (
+        "Overturned",
+        "Acupuncture x 6",
+        "Frequency and duration may be as follows: time to produce functional improvement: 3 to 6 treatments.",
+        "functional-improvement-documented",
+    ),
+    (
+        "Upheld",
+        "Physical therapy x 12",
+        "Allow for fading of treatment frequency, plus active self-directed home therapy.",
+        "home-program-sufficient",
     ),
 ]
 
