@@ -269,5 +269,7 @@ def _make_item(text: str, d: dict, end: int) -> Item:
         **details,
     )
     treatment = classify(item)
-    reasons = find_reasons(text, d["rationale_start"], end, d["outcome"], title, treatment.drug_class)
+    reasons = find_reasons(
+        text, d["rationale_start"], end, d["outcome"], title, treatment.drug_class, treatment.ingredients
+    )
     return replace(item, treatment=treatment, reasons=reasons)

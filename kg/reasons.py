@@ -177,10 +177,12 @@ def sentences(text: str, start: int, end: int) -> list[tuple[str, Span]]:
     return result
 
 
-def _request_word(title: str) -> str | None:
-    """The first word of the request's title, lower case: a sentence naming it is about this request."""
+def _request_words(title: str, ingredients: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The words that name the request, lower case: the first word of its title, and the generic
+    names of a drug's ingredients (a rationale about "Soma" says "carisoprodol"). A sentence
+    naming one is about this request."""
     words = [w.lower() for w in P.TITLE_WORD.findall(title) if w.lower() not in _PLAIN_WORDS]
-    return words[0] if words else None
+    return tuple(dict.fromkeys(words[:1] + [i.lower() for i in ingredients if i]))
 
 
 # title words that name no particular request
@@ -191,10 +193,10 @@ _PLAIN_WORDS = frozenset(
 )
 
 
-def is_finding(sentence: str, title: str = "") -> bool:
+def is_finding(sentence: str, title: str = "", ingredients: tuple[str, ...] = ()) -> bool:
     """Whether a sentence may state a finding about this request (not only the guideline's words)."""
     lowered = sentence.lower()
-    return _is_finding(lowered, _reading(lowered, "Upheld"), _request_word(title))
+    return _is_finding(lowered, _reading(lowered, "Upheld"), _request_words(title, ingredients))
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,23 +256,30 @@ def _read(lowered: str, outcome: str) -> _Reading:
 _remembered_read = lru_cache(maxsize=reason_model.CACHED_SENTENCES)(_read)
 
 
-def _is_finding(lowered: str, reading: _Reading, named: str | None) -> bool:
+def _is_finding(lowered: str, reading: _Reading, named: tuple[str, ...]) -> bool:
     """Whether a sentence may state a finding: it is not worded as the guideline, or it names the
-    request (its first title word, ``named``) without the guideline as its subject ("ACOEM
+    request (``named``: :func:`_request_words`) without the guideline as its subject ("ACOEM
     guidelines indicate that epidural injections ..." is the guideline speaking of the treatment
     in general)."""
     if not reading.guideline_worded:
         return True
-    return bool(named and named in lowered) and not reading.guideline_subject
+    return any(word in lowered for word in named) and not reading.guideline_subject
 
 
 def find_reasons(
-    text: str, start: int, end: int, outcome: str, title: str = "", drug_class: str | None = None
+    text: str,
+    start: int,
+    end: int,
+    outcome: str,
+    title: str = "",
+    drug_class: str | None = None,
+    ingredients: tuple[str, ...] = (),
 ) -> tuple[Reason, ...]:
     """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``:
     those the patterns read, then those the sentence model (kg.reason_model) is confident of.
     ``drug_class``: the item's DWC drug class, when it is a drug (an opioid's rationale may name
-    it only by a brand no pattern lists)."""
+    it only by a brand no pattern lists); ``ingredients``: a drug's generic names, which name the
+    request as its title does."""
     s = _scheme()
     codes = [c for c in s.codes if c.outcome == outcome]
     verdicts: dict[str, bool] = {}
@@ -286,7 +295,7 @@ def find_reasons(
 
     found: dict[str, Reason] = {}
     findings: list[tuple[str, Span]] = []
-    named = _request_word(title)
+    named = _request_words(title, ingredients)
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
         reading = _reading(lowered, outcome)

@@ -574,6 +574,50 @@ UNSEEN_WORDINGS = [
         "Omeprazole 20mg #60",
         "Continued use of naproxen is not supported, and therefore the need for omeprazole is not established.",
     ),
+    # 0.7.0, a second round composed for codes across the scheme (33 sentences, 12 missed, 2 still)
+    ("no-functional-improvement", "Norco 10/325 #120", "Pain scores remain 8/10 with and without the medication."),
+    (
+        "no-functional-improvement",
+        "Trigger point injections",
+        "The prior trigger point injections did not provide at least 50% relief for six weeks.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Physical therapy x 12",
+        "The patient has already attended 24 sessions, well over the 10 visits the guidelines allow.",
+    ),
+    (
+        "not-recommended",
+        "Spinal cord stimulator",
+        "The guidelines consider this device experimental for axial back pain.",
+    ),
+    (
+        "indications-not-documented",
+        "Cervical ESI C5-6",
+        "Radicular findings were not corroborated by imaging or electrodiagnostic studies.",
+    ),
+    (
+        "conservative-care-not-tried",
+        "Carpal tunnel release",
+        "There is no evidence that splinting and injection were tried first.",
+    ),
+    ("rationale-not-provided", "Psychology consult", "There is no stated reason for the psychological referral."),
+    (
+        "home-program-sufficient",
+        "Physical therapy x 8",
+        "The patient has completed therapy and can continue exercising at home.",
+    ),
+    (
+        "criteria-met",
+        "Lumbar ESI L4-5",
+        "The patient has radiculopathy on exam corroborated by MRI and has failed conservative care, meeting "
+        "the guideline criteria.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Acupuncture x 6",
+        "After the first six visits the patient reported 40% less pain and improved sitting tolerance.",
+    ),
 ]
 
 
@@ -961,6 +1005,31 @@ NOT_THESE = [
         "As the related imaging was not provided, the surgery cannot be supported.",
         "dependent-request",
     ),
+    # 0.7.0's second round of wordings, turned around
+    (
+        "Upheld",
+        "Lumbar ESI",
+        "The patient obtained 60% relief for eight weeks after the prior injection.",
+        "no-functional-improvement",
+    ),
+    (
+        "Upheld",
+        "Physical therapy x 6",
+        "The patient has attended 4 sessions, well within the 10 visits the guidelines allow.",
+        "exceeds-guideline-limits",
+    ),
+    (
+        "Upheld",
+        "Lumbar fusion",
+        "Physical therapy, injections and bracing have been tried and have failed.",
+        "conservative-care-not-tried",
+    ),
+    (
+        "Upheld",
+        "Psychology consult",
+        "The stated reason for the referral is depression after the injury.",
+        "rationale-not-provided",
+    ),
     # the guideline's schedules, quoted without naming it
     (
         "Overturned",
@@ -1036,3 +1105,17 @@ def test_the_model_does_not_add_back_a_code_the_patterns_let_yield():
     # the catch-all code may be added beside a specific one: the model was right to more often than not
     tried = "There was no documentation of neuropathic pain or of a failed trial of antidepressants."
     assert model_may_add("indications-not-documented", tried, "Upheld")
+
+
+def test_a_drug_is_named_by_its_generic_name_as_by_its_title():
+    # guideline-worded, so a finding only when it names the request: "Soma" is carisoprodol
+    sentence = "Carisoprodol is not indicated for long-term use and is not recommended by the MTUS."
+    title = "Soma 350mg #60"
+    assert "not-recommended" not in _codes(sentence, title=title)
+    found = find_reasons(sentence, 0, len(sentence), "Upheld", title, "Muscle Relaxants", ("carisoprodol",))
+    assert [r.code for r in found] == ["not-recommended"]
+    # the parser passes the item's ingredients
+    letter = parse_text(letter_text(item_text(title=title, rationale=sentence)), "f.txt")
+    (item,) = letter.items
+    assert "carisoprodol" in item.treatment.ingredients
+    assert "not-recommended" in [r.code for r in item.reasons]
