@@ -113,7 +113,12 @@ def _score(sentence: str) -> tuple[float, ...]:
         if entry is None:
             continue
         idf, weighted = entry
-        tf = 1.0 if count == 1 else 1.0 + math.log(count)
+        if count == 1:  # nine terms in ten: no logarithm, no multiplication by tf
+            squares += idf * idf
+            for k, w in weighted:
+                acc[k] += w
+            continue
+        tf = 1.0 + math.log(count)
         squares += (tf * idf) ** 2
         for k, w in weighted:
             acc[k] += tf * w

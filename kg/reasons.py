@@ -52,6 +52,7 @@ class _Scheme:
     conclusion: P.GatedPattern
     connector: P.GatedPattern
     conclusion_codes: frozenset[str]
+    ungated_negation: bool  # some code's negated terms have no keywords to gate them
 
 
 @cache
@@ -99,6 +100,7 @@ def _scheme() -> _Scheme:
         gate([data["conclusion"]]),
         gate([data["reason_connector"]]),
         frozenset(data["conclusion_codes"]),
+        any(c.negated is not None and not c.negated_gated for c in codes),
     )
     literals.build()
     return scheme
@@ -131,13 +133,13 @@ def _says(
     return any(code.negated.search(sentence, gates, begin, end) for begin, end in clauses)
 
 
-def _negated_clauses(lowered: str, negation: P.GatedPattern) -> tuple[tuple[int, int], ...]:
+def _negated_clauses(lowered: str, negation: P.GatedPattern, first: re.Match[str]) -> tuple[tuple[int, int], ...]:
     """Where each negation cue's reach runs: from the cue to the end of its clause, the next ``;``,
     or the closing parenthesis of a parenthesis the cue is in. "Passive therapy (modalities that
     do not require energy expenditure) is ... beneficial" does not deny a benefit; "... has not
     returned; there is no evidence of benefit" does."""
     out = []
-    for cue in negation.whole.finditer(lowered):
+    for cue in negation.whole.finditer(lowered, first.start()):
         at = cue.end()
         opened = lowered.rfind("(", 0, at)
         inside = opened >= 0 and lowered.find(")", opened, at) < 0
@@ -240,11 +242,16 @@ def _read(lowered: str, outcome: str) -> _Reading:
         else frozenset()
     )
     conclusion = s.conclusion.search(lowered, gates) and not s.connector.search(lowered, gates)
-    clauses = _negated_clauses(lowered, s.negation) if s.negation.may_match(gates) else ()
+    clauses: tuple[tuple[int, int], ...] = ()
     negated = 0
-    for start, mask in after:
-        if any(begin <= start < end for begin, end in clauses):
-            negated |= mask
+    cue = s.negation.whole.search(lowered) if s.negation.may_match(gates) else None
+    # the clauses of every cue only where a negated keyword follows the first (a third of the
+    # sentences with a cue): finding them all costs 12 µs a sentence
+    if cue is not None and (s.ungated_negation or any(start >= cue.end() for start, _ in after)):
+        clauses = _negated_clauses(lowered, s.negation, cue)
+        for start, mask in after:
+            if any(begin <= start < end for begin, end in clauses):
+                negated |= mask
     states = frozenset(
         c.code
         for c in codes
