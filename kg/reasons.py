@@ -37,6 +37,7 @@ class _Code:
     requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
     model_yields: bool  # ... and the sentence model does not add it back from that sentence
+    model_needs_negation: bool  # the model adds it only from a sentence with a negation cue
     unless: P.GatedPattern | None  # a sentence these match does not state the code (a qualified statement)
 
 
@@ -45,6 +46,7 @@ class _Scheme:
     codes: tuple[_Code, ...]
     literals: P.LiteralIndex  # every code's keywords and every gated pattern's literals, one scan a sentence
     negation: P.GatedPattern
+    absence: re.Pattern[str]  # a negation cue, or another word that says something is missing or poor
     generic: P.GatedPattern
     about_case: P.GatedPattern
     guideline_subject: re.Pattern[str]
@@ -80,6 +82,7 @@ def _scheme() -> _Scheme:
             frozenset(r.get("requires_drug_class", ())),
             frozenset(r.get("yields_to", ())),
             bool(r.get("model_yields")),
+            bool(r.get("model_needs_negation")),
             gated(r.get("unless")),
         )
         for i, r in enumerate(data["reasons"])
@@ -93,6 +96,7 @@ def _scheme() -> _Scheme:
         codes,
         literals,
         gate([data["negation"]]),
+        _alternation([data["negation"], data["absence_cue"]]),
         gate([data["generic_statement"]]),
         gate([data["about_this_case"]]),
         _alternation([data["guideline_subject"]]),
@@ -212,6 +216,7 @@ class _Reading:
     guideline_subject: bool
     states: frozenset[str]
     states_in_guideline_text: frozenset[str]
+    absence: bool  # it has a negation cue or another word of absence ("absence_cue")
 
 
 def _reading(lowered: str, outcome: str) -> _Reading:
@@ -257,7 +262,8 @@ def _read(lowered: str, outcome: str) -> _Reading:
         for c in codes
         if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, clauses, negated)
     )
-    return _Reading(worded, subject, states, in_guideline)
+    absent = cue is not None or s.absence.search(lowered) is not None
+    return _Reading(worded, subject, states, in_guideline, absent)
 
 
 _remembered_read = lru_cache(maxsize=reason_model.CACHED_SENTENCES)(_read)
@@ -320,25 +326,34 @@ def find_reasons(
     missing = {c.code: c for c in codes if c.code not in found}
     if missing and findings:
         for code, (sentence, span) in reason_model.confident(findings, list(missing)).items():
-            if applies(missing[code]) and not yielded(missing[code], _reading(sentence.lower(), outcome)):
+            if applies(missing[code]) and _model_may_add(missing[code], _reading(sentence.lower(), outcome)):
                 found[code] = Reason(code, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 
 
-def yielded(code: _Code, reading: _Reading) -> bool:
-    """Whether the patterns read a ``model_yields`` code in a sentence and let a more specific
-    code read there take its place: the model does not add it back from that sentence ("a lack
-    of a clear rationale for monitored therapy over a home exercise program" is the home
-    program's). The catch-all indications-not-documented is not such a code: the model adding
-    it beside the specific code was right more often than not on the shared letters."""
-    return code.model_yields and code.code in reading.states and bool(code.yields_to & reading.states)
+def _model_may_add(code: _Code, reading: _Reading) -> bool:
+    """Whether the sentence model may add ``code`` from a sentence read as ``reading``.
+
+    - Not a ``model_yields`` code the patterns read there and let a more specific code take its
+      place ("a lack of a clear rationale for monitored therapy over a home exercise program" is
+      the home program's). The catch-all indications-not-documented is not such a code: the
+      model adding it beside the specific code was right more often than not on the shared
+      letters.
+    - Not a ``model_needs_negation`` code (one that states an absence: no improvement, no
+      indication, no rationale) from a sentence without a negation cue or another word of
+      absence ("only", "cannot", "poorly", "unchanged"): the model weighs words, and "the
+      examination shows objective evidence of nerve root compromise" has the words of their
+      absence."""
+    if code.model_needs_negation and not reading.absence:
+        return False
+    return not (code.model_yields and code.code in reading.states and code.yields_to & reading.states)
 
 
 def model_may_add(code: str, sentence: str, outcome: str) -> bool:
-    """Whether the sentence model may add ``code`` from ``sentence`` (see :func:`yielded`)."""
+    """Whether the sentence model may add ``code`` from ``sentence`` (see :func:`_model_may_add`)."""
     by_code = {c.code: c for c in _scheme().codes}
-    return not yielded(by_code[code], _reading(sentence.lower(), outcome))
+    return _model_may_add(by_code[code], _reading(sentence.lower(), outcome))
 
 
 def clear_cache() -> None:
