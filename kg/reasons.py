@@ -217,6 +217,7 @@ class _Reading:
     states: frozenset[str]
     states_in_guideline_text: frozenset[str]
     absence: bool  # it has a negation cue or another word of absence ("absence_cue")
+    conclusion: bool  # it concludes ("Therefore, the request is not medically necessary") without a reason
 
 
 def _reading(lowered: str, outcome: str) -> _Reading:
@@ -263,7 +264,7 @@ def _read(lowered: str, outcome: str) -> _Reading:
         if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, clauses, negated)
     )
     absent = cue is not None or s.absence.search(lowered) is not None
-    return _Reading(worded, subject, states, in_guideline, absent)
+    return _Reading(worded, subject, states, in_guideline, absent, bool(conclusion))
 
 
 _remembered_read = lru_cache(maxsize=reason_model.CACHED_SENTENCES)(_read)
@@ -344,8 +345,12 @@ def _model_may_add(code: _Code, reading: _Reading) -> bool:
       indication, no rationale) from a sentence without a negation cue or another word of
       absence ("only", "cannot", "poorly", "unchanged"): the model weighs words, and "the
       examination shows objective evidence of nerve root compromise" has the words of their
-      absence."""
+      absence.
+    - From a conclusion ("Therefore, the request is not supported at this time"), only the
+      codes the patterns read there too (``conclusion_codes``)."""
     if code.model_needs_negation and not reading.absence:
+        return False
+    if reading.conclusion and code.code not in _scheme().conclusion_codes:
         return False
     return not (code.model_yields and code.code in reading.states and code.yields_to & reading.states)
 

@@ -1186,3 +1186,19 @@ def test_a_drug_is_named_by_its_generic_name_as_by_its_title():
     (item,) = letter.items
     assert "carisoprodol" in item.treatment.ingredients
     assert "not-recommended" in [r.code for r in item.reasons]
+
+
+def test_a_conclusion_gives_only_its_own_codes_but_a_reason_before_therefore_counts():
+    from kg.reasons import model_may_add
+
+    verdict = "Therefore, the request is not supported at this time."
+    assert not model_may_add("not-recommended", verdict, "Upheld")
+    assert model_may_add("dependent-request", verdict, "Upheld")
+    # a reason given before "therefore" is read, and so is a finding that opens with "as such"
+    assert "exceeds-guideline-limits" in _codes(
+        "No extenuating circumstances would require an extra 12 visits of therapy, therefore this request is "
+        "not medically necessary."
+    )
+    assert "indications-not-documented" in _codes(
+        "As such, the medical records do not support MRI of the knee.", title="Knee MRI"
+    )
