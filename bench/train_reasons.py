@@ -70,7 +70,14 @@ def load() -> tuple[list[dict], list[dict]]:
             start, end = item.rationale_span.start, item.rationale_span.end
             ingredients = item.treatment.ingredients
             found = find_reasons(
-                letter.text, start, end, item.outcome, item.title, item.treatment.drug_class, ingredients
+                letter.text,
+                start,
+                end,
+                item.outcome,
+                item.title,
+                item.treatment.drug_class,
+                ingredients,
+                item.treatment.category,
             )
             items.append(
                 {

@@ -270,6 +270,13 @@ def _make_item(text: str, d: dict, end: int) -> Item:
     )
     treatment = classify(item)
     reasons = find_reasons(
-        text, d["rationale_start"], end, d["outcome"], title, treatment.drug_class, treatment.ingredients
+        text,
+        d["rationale_start"],
+        end,
+        d["outcome"],
+        title,
+        treatment.drug_class,
+        treatment.ingredients,
+        treatment.category,
     )
     return replace(item, treatment=treatment, reasons=reasons)

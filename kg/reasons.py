@@ -39,6 +39,7 @@ class _Code:
     model_yields: bool  # ... and the sentence model does not add it back from that sentence
     model_needs_negation: bool  # the model adds it only from a sentence with a negation cue
     unless: P.GatedPattern | None  # a sentence these match does not state the code (a qualified statement)
+    not_for_categories: frozenset[str]  # DWC request categories the code never explains
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ def _scheme() -> _Scheme:
             bool(r.get("model_yields")),
             bool(r.get("model_needs_negation")),
             gated(r.get("unless")),
+            frozenset(r.get("not_for_categories", ())),
         )
         for i, r in enumerate(data["reasons"])
     )
@@ -217,6 +219,7 @@ class _Reading:
     states: frozenset[str]
     states_in_guideline_text: frozenset[str]
     absence: bool  # it has a negation cue or another word of absence ("absence_cue")
+    qualified: frozenset[str]  # the codes whose ``unless`` patterns it matches
     conclusion: bool  # it concludes ("Therefore, the request is not medically necessary") without a reason
 
 
@@ -238,7 +241,9 @@ def _read(lowered: str, outcome: str) -> _Reading:
     subject = bool(s.guideline_subject.search(lowered))
     # the guideline is speaking: its words, whatever they say of patients and findings, unless
     # the sentence names this case ("Per the ODG, the patient's request ...")
-    speaks = subject and not s.names_case.search(lowered)
+    # (what it quotes is the guideline's: "ODG states "... to see if the patient is moving ...")
+    quoted = min((i for i in (lowered.find('"'), lowered.find("\u201c")) if i >= 0), default=len(lowered))
+    speaks = subject and not s.names_case.search(lowered, 0, quoted)
     worded = speaks or bool(s.generic.search(lowered, gates) and not s.about_case.search(lowered, gates))
     in_guideline = (
         frozenset(
@@ -264,7 +269,8 @@ def _read(lowered: str, outcome: str) -> _Reading:
         if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, clauses, negated)
     )
     absent = cue is not None or s.absence.search(lowered) is not None
-    return _Reading(worded, subject, states, in_guideline, absent, bool(conclusion))
+    qualified = frozenset(c.code for c in codes if c.unless is not None and c.unless.search(lowered, gates))
+    return _Reading(worded, subject, states, in_guideline, absent, qualified, bool(conclusion))
 
 
 _remembered_read = lru_cache(maxsize=reason_model.CACHED_SENTENCES)(_read)
@@ -288,12 +294,14 @@ def find_reasons(
     title: str = "",
     drug_class: str | None = None,
     ingredients: tuple[str, ...] = (),
+    category: str | None = None,
 ) -> tuple[Reason, ...]:
     """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``:
     those the patterns read, then those the sentence model (kg.reason_model) is confident of.
     ``drug_class``: the item's DWC drug class, when it is a drug (an opioid's rationale may name
     it only by a brand no pattern lists); ``ingredients``: a drug's generic names, which name the
-    request as its title does."""
+    request as its title does; ``category``: its DWC request category (a code may not apply to
+    some: a diagnostic test is no treatment whose benefit is in question)."""
     s = _scheme()
     codes = [c for c in s.codes if c.outcome == outcome]
     verdicts: dict[str, bool] = {}
@@ -301,6 +309,8 @@ def find_reasons(
     def applies(code: _Code) -> bool:
         """Whether the rationale mentions what ``code`` requires: asked only of a code some
         sentence states (a search over the whole rationale, about 25 µs an item, once)."""
+        if category in code.not_for_categories:
+            return False
         if code.requires is None or drug_class in code.requires_drug_class:
             return True
         if code.code not in verdicts:
@@ -347,10 +357,15 @@ def _model_may_add(code: _Code, reading: _Reading) -> bool:
       examination shows objective evidence of nerve root compromise" has the words of their
       absence.
     - From a conclusion ("Therefore, the request is not supported at this time"), only the
-      codes the patterns read there too (``conclusion_codes``)."""
+      codes the patterns read there too (``conclusion_codes``).
+    - Not from a sentence that one of the code's ``unless`` patterns matches: the rules say it
+      does not state the code ("the objective findings do not provide a clear rationale for
+      this study" is about the findings, not a missing rationale)."""
     if code.model_needs_negation and not reading.absence:
         return False
     if reading.conclusion and code.code not in _scheme().conclusion_codes:
+        return False
+    if code.code in reading.qualified:
         return False
     return not (code.model_yields and code.code in reading.states and code.yields_to & reading.states)
 

@@ -1202,3 +1202,33 @@ def test_a_conclusion_gives_only_its_own_codes_but_a_reason_before_therefore_cou
     assert "indications-not-documented" in _codes(
         "As such, the medical records do not support MRI of the knee.", title="Knee MRI"
     )
+
+
+def test_a_diagnostic_test_has_no_benefit_of_its_own_to_document():
+    sentence = "The injured worker was previously treated with physical therapy but without improvement."
+    found = find_reasons(sentence, 0, len(sentence), "Upheld", "Lumbar MRI", category="Diagnostic Testing")
+    assert "no-functional-improvement" not in [r.code for r in found]
+    found = find_reasons(sentence, 0, len(sentence), "Upheld", "Physical therapy x 6", category="Rehabilitation")
+    assert "no-functional-improvement" in [r.code for r in found]
+
+
+def test_guideline_words_stay_the_guideline_s():
+    for sentence in (
+        "When treatment duration and/or number of visits exceeds the guideline, exceptional factors should be noted.",
+        'Regarding therapy, ODG states "Patients should be assessed after a six-visit trial to see if the patient '
+        'is moving in a positive direction."',
+    ):
+        assert _codes(sentence, title="Physical therapy x 12") == [], sentence
+    compound = (
+        "Given that the guidelines state that any compounded product that contains a drug that is not recommended "
+        "is not recommended, the request for the cream is not medically necessary."
+    )
+    assert "dependent-request" not in _codes(compound, title="Ketoprofen/lidocaine cream")
+
+
+def test_the_model_does_not_add_a_code_where_its_unless_rules_it_out():
+    from kg.reasons import model_may_add
+
+    sentence = "The objective findings provided do not provide a clear rationale for this study."
+    assert not model_may_add("rationale-not-provided", sentence, "Upheld")
+    assert "indications-not-documented" in _codes(sentence, title="EMG/NCV")
