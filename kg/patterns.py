@@ -132,7 +132,7 @@ SURGICAL_PREFIX = re.compile(r"^\W*(?:associated surgical services?|post-?op(?:e
 # --- decision reasons (kg.reasons) ------------------------------------------------------
 # a sentence ends at . ! ? before a capital, a quote or a bracket (ABBREVIATION_END tells false ends)
 SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
-ABBREVIATION_END = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|vs|No|Nos|approx|e\.g|i\.e|etc|Fig|St|Jr|Sr|al)|\b[A-Z])\.$")
+ABBREVIATION_END = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|vs|No|Nos|approx|e\.g|i\.e|Fig|St|Jr|Sr|al)|\b[A-Z])\.$")
 TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}")
 REGEX_CAPITAL = re.compile(r"(?<!\\)[A-Z]")  # a capital that is not a class escape like \W or \S
 

@@ -1217,6 +1217,9 @@ def test_guideline_words_stay_the_guideline_s():
         "When treatment duration and/or number of visits exceeds the guideline, exceptional factors should be noted.",
         'Regarding therapy, ODG states "Patients should be assessed after a six-visit trial to see if the patient '
         'is moving in a positive direction."',
+        "The guidelines recommend specific criteria for a hospital bed, which include the specific medical "
+        "rationale for the bed, e.g. positioning or inability to transfer.",
+        'These guidelines further stipulate that the "addition of cyclobenzaprine to other agents is not recommended."',
     ):
         assert _codes(sentence, title="Physical therapy x 12") == [], sentence
     compound = (
@@ -1232,3 +1235,11 @@ def test_the_model_does_not_add_a_code_where_its_unless_rules_it_out():
     sentence = "The objective findings provided do not provide a clear rationale for this study."
     assert not model_may_add("rationale-not-provided", sentence, "Upheld")
     assert "indications-not-documented" in _codes(sentence, title="EMG/NCV")
+
+
+def test_etc_ends_a_sentence_before_a_capital():
+    text = "It includes positioning, pressure wounds, etc. These criteria are not met."
+    assert [t for t, _ in sentences(text, 0, len(text))] == [
+        "It includes positioning, pressure wounds, etc.",
+        "These criteria are not met.",
+    ]
