@@ -19,11 +19,12 @@ import pickle
 import re
 from collections import deque
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import islice
 from pathlib import Path
 
 from kg import patterns as P
+from kg.memo import remembered
 from kg.vocab import load_json
 
 _DICTIONARY_PACKAGE = "drug_named_entity_recognition"
@@ -129,12 +130,7 @@ def find(text: str) -> list[Mention]:
     same titles come back letter after letter, so a title's answer is remembered (a bounded
     cache of short texts): one cold pass over the 303 shared items' titles costs 48 against 66 µs
     an item read afresh."""
-    if len(text) <= _LONGEST_REMEMBERED:
-        return list(_remembered(text))
-    return _find(text)
-
-
-_LONGEST_REMEMBERED = 300  # characters: titles, not rationales; 4,096 of them stay under ~3 MB
+    return list(_remembered(text))
 
 
 def _find(text: str) -> list[Mention]:
@@ -171,7 +167,8 @@ def _find(text: str) -> list[Mention]:
                 ahead.extendleft(reversed(_parts(start, word)))
 
 
-@lru_cache(maxsize=4096)
+# titles, not rationales (300 characters at most); 4,096 of them stay under ~3 MB
+@remembered(4096, 300)
 def _remembered(text: str) -> tuple[Mention, ...]:
     return tuple(_find(text))
 
@@ -215,15 +212,9 @@ def rxcui(ingredient: str) -> str | None:
     return info.get("rxcui") if info else None
 
 
-def clear_cache() -> None:
-    """Forget the titles read so far (benchmarks measure a first reading)."""
-    _remembered.cache_clear()
-
-
 __all__ = [
     "Mention",
     "class_of",
-    "clear_cache",
     "drug_class",
     "find",
     "ingredients_of",

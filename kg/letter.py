@@ -22,7 +22,7 @@ import hashlib
 import re
 from dataclasses import replace
 
-from kg import drugs, reasons
+from kg import memo
 from kg import patterns as P
 from kg.citations import parse_citation
 from kg.dates import to_iso
@@ -52,10 +52,9 @@ class _Lines:
 
 
 def clear_caches() -> None:
-    """Forget what the parse remembers between letters (the sentences of kg.reasons, the titles
-    of kg.drugs): a benchmark round then measures letters read for the first time."""
-    reasons.clear_cache()
-    drugs.clear_cache()
+    """Forget what the parse remembers between letters (kg.memo: titles, citation paragraphs,
+    sentences): a benchmark round then measures letters read for the first time."""
+    memo.clear_all()
 
 
 def parse_text(raw: str, file: str = "<text>") -> Letter:

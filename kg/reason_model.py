@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import cache, lru_cache
+from functools import cache
 
 from kg import patterns as P
+from kg.memo import CACHED_SENTENCES, LONGEST_CACHED_SENTENCE, remembered
 from kg.models import Span
 from kg.vocab import load_json
-
-# sentences whose scores each process remembers (about 0.4 KB each with the sentence: 3 MB), and
-# the longest sentence remembered: a longer one (hostile input, a run-on table) is scored afresh,
-# so the caches stay within a few tens of MB whatever the letters hold
-CACHED_SENTENCES = 8192
-LONGEST_CACHED_SENTENCE = 2000
 
 
 @cache
@@ -90,11 +85,6 @@ def _tokens(lowered: str) -> list[str]:
     return (P.MODEL_TOKEN_ASCII if lowered.isascii() else P.MODEL_TOKEN).findall(lowered)
 
 
-def _row(sentence: str) -> tuple[float, ...]:
-    """:func:`_score`, remembered for a sentence of at most LONGEST_CACHED_SENTENCE characters."""
-    return _remembered_score(sentence) if len(sentence) <= LONGEST_CACHED_SENTENCE else _score(sentence)
-
-
 def _score(sentence: str) -> tuple[float, ...]:
     """A sentence's logit for every code (in the order of :func:`_codes`): TF-IDF with sublinear
     tf and an L2 norm, as scikit-learn computes it (terms no code weighs count towards the norm
@@ -126,7 +116,7 @@ def _score(sentence: str) -> tuple[float, ...]:
     return tuple(b + a / norm for b, a in zip(intercepts, acc, strict=True))
 
 
-_remembered_score = lru_cache(maxsize=CACHED_SENTENCES)(_score)
+_row = remembered(CACHED_SENTENCES, LONGEST_CACHED_SENTENCE)(_score)  # :func:`_score`, remembered (kg.memo)
 
 
 def confident(sentences: list[tuple[str, Span]], codes: list[str]) -> dict[str, tuple[str, Span]]:
@@ -149,9 +139,4 @@ def confident(sentences: list[tuple[str, Span]], codes: list[str]) -> dict[str, 
     return out
 
 
-def clear_cache() -> None:
-    """Forget the sentences scored so far."""
-    _remembered_score.cache_clear()
-
-
-__all__ = ["clear_cache", "confident", "features", "probabilities"]
+__all__ = ["confident", "features", "probabilities"]

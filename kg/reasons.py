@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from kg import patterns as P
 from kg import reason_model
+from kg.memo import CACHED_SENTENCES, LONGEST_CACHED_SENTENCE, remembered
 from kg.models import Reason, Span
 from kg.vocab import load_json
 
@@ -218,17 +219,7 @@ class _Reading:
     guideline_subject: bool
     states: frozenset[str]
     states_in_guideline_text: frozenset[str]
-    absence: bool  # it has a negation cue or another word of absence ("absence_cue")
-    qualified: frozenset[str]  # the codes whose ``unless`` patterns it matches
     conclusion: bool  # it concludes ("Therefore, the request is not medically necessary") without a reason
-
-
-def _reading(lowered: str, outcome: str) -> _Reading:
-    """:func:`_read`, remembered for a sentence of at most reason_model.LONGEST_CACHED_SENTENCE
-    characters (the caches' memory stays bounded whatever the letters hold)."""
-    if len(lowered) <= reason_model.LONGEST_CACHED_SENTENCE:
-        return _remembered_read(lowered, outcome)
-    return _read(lowered, outcome)
 
 
 def _read(lowered: str, outcome: str) -> _Reading:
@@ -268,12 +259,10 @@ def _read(lowered: str, outcome: str) -> _Reading:
         for c in codes
         if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, clauses, negated)
     )
-    absent = cue is not None or s.absence.search(lowered) is not None
-    qualified = frozenset(c.code for c in codes if c.unless is not None and c.unless.search(lowered, gates))
-    return _Reading(worded, subject, states, in_guideline, absent, qualified, bool(conclusion))
+    return _Reading(worded, subject, states, in_guideline, bool(conclusion))
 
 
-_remembered_read = lru_cache(maxsize=reason_model.CACHED_SENTENCES)(_read)
+_reading = remembered(CACHED_SENTENCES, LONGEST_CACHED_SENTENCE)(_read)  # :func:`_read`, remembered (kg.memo)
 
 
 def _is_finding(lowered: str, reading: _Reading, named: tuple[str, ...]) -> bool:
@@ -337,14 +326,17 @@ def find_reasons(
     missing = {c.code: c for c in codes if c.code not in found}
     if missing and findings:
         for code, (sentence, span) in reason_model.confident(findings, list(missing)).items():
-            if applies(missing[code]) and _model_may_add(missing[code], _reading(sentence.lower(), outcome)):
+            lowered = sentence.lower()
+            if applies(missing[code]) and _model_may_add(missing[code], lowered, _reading(lowered, outcome)):
                 found[code] = Reason(code, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 
 
-def _model_may_add(code: _Code, reading: _Reading) -> bool:
-    """Whether the sentence model may add ``code`` from a sentence read as ``reading``.
+def _model_may_add(code: _Code, lowered: str, reading: _Reading) -> bool:
+    """Whether the sentence model may add ``code`` from a (lower-cased) sentence read as
+    ``reading``. Asked only of the model's few additions, so its searches are not part of every
+    sentence's reading.
 
     - Not a ``model_yields`` code the patterns read there and let a more specific code take its
       place ("a lack of a clear rationale for monitored therapy over a home exercise program" is
@@ -361,11 +353,11 @@ def _model_may_add(code: _Code, reading: _Reading) -> bool:
     - Not from a sentence that one of the code's ``unless`` patterns matches: the rules say it
       does not state the code ("the objective findings do not provide a clear rationale for
       this study" is about the findings, not a missing rationale)."""
-    if code.model_needs_negation and not reading.absence:
+    if code.model_needs_negation and not _scheme().absence.search(lowered):
         return False
     if reading.conclusion and code.code not in _scheme().conclusion_codes:
         return False
-    if code.code in reading.qualified:
+    if code.unless is not None and code.unless.whole.search(lowered):
         return False
     return not (code.model_yields and code.code in reading.states and code.yields_to & reading.states)
 
@@ -373,13 +365,8 @@ def _model_may_add(code: _Code, reading: _Reading) -> bool:
 def model_may_add(code: str, sentence: str, outcome: str) -> bool:
     """Whether the sentence model may add ``code`` from ``sentence`` (see :func:`_model_may_add`)."""
     by_code = {c.code: c for c in _scheme().codes}
-    return _model_may_add(by_code[code], _reading(sentence.lower(), outcome))
+    lowered = sentence.lower()
+    return _model_may_add(by_code[code], lowered, _reading(lowered, outcome))
 
 
-def clear_cache() -> None:
-    """Forget the sentences read so far (benchmarks measure a first reading)."""
-    _remembered_read.cache_clear()
-    reason_model.clear_cache()
-
-
-__all__ = ["clear_cache", "find_reasons", "is_finding", "scheme", "sentences"]
+__all__ = ["find_reasons", "is_finding", "scheme", "sentences"]

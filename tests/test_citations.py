@@ -104,3 +104,20 @@ def test_citation_flags():
         "Decision based on Non-MTUS Citation http://www.drugs.com/famotidine.html."
     )
     assert c.outside_mtus and [s.work for s in c.sources] == ["other"]
+
+
+def test_citation_paragraphs_are_remembered_and_read_alike():
+    """A citation paragraph read again gives the same citation, spans in its own letter."""
+    from kg import memo
+    from kg.citations import parse_citation
+
+    memo.clear_all()
+    line = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, pages 78-80."
+    first = parse_citation(line, 0, len(line))
+    shifted = "x" * 10 + line
+    again = parse_citation(shifted, 10, len(shifted))
+    assert [s.work for s in again.sources] == [s.work for s in first.sources]
+    for a, b in zip(first.sources, again.sources, strict=True):
+        assert (b.span.start - a.span.start, b.span.end - a.span.end) == (10, 10)
+    memo.clear_all()
+    assert parse_citation(shifted, 10, len(shifted)) == again

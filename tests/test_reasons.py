@@ -945,20 +945,20 @@ def test_gated_patterns_answer_as_the_whole_pattern_on_every_sentence():
 
 
 def test_long_sentences_are_read_alike_but_not_remembered():
-    """The caches of readings and model scores keep only sentences of at most
+    """The memos of readings and model scores (kg.memo) keep only sentences of at most
     LONGEST_CACHED_SENTENCE characters, so hostile letters cannot grow them past a few tens of
     MB; a longer sentence gives the same reasons, read afresh."""
-    from kg import reason_model, reasons
+    from kg import memo, reason_model, reasons
 
-    reasons.clear_cache()
+    memo.clear_all()
     finding = "There is no documentation of objective functional improvement with the prior sessions"
     long = finding + ", " + ", ".join(["and the patient reports ongoing pain"] * 60) + "."
-    assert len(long) > reason_model.LONGEST_CACHED_SENTENCE
+    assert len(long) > memo.LONGEST_CACHED_SENTENCE
     assert "no-functional-improvement" in _codes(long)
-    assert reasons._remembered_read.cache_info().currsize == 0
-    assert reason_model._remembered_score.cache_info().currsize == 0
+    assert reasons._reading.size() == 0
+    assert reason_model._row.size() == 0
     assert "no-functional-improvement" in _codes(finding + ".")
-    assert reasons._remembered_read.cache_info().currsize == 1
+    assert reasons._reading.size() == 1
 
 
 def test_gated_patterns_answer_as_the_whole_pattern_on_composed_text():
