@@ -688,6 +688,25 @@ UNSEEN_WORDINGS = [
         "Tramadol 50mg #90",
         "Tramadol allows him to perform his home exercises and sleep through the night.",
     ),
+    # 0.7.0, a fifth round (30 sentences, 10 missed, 4 still)
+    (
+        "no-functional-improvement",
+        "Chiropractic x 8",
+        "There is insufficient evidence of a positive response to the chiropractic care already provided.",
+    ),
+    ("not-recommended", "Opioid genetic testing", "This test is considered investigational by the ODG."),
+    (
+        "indications-not-documented",
+        "Cervical MRI",
+        "There is insufficient clinical information to establish a need for repeat imaging.",
+    ),
+    ("long-term-use", "Soma 350mg #90", "The patient has been on carisoprodol for at least six months."),
+    ("rationale-not-provided", "Hip x-ray", "The provider has not documented the reason for the hip imaging."),
+    (
+        "dependent-request",
+        "Fluoroscopic guidance",
+        "The epidural injection was not certified, so fluoroscopic guidance is not needed.",
+    ),
 ]
 
 
@@ -1130,6 +1149,24 @@ NOT_THESE = [
         "Norco 10/325 #60",
         "The medication does not allow him to work or sleep.",
         "functional-improvement-documented",
+    ),
+    (
+        "Upheld",
+        "Chiropractic x 8",
+        "There is insufficient evidence of a positive response to the chiropractic care already provided.",
+        "not-recommended",
+    ),
+    (
+        "Upheld",
+        "Physical therapy x 6",
+        "The submitted documentation established objective functional improvement from the prior therapy.",
+        "no-functional-improvement",
+    ),
+    (
+        "Upheld",
+        "Hip x-ray",
+        "The provider documented the reason for the hip imaging: a fall with new pain.",
+        "rationale-not-provided",
     ),
     # the guideline's schedules, quoted without naming it
     (
