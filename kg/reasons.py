@@ -128,7 +128,8 @@ def _says(
     code: _Code, sentence: str, gates: int, keywords: int, clauses: tuple[tuple[int, int], ...], negated: int
 ) -> bool:
     """Whether a (lower-cased) sentence states a code: one of its patterns, or one of its negated
-    terms in the clause after a negation cue (``clauses``). The sentence's keywords
+    terms in the clause after a negation cue (``clauses``), unless its ``unless`` patterns
+    match the sentence. The sentence's keywords
     (``keywords``, and ``negated``: the codes whose negated keywords follow a cue in its clause)
     rule most codes out before any pattern runs, and its literals (``gates``) most of the
     patterns' alternatives; the cue and the term are two searches instead of one pattern
@@ -137,7 +138,9 @@ def _says(
         return code.unless is None or not code.unless.search(sentence, gates)
     if not clauses or code.negated is None or (code.negated_gated and not negated & code.bit):
         return False
-    return any(code.negated.search(sentence, gates, begin, end) for begin, end in clauses)
+    if not any(code.negated.search(sentence, gates, begin, end) for begin, end in clauses):
+        return False
+    return code.unless is None or not code.unless.search(sentence, gates)
 
 
 def _negated_clauses(lowered: str, negation: P.GatedPattern, first: re.Match[str]) -> tuple[tuple[int, int], ...]:
