@@ -1210,6 +1210,20 @@ NOT_THESE = [
         "Symptoms have not improved despite conservative care.",
         "conservative-care-not-tried",
     ),
+    # 0.7.0, 20 statements of the opposite across the scheme: these three were read before
+    (
+        "Upheld",
+        "Physical therapy x 12",
+        "The patient has not yet been taught a home exercise program.",
+        "home-program-sufficient",
+    ),
+    ("Overturned", "Lumbar MRI", "The patient does not meet the criteria for an MRI.", "criteria-met"),
+    (
+        "Upheld",
+        "Ketoprofen cream",
+        "The physician has explained the rationale for the topical agent.",
+        "rationale-not-provided",
+    ),
     # the guideline's schedules, quoted without naming it
     (
         "Overturned",
