@@ -730,6 +730,25 @@ UNSEEN_WORDINGS = [
         "Physical therapy x 6",
         "Therapy has not improved his shoulder flexion, which stays at 90 degrees.",
     ),
+    # 0.7.0, a seventh round in the 2014 letters' template ("Within the medical information available
+    # for review, there is documentation of ...": 14 sentences, 4 missed, 1 still)
+    (
+        "exceeds-guideline-limits",
+        "Physical therapy x 12",
+        "Furthermore, the proposed number of visits, in addition to the visits already completed, exceeds guidelines.",
+    ),
+    (
+        "criteria-met",
+        "Lumbar ESI",
+        "Within the medical information available for review, there is documentation of radicular pain, objective "
+        "radicular findings, and imaging findings at the requested level.",
+    ),
+    (
+        "functional-improvement-documented",
+        "Tramadol 50mg",
+        "In addition, there is documentation of functional benefit and an increase in activity tolerance as a "
+        "result of use of tramadol.",
+    ),
 ]
 
 
@@ -1223,6 +1242,19 @@ NOT_THESE = [
         "Ketoprofen cream",
         "The physician has explained the rationale for the topical agent.",
         "rationale-not-provided",
+    ),
+    (
+        "Overturned",
+        "Tramadol 50mg",
+        "There is little evidence of functional benefit from tramadol.",
+        "functional-improvement-documented",
+    ),
+    ("Overturned", "Lumbar ESI", "There is no documentation of radicular findings.", "criteria-met"),
+    (
+        "Overturned",
+        "Tramadol 50mg",
+        "Without evidence of functional improvement, continued use is not supported.",
+        "criteria-met",
     ),
     # the guideline's schedules, quoted without naming it
     (
