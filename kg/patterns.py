@@ -222,9 +222,13 @@ class GatedPattern:
     always: re.Pattern[str] | None  # the alternatives no literal gates, as one pattern
     gated: dict[int, Callable[[str, int, int], re.Match[str] | None]]  # gate bit -> its alternative's search
     bits: int  # every gated alternative's bit
+    searched: bool = True  # False: only may_match and whole answer (see LiteralIndex.gate)
+    ungated: bool = False  # some alternative has no literal to gate it
 
     def search(self, text: str, gates: int, pos: int = 0, endpos: int = sys.maxsize) -> bool:
         """Whether the pattern matches ``text[pos:endpos]``, as ``whole.search`` would say."""
+        if not self.searched:
+            raise TypeError("a pattern gated with searched=False answers only may_match and whole")
         if self.always is not None and self.always.search(text, pos, endpos):
             return True
         hits = self.bits & gates
@@ -237,7 +241,7 @@ class GatedPattern:
 
     def may_match(self, gates: int) -> bool:
         """False when no alternative can match a text with these gates."""
-        return self.always is not None or bool(self.bits & gates)
+        return self.ungated or bool(self.bits & gates)
 
 
 @dataclass
@@ -255,10 +259,15 @@ class LiteralIndex:
     next_bit: int = 1
     automaton: ahocorasick.Automaton | None = None
 
-    def gate(self, patterns: list[str], compile_: Callable[[list[str]], re.Pattern[str]]) -> GatedPattern:
-        """``patterns`` as one :class:`GatedPattern`; ``compile_`` compiles a list of alternatives."""
+    def gate(
+        self, patterns: list[str], compile_: Callable[[list[str]], re.Pattern[str]], *, searched: bool = True
+    ) -> GatedPattern:
+        """``patterns`` as one :class:`GatedPattern`; ``compile_`` compiles a list of alternatives.
+        With ``searched`` false, the alternatives are not compiled one by one: the pattern then
+        answers only :meth:`GatedPattern.may_match` and ``whole`` (the treatment rules: 484
+        alternatives compiled cost 66 ms a process)."""
         always: list[str] = []
-        gated: list[tuple[int, re.Pattern[str]]] = []
+        gated: list[tuple[int, str]] = []
         for alternative in (a for p in patterns for a in _alternatives(p)):
             literals = required_literals(alternative)
             if not literals:
@@ -267,12 +276,19 @@ class LiteralIndex:
             bit, self.next_bit = self.next_bit, self.next_bit << 1
             for literal in literals:
                 self._word(literal.lower() if self.ignore_case else literal)[3] |= bit
-            gated.append((bit, compile_([alternative])))
+            gated.append((bit, alternative))
         bits = 0
         for bit, _ in gated:
             bits |= bit
-        searches = {bit: pattern.search for bit, pattern in gated}
-        return GatedPattern(compile_(patterns), compile_(always) if always else None, searches, bits)
+        searches = {bit: compile_([alternative]).search for bit, alternative in gated} if searched else {}
+        return GatedPattern(
+            compile_(patterns),
+            compile_(always) if always and searched else None,
+            searches,
+            bits,
+            searched,
+            bool(always),
+        )
 
     def keyword(self, word: str, mask: int, negated_mask: int) -> None:
         """Count ``word`` (anywhere, even inside a longer word) towards these masks."""

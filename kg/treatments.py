@@ -74,7 +74,9 @@ def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...], P.LiteralIndex]:
     for c in data["concepts"]:
         table[c["id"]] = c
         if c["patterns"]:
-            rules.append(_Rule(c["id"], literals.gate(c["patterns"], lambda alts: P.alternation(alts, re.I))))
+            rules.append(
+                _Rule(c["id"], literals.gate(c["patterns"], lambda alts: P.alternation(alts, re.I), searched=False))
+            )
     literals.build()
     for cls in load_json("drug_classes.json")["classes"]:
         cid = drug_class_concept(cls["label"])
