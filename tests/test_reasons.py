@@ -749,6 +749,32 @@ UNSEEN_WORDINGS = [
         "In addition, there is documentation of functional benefit and an increase in activity tolerance as a "
         "result of use of tramadol.",
     ),
+    # 0.7.0, an eighth round, drugs and devices the shared letters barely name (14 sentences, 5 missed, 0 still)
+    (
+        "not-recommended",
+        "Duexis 800/26.6mg",
+        "There is no indication for a combination product such as Duexis over its separately available components.",
+    ),
+    (
+        "no-functional-improvement",
+        "Cymbalta 60mg",
+        "Duloxetine has been used for a year with no documented change in pain or function.",
+    ),
+    (
+        "exceeds-guideline-limits",
+        "Butrans 20mcg/hr",
+        "The requested strength brings the total daily morphine equivalent dose well above 120 mg.",
+    ),
+    (
+        "rationale-not-provided",
+        "Functional capacity evaluation",
+        "It is not clear what question the functional capacity evaluation is meant to answer.",
+    ),
+    (
+        "dependent-request",
+        "Post-op cold therapy unit",
+        "The associated surgery was non-certified; therefore, the cold therapy unit is not medically necessary.",
+    ),
 ]
 
 
