@@ -775,6 +775,17 @@ UNSEEN_WORDINGS = [
         "Post-op cold therapy unit",
         "The associated surgery was non-certified; therefore, the cold therapy unit is not medically necessary.",
     ),
+    # 0.7.0, a ninth round (12 sentences, 5 missed, 3 still: each reads as the guideline's words)
+    (
+        "exceeds-guideline-limits",
+        "Ambien 10mg #30",
+        "A one-month supply exceeds the recommended duration for insomnia treatment.",
+    ),
+    (
+        "no-functional-improvement",
+        "Epidural steroid injection",
+        "The previous epidural provided less than two weeks of relief.",
+    ),
 ]
 
 
