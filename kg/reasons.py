@@ -38,7 +38,7 @@ class _Code:
     requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
     model_yields: bool  # ... and the sentence model does not add it back from that sentence
-    model_needs_negation: bool  # the model adds it only from a sentence with a negation cue
+    model_needs_negation: bool  # the model adds it only from a sentence with a word of absence (_Scheme.absence)
     unless: P.GatedPattern | None  # a sentence these match does not state the code (a qualified statement)
     not_for_categories: frozenset[str]  # DWC request categories the code never explains
 
@@ -134,13 +134,12 @@ def _says(
     rule most codes out before any pattern runs, and its literals (``gates``) most of the
     patterns' alternatives; the cue and the term are two searches instead of one pattern
     backtracking over every word between."""
-    if code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence, gates):
-        return code.unless is None or not code.unless.search(sentence, gates)
-    if not clauses or code.negated is None or (code.negated_gated and not negated & code.bit):
-        return False
-    if not any(code.negated.search(sentence, gates, begin, end) for begin, end in clauses):
-        return False
-    return code.unless is None or not code.unless.search(sentence, gates)
+    stated = (
+        code.pattern is not None and (not code.gated or keywords & code.bit) and code.pattern.search(sentence, gates)
+    )
+    if not stated and clauses and code.negated is not None and (not code.negated_gated or negated & code.bit):
+        stated = any(code.negated.search(sentence, gates, begin, end) for begin, end in clauses)
+    return bool(stated) and (code.unless is None or not code.unless.search(sentence, gates))
 
 
 def _negated_clauses(lowered: str, negation: P.GatedPattern, first: re.Match[str]) -> tuple[tuple[int, int], ...]:
@@ -235,9 +234,7 @@ def _read(lowered: str, outcome: str) -> _Reading:
     subject = bool(s.guideline_subject.search(lowered))
     # the guideline is speaking: its words, whatever they say of patients and findings, unless
     # the sentence names this case ("Per the ODG, the patient's request ...")
-    # (what it quotes is the guideline's: "ODG states "... to see if the patient is moving ...")
-    quoted = min((i for i in (lowered.find('"'), lowered.find("\u201c")) if i >= 0), default=len(lowered))
-    speaks = subject and not s.names_case.search(lowered, 0, quoted)
+    speaks = subject and not s.names_case.search(lowered, 0, _quote_start(lowered))
     worded = speaks or bool(s.generic.search(lowered, gates) and not s.about_case.search(lowered, gates))
     in_guideline = (
         frozenset(
@@ -263,6 +260,12 @@ def _read(lowered: str, outcome: str) -> _Reading:
         if (not conclusion or c.code in s.conclusion_codes) and _says(c, lowered, gates, keywords, clauses, negated)
     )
     return _Reading(worded, subject, states, in_guideline, bool(conclusion))
+
+
+def _quote_start(lowered: str) -> int:
+    """Where the sentence's first quotation begins (its end if none): what a guideline is quoted
+    as saying is the guideline's ("ODG states "... to see if the patient is moving ...")."""
+    return min((i for i in (lowered.find('"'), lowered.find("\u201c")) if i >= 0), default=len(lowered))
 
 
 _reading = remembered(CACHED_SENTENCES, LONGEST_CACHED_SENTENCE)(_read)  # :func:`_read`, remembered (kg.memo)
@@ -356,9 +359,10 @@ def _model_may_add(code: _Code, lowered: str, reading: _Reading) -> bool:
     - Not from a sentence that one of the code's ``unless`` patterns matches: the rules say it
       does not state the code ("the objective findings do not provide a clear rationale for
       this study" is about the findings, not a missing rationale)."""
-    if code.model_needs_negation and not _scheme().absence.search(lowered):
+    s = _scheme()
+    if code.model_needs_negation and not s.absence.search(lowered):
         return False
-    if reading.conclusion and code.code not in _scheme().conclusion_codes:
+    if reading.conclusion and code.code not in s.conclusion_codes:
         return False
     if code.unless is not None and code.unless.whole.search(lowered):
         return False
