@@ -4,7 +4,7 @@ usage: python bench/bench_parse.py [--repeat N] [--compare-with VENV]
 Reads ../shared/corpus (found/*.txt, found/pdf/*.pdf). Reports letters/s for: reading+parsing
 text, reading+parsing PDF with pypdfium2, and PDF text extraction alone (pdfium vs pypdf), all
 measured in this one run so the ratios are comparable; then the share of the parse the decision
-reasons (kg.reasons) take: both routes again with the reason stage replaced by one that finds
+reasons (kg.reading.reasons) take: both routes again with the reason stage replaced by one that finds
 none, alternated with the real one, as the throughput they cost (issue 15 allows 25 %).
 
 ``--compare-with VENV``: the same letters parsed (``kg.parse_file``, text and PDF) by another
@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import kg.letter
-from kg.letter import parse_text
-from kg.read import Document, pdf_text, read_text
+import kg.reading.letter
+from kg.reading.letter import parse_text
+from kg.reading.read import Document, pdf_text, read_text
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "found"
 
@@ -34,7 +34,7 @@ def rate(fn, paths: list[Path], repeat: int) -> float:
     start = time.perf_counter()
     for _ in range(repeat):
         # each round reads the letters afresh: no sentence remembered from the round before
-        kg.letter.clear_caches()
+        kg.reading.letter.clear_caches()
         for p in paths:
             fn(p)
     return len(paths) * repeat / (time.perf_counter() - start)
@@ -43,17 +43,17 @@ def rate(fn, paths: list[Path], repeat: int) -> float:
 def reasons_share(texts: list[Path], pdfs: list[Path], repeat: int) -> None:
     """Letters/s with and without the reason stage, alternated (best of ``repeat`` rounds each),
     and the throughput the reasons cost on each route."""
-    real = kg.letter.find_reasons
+    real = kg.reading.letter.find_reasons
     best: dict[tuple[str, bool], float] = {}
     try:
         for _ in range(repeat):
             for with_reasons in (True, False):
-                kg.letter.find_reasons = real if with_reasons else (lambda *a, **k: ())
+                kg.reading.letter.find_reasons = real if with_reasons else (lambda *a, **k: ())
                 for route, paths in (("text", texts), ("pdf", pdfs)):
                     r = rate(lambda p: parse_text(read_text(Document(p.name, p)), p.name), paths, 1)
                     best[route, with_reasons] = max(best.get((route, with_reasons), 0.0), r)
     finally:
-        kg.letter.find_reasons = real
+        kg.reading.letter.find_reasons = real
     for route in ("text", "pdf"):
         on, off = best[route, True], best[route, False]
         print(

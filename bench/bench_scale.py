@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.builddir import BuildDir  # noqa: E402  (after the path is set)
+from kg.building.builddir import BuildDir  # noqa: E402  (after the path is set)
 
 CLI = [sys.executable, "-m", "kg.cli"]
 
@@ -148,7 +148,7 @@ def _p50(fn, runs: int) -> float:
 def fresh_store(workdir: Path, n: int, reuse: bool = False):
     """(store, build dir, load seconds): the n-letter build (made if missing) in a new embedded
     store, or with ``reuse`` loaded incrementally into the store left by an earlier run."""
-    from kg.store import load, open_store
+    from kg.stores.store import load, open_store
 
     build_dir = workdir / f"build-text-{n}"
     if not BuildDir(build_dir).is_build():
@@ -171,10 +171,10 @@ RDFLIB_BAR = 20.0  # issue 16: the same on 10k at least 20x faster than rdflib i
 
 def bench_queries(workdir: Path, n: int, runs: int = 5, reuse: bool = False) -> dict:
     """p50 of every canned question on the embedded store, with and without a date filter, as
-    :func:`kg.queries.ask` answers it (the statistics check included); each must come from the
+    :func:`kg.stores.queries.ask` answers it (the statistics check included); each must come from the
     statistics and be under the bar."""
-    from kg.queries import STATISTICS, ask
-    from kg.questions import load_questions
+    from kg.graph.questions import load_questions
+    from kg.stores.queries import STATISTICS, ask
 
     store, build_dir, load_s = fresh_store(workdir, n, reuse)
     out = {"letters": n, "quads": len(store), "load_s": round(load_s, 1), "p50_ms": {}, "failed": []}
@@ -193,12 +193,12 @@ def bench_queries(workdir: Path, n: int, runs: int = 5, reuse: bool = False) -> 
 
 def bench_rdflib(workdir: Path, n: int, runs: int = 5, reuse: bool = False) -> dict:
     """Every canned question on rdflib in memory and on the embedded store, same data, same run,
-    both through :func:`kg.queries.ask` (so both read the statistics)."""
+    both through :func:`kg.stores.queries.ask` (so both read the statistics)."""
     import rdflib
 
-    from kg.builddir import graph_files, open_graph
-    from kg.queries import ask
-    from kg.questions import load_questions
+    from kg.building.builddir import graph_files, open_graph
+    from kg.graph.questions import load_questions
+    from kg.stores.queries import ask
 
     store, build_dir, _ = fresh_store(workdir, n, reuse)
     questions = load_questions()
@@ -255,11 +255,11 @@ def bench_report(workdir: Path, n: int) -> dict:
 
 def bench_worker(workdir: Path, n: int, rounds: int = 3) -> dict:
     """CPU a build worker spends per letter (read, parse, map, validate, write TriG, statistics:
-    ``kg.build.process_chunk``) against the read+parse floor (``kg.parse.parse_document``) on the
+    ``kg.building.build.process_chunk``) against the read+parse floor (``kg.reading.parse.parse_document``) on the
     same letters, in this process, alternated; the lowest of ``rounds`` each (issue 17: <= 2x)."""
-    from kg.build import CHUNK, _warm, process_chunk
-    from kg.parse import parse_document
-    from kg.read import Document
+    from kg.building.build import CHUNK, _warm, process_chunk
+    from kg.reading.parse import parse_document
+    from kg.reading.read import Document
 
     paths = sorted(str(p) for p in corpus(workdir, n).rglob("*.txt"))
     _warm()  # as a worker process starts: shapes, vocabulary, questions loaded; collector tuned
@@ -294,8 +294,8 @@ def _virtuoso_adhoc(vdir: Path, build_dir: Path, runs: int, timeout: float, memo
     sys.path.insert(0, str(ROOT / "tests"))
     from servers import virtuoso_with_sql
 
-    from kg.endpoint import Endpoint
-    from kg.queries import ask
+    from kg.stores.endpoint import Endpoint
+    from kg.stores.queries import ask
 
     shutil.rmtree(vdir, ignore_errors=True)
     with virtuoso_with_sql(vdir, allow=build_dir, memory_gb=memory_gb) as (url, sql_port):
@@ -320,7 +320,7 @@ def bench_adhoc(workdir: Path, n: int, runs: int = 5) -> dict:
     """The ad hoc question (``ADHOC`` asked of the letter graphs, ``--raw``) on the embedded store
     and on Virtuoso bulk-loaded by ``imrkg load --virtuoso-sql``, same build, same rows; load
     times of both. Virtuoso runs on 127.0.0.1 with a private database (tests/servers.py)."""
-    from kg.queries import ask
+    from kg.stores.queries import ask
 
     store, build_dir, load_s = fresh_store(workdir, n)
     out: dict = {"letters": n, "quads": len(store), "embedded_load_s": round(load_s, 1)}
@@ -394,7 +394,7 @@ def bench_million(
     are written to results.json as it ends; ``resume`` skips the steps an earlier run finished
     (the build included). ``embedded_letters`` loads only that many letters into the embedded store
     (see :func:`_million_embedded`). About 3 h at 1M letters on the 2-core VM; the embedded store
-    needs about kg.store.BULK_PEAK_BYTES_PER_QUAD free a quad while it loads (about 55 GB at 1M
+    needs about kg.stores.store.BULK_PEAK_BYTES_PER_QUAD free a quad while it loads (about 55 GB at 1M
     with 0.6.0's graphs; 74 GB with 0.5.x's)."""
     results_path = workdir / "results.json"
     build_dir = workdir / f"build-text-{n}"
@@ -441,10 +441,10 @@ def _million_embedded(store_dir: Path, build_dir: Path, runs: int, letters: int 
     ``letters``: only the first so many letter graphs (with the fixed graphs and the whole
     statistics), when the disk cannot hold the bulk loader's peak for all of them; the ad hoc
     answer then covers those letters only and is not compared with the others'."""
-    from kg.builddir import open_graph, rdf_format
-    from kg.queries import STATISTICS, ask
-    from kg.questions import load_questions
-    from kg.store import load, open_store
+    from kg.building.builddir import open_graph, rdf_format
+    from kg.graph.questions import load_questions
+    from kg.stores.queries import STATISTICS, ask
+    from kg.stores.store import load, open_store
 
     shutil.rmtree(store_dir, ignore_errors=True)
     start = time.perf_counter()

@@ -1,13 +1,13 @@
-"""Train the sentence model of decision reasons (kg/reason_model.py) on the shared item labels.
+"""Train the sentence model of decision reasons (kg/reading/reason_model.py) on the shared item labels.
 
     pip install -e '.[train]' && python bench/train_reasons.py [--write]
 
-Each labelled item's rationale is split into sentences (kg.reasons.sentences); the sentences that
-may state a finding (kg.reasons.is_finding) are the examples, labelled with the codes whose quote
+Each labelled item's rationale is split into sentences (kg.reading.reasons.sentences); the sentences that
+may state a finding (kg.reading.reasons.is_finding) are the examples, labelled with the codes whose quote
 they contain. One TF-IDF + logistic regression per code, seed fixed.
 
 Measured before anything is written, by 5-fold cross-validation grouped by letter: every item is
-scored with a model that never saw its letter, combined with the patterns as kg.reasons combines
+scored with a model that never saw its letter, combined with the patterns as kg.reading.reasons combines
 them. The threshold is chosen on those cross-validated scores. The report gives micro F1 overall,
 on the held-out half of bench/score_split.py and on its sealed quarter (the letters no pattern was
 written from), and precision and recall per code; ``--repeats N``
@@ -35,9 +35,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
-import kg.reason_model  # noqa: E402
+import kg.reading.reason_model  # noqa: E402
 from kg import parse_text  # noqa: E402
-from kg.reasons import find_reasons, is_finding, model_may_add, scheme, sentences  # noqa: E402
+from kg.reading.reasons import find_reasons, is_finding, model_may_add, scheme, sentences  # noqa: E402
 
 SEED = 7
 PRUNE = 0.2  # weights smaller than this are dropped (in the cross-validation too): 3x fewer to add up
@@ -56,7 +56,7 @@ def _states(sentence: str, quote: str) -> bool:
 
 def load() -> tuple[list[dict], list[dict]]:
     """Items (letter index, outcome, gold codes, pattern codes) and examples (sentence, codes, item)."""
-    kg.reason_model._model = lambda: None  # the patterns alone, for the combination below
+    kg.reading.reason_model._model = lambda: None  # the patterns alone, for the combination below
     items, examples = [], []
     for li, path in enumerate(sorted((SHARED / "item-labels").glob("*.json"))):
         labels = json.loads(path.read_text())
@@ -111,9 +111,9 @@ def fit(sentences_: list[str], labels: list[set[str]], codes: list[str]):
 
 
 def _predicted(item: dict, scores: dict[str, tuple[float, str]], threshold: float) -> set[str]:
-    """An item's codes as kg.reasons combines them: the patterns', then the model's above the
+    """An item's codes as kg.reading.reasons combines them: the patterns', then the model's above the
     threshold among the codes of the item's outcome, unless the patterns let it yield in that
-    sentence (kg.reasons.model_may_add)."""
+    sentence (kg.reading.reasons.model_may_add)."""
     return set(item["patterns"]) | {
         c
         for c, (p, sentence) in scores.items()
@@ -264,7 +264,7 @@ def main() -> int:
             out_codes[code] = {"intercept": round(float(model.intercept_[0]), 4), "weights": weights}
         idf = {str(t): round(float(w), 4) for t, w in zip(vocab, vec.idf_, strict=True)}  # all terms: they set the norm
         model = {
-            "_comment": "Written by bench/train_reasons.py; see kg/reason_model.py. TF-IDF (sublinear tf, smooth idf, l2) "
+            "_comment": "Written by bench/train_reasons.py; see kg/reading/reason_model.py. TF-IDF (sublinear tf, smooth idf, l2) "
             "over word 1-2 grams; one logistic regression per reason code; weights under 0.2 dropped.",
             "cross_validated_f1": round(f1, 4),
             "threshold": threshold,

@@ -3,16 +3,16 @@
 The public API is small::
 
     from kg import parse_file, parse_text, to_record
-    letter = parse_file("letter.pdf")      # frozen dataclasses (kg.models)
+    letter = parse_file("letter.pdf")      # frozen dataclasses (kg.reading.models)
     record = to_record(letter)             # the documented JSON shape
 """
 
-from kg.errors import ParseError
-from kg.letter import parse_text
-from kg.models import Citation, Item, Letter, Source
-from kg.parse import parse_file, parse_paths
-from kg.records import to_record
-from kg.version import PARSER_VERSION, __version__
+from kg.base.version import PARSER_VERSION, __version__
+from kg.reading.errors import ParseError
+from kg.reading.letter import parse_text
+from kg.reading.models import Citation, Item, Letter, Source
+from kg.reading.parse import parse_file, parse_paths
+from kg.reading.records import to_record
 
 __all__ = [
     "Citation",

@@ -15,11 +15,11 @@ from typing import Annotated
 
 import typer
 
-from kg.builddir import COMPRESSIONS, DEFAULT_OUTPUT
-from kg.export import FORMATS, VIEWS
-from kg.output import atomic_writer
-from kg.store import DEFAULT_STORE
-from kg.version import __version__
+from kg.base.output import atomic_writer
+from kg.base.version import __version__
+from kg.building.builddir import COMPRESSIONS, DEFAULT_OUTPUT
+from kg.outputs.export import FORMATS, VIEWS
+from kg.stores.store import DEFAULT_STORE
 
 app = typer.Typer(
     name="imrkg",
@@ -61,7 +61,7 @@ def _plain_help_types() -> None:
 _plain_help_types()
 
 
-Compression = StrEnum("Compression", {c: c for c in COMPRESSIONS})  # kg.builddir owns what each means
+Compression = StrEnum("Compression", {c: c for c in COMPRESSIONS})  # kg.building.builddir owns what each means
 
 
 class RecordFormat(StrEnum):
@@ -105,7 +105,7 @@ def parse(
 ) -> None:
     """Parse letters into records (one per letter; failures as {file, error}), written as they
     are parsed: memory stays flat whatever the number of letters."""
-    from kg.parse import record_lines
+    from kg.reading.parse import record_lines
 
     if output is not None and output.is_dir():
         _fail_line(str(output), "is a directory; give a file name")
@@ -166,9 +166,9 @@ def build(
     report, a summary and a manifest.
 
     Re-running on the same output directory rebuilds only what changed."""
-    from kg.build import BuildLocked
-    from kg.build import build as run_build
-    from kg.builddir import BuildDir
+    from kg.building.build import BuildLocked
+    from kg.building.build import build as run_build
+    from kg.building.builddir import BuildDir
 
     missing = [i for i in inputs if not Path(i).exists()]
     for name in missing:
@@ -178,8 +178,8 @@ def build(
     for q in _questions(queries).values():
         if q.not_summable:
             _fail_line(q.name, f"not in the statistics (asked of the letter graphs instead): {q.not_summable}")
-    from kg.questions import QuestionError
-    from kg.statistics import summable, use_question_folders
+    from kg.graph.questions import QuestionError
+    from kg.graph.statistics import summable, use_question_folders
 
     try:
         use_question_folders(tuple(str(f) for f in queries or ()))
@@ -238,7 +238,7 @@ def validate(
     ] = False,
 ) -> None:
     """Validate a graph against the SHACL shapes; print letter, item, path and message for each problem."""
-    from kg.validate import validate_path
+    from kg.building.validate import validate_path
 
     try:
         violations, size = validate_path(path, reference=reference)
@@ -296,14 +296,14 @@ def _target(
     """A server, or the embedded store opened read-only (an error that says what to do when it
     is missing or empty, never a new empty store)."""
     if endpoint:
-        from kg.endpoint import Endpoint
+        from kg.stores.endpoint import Endpoint
 
         try:
             return Endpoint(endpoint, graph_store, timeout=timeout, retries=retries)
         except ValueError as err:
             _fail_line("--endpoint", str(err))  # not the URL itself: it may hold a password
             raise typer.Exit(EXIT_USAGE) from None
-    from kg.store import StoreError, open_for_reading
+    from kg.stores.store import StoreError, open_for_reading
 
     try:
         return open_for_reading(store, statistics=statistics)
@@ -363,11 +363,11 @@ def load(
     if endpoint:
         _load_endpoint(sources, _target(store, endpoint, graph_store, timeout, retries), report)
         return
-    from kg.store import StoreError, check_free_disk, open_store
-    from kg.store import load as load_store
+    from kg.stores.store import StoreError, check_free_disk, open_store
+    from kg.stores.store import load as load_store
 
     if verbose:
-        from kg.builddir import graph_files
+        from kg.building.builddir import graph_files
 
         for source in sources:
             for path in graph_files(source):
@@ -400,8 +400,8 @@ def load(
 
 
 def _load_virtuoso_bulk(sources: list[Path], target, address: str) -> None:
-    """One build into Virtuoso by ld_dir and rdf_loader_run (kg.bulk); an error says what to do."""
-    from kg.bulk import BulkLoadError, bulk_load, credentials_from_env
+    """One build into Virtuoso by ld_dir and rdf_loader_run (kg.stores.bulk); an error says what to do."""
+    from kg.stores.bulk import BulkLoadError, bulk_load, credentials_from_env
 
     try:
         result = bulk_load(target, sources[0], address, credentials_from_env())
@@ -417,7 +417,7 @@ def _load_virtuoso_bulk(sources: list[Path], target, address: str) -> None:
 
 def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> None:
     """PUT every named graph (Graph Store Protocol); name what was not loaded, never stop half-silent."""
-    from kg.endpoint import load_sources
+    from kg.stores.endpoint import load_sources
 
     result = load_sources(endpoint, sources)
     failed = result.failed
@@ -459,7 +459,7 @@ def _emit(columns: list[str], rows: list[list], fmt: TableFormat, output: Path |
         from rich.console import Console
         from rich.table import Table
 
-        from kg.namespaces import compact
+        from kg.graph.namespaces import compact
 
         table = Table(*columns)
         for r in rows:
@@ -476,7 +476,7 @@ def _emit(columns: list[str], rows: list[list], fmt: TableFormat, output: Path |
 
 
 def _questions(folders: list[Path] | None):
-    from kg.questions import QuestionError, load_questions
+    from kg.graph.questions import QuestionError, load_questions
 
     try:
         return load_questions(tuple(folders or ()))
@@ -508,8 +508,8 @@ def concepts(
 ) -> None:
     """List or search the names parameters accept: treatments, categories, drug classes,
     specialties, guideline works, reasons, outcomes, states."""
-    from kg.concepts import KINDS, search
-    from kg.concepts import concepts as all_of
+    from kg.graph.concepts import KINDS, search
+    from kg.graph.concepts import concepts as all_of
 
     if kind is not None and kind not in KINDS:
         _fail_line("--kind", f"no kind {kind!r}; one of: {', '.join(KINDS)}")
@@ -522,7 +522,7 @@ def concepts(
 
 
 def _question_help(q) -> str:
-    from kg.concepts import concepts as all_of
+    from kg.graph.concepts import concepts as all_of
 
     lines = [f"{q.name}: {q.title}", f"  {q.question}", "", "Parameters (--param NAME=VALUE):"]
     for p in q.takes().values():
@@ -564,10 +564,10 @@ def query(
 ) -> None:
     """Answer a canned analyst question from the store or a server; `imrkg query NAME --help`
     lists its parameters and the values they take."""
-    from kg.concepts import UnknownConcept
-    from kg.endpoint import EndpointError
-    from kg.queries import QueryTimeout, ask
-    from kg.questions import QuestionError
+    from kg.graph.concepts import UnknownConcept
+    from kg.graph.questions import QuestionError
+    from kg.stores.endpoint import EndpointError
+    from kg.stores.queries import QueryTimeout, ask
 
     if name is None:
         typer.echo(ctx.get_help())
@@ -616,10 +616,10 @@ def report(
     queries: QuestionsOption = None,
 ) -> None:
     """Write one self-contained HTML page answering the canned questions as charts and tables."""
-    from kg.concepts import UnknownConcept
-    from kg.endpoint import EndpointError
-    from kg.questions import QuestionError
-    from kg.report import build_report, report_html
+    from kg.graph.concepts import UnknownConcept
+    from kg.graph.questions import QuestionError
+    from kg.outputs.report import build_report, report_html
+    from kg.stores.endpoint import EndpointError
 
     given = _params(param)
     target = _target(store, endpoint, timeout=timeout, statistics=True)
@@ -639,7 +639,7 @@ def report(
 
 def _source_name(store: Path, endpoint: str | None) -> str:
     if endpoint:
-        from kg.endpoint import redact
+        from kg.stores.endpoint import redact
 
         return redact(endpoint)
     return f"the store {store}"
@@ -698,8 +698,8 @@ def _answer(
 ) -> None:
     """Run a query and print its answer. ``ad_hoc``: a query a person wrote, whose empty answer
     is checked: terms the ontology does not define, or a store without letters, are errors."""
-    from kg.endpoint import EndpointError
-    from kg.queries import NoLetters, QueryTimeout, check_letters_visible, run, undefined_terms
+    from kg.stores.endpoint import EndpointError
+    from kg.stores.queries import NoLetters, QueryTimeout, check_letters_visible, run, undefined_terms
 
     try:
         columns, rows = run(target, text, subs, typed=True, timeout=timeout)
@@ -728,8 +728,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.", min=1, max=65535)] = 7878,
 ) -> None:
     """Serve the store read-only over HTTP (Oxigraph server): a SPARQL query page and endpoint."""
-    from kg.serve import serve as run_server
-    from kg.store import StoreError
+    from kg.stores.serve import serve as run_server
+    from kg.stores.store import StoreError
 
     def ready(url: str) -> None:
         typer.echo(
@@ -756,8 +756,8 @@ def show(
     from rich.console import Console
     from rich.markup import escape
 
-    from kg.endpoint import EndpointError
-    from kg.show import NotFound, letter_facts
+    from kg.outputs.show import NotFound, letter_facts
+    from kg.stores.endpoint import EndpointError
 
     try:
         found = letter_facts(_target(store, endpoint, timeout=timeout), case, item)
@@ -779,7 +779,9 @@ def show(
         console.print(f"  [cyan]{fact.kind}[/cyan]:{value}{quote}")
 
 
-ExportFormat = StrEnum("ExportFormat", {f: f for f in (*FORMATS, "parquet")})  # kg.export's, and kg.tables
+ExportFormat = StrEnum(
+    "ExportFormat", {f: f for f in (*FORMATS, "parquet")}
+)  # kg.outputs.export's, and kg.outputs.tables
 View = StrEnum("View", {v: v for v in VIEWS})
 DEFAULT_VIEW = View(VIEWS[0])
 
@@ -797,11 +799,11 @@ def export(
 ) -> None:
     """Export a view of the graph for Gephi (GEXF 1.3) or other tools (GraphML), or the graph as
     Parquet tables (letters, items, sources, reasons; -o names a folder)."""
-    from kg.export import view_graph, write
-    from kg.store import in_memory
+    from kg.outputs.export import view_graph, write
+    from kg.stores.store import in_memory
 
     if fmt is ExportFormat.parquet:
-        from kg.tables import write_parquet
+        from kg.outputs.tables import write_parquet
 
         try:
             counts = write_parquet(source if source is not None else _target(store, None), output)
@@ -821,7 +823,7 @@ def export(
         g = view_graph(target, view.value)
         write(g, output, fmt.value)
         if preview:
-            from kg.export import preview as draw
+            from kg.outputs.export import preview as draw
 
             draw(g, preview)
     except (OSError, ValueError, SyntaxError) as err:
@@ -875,7 +877,7 @@ def _stderr_console():
 def main() -> None:
     """The ``imrkg`` entry point. An output that cannot be written (read-only or missing folder,
     full disk) is one line naming it, exit 1: what was written before stays as it was."""
-    from kg.output import OutputError
+    from kg.base.output import OutputError
 
     try:
         app()

@@ -1,1 +1,1 @@
-"""Installed as a package (kg.ontology) so the files beside this one ship with imr-kg; see kg/resources.py."""
+"""Installed as a package (kg.ontology) so the files beside this one ship with imr-kg; see kg/base/resources.py."""

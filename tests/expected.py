@@ -12,10 +12,10 @@ import math
 from collections import Counter, defaultdict
 from datetime import date
 
-from kg.models import Item, Letter, Source
-from kg.resources import data_file
-from kg.treatments import concepts
-from kg.vocab import guideline_works, slug
+from kg.base.resources import data_file
+from kg.base.vocab import guideline_works, slug
+from kg.reading.models import Item, Letter, Source
+from kg.reading.treatments import concepts
 
 ID = "https://w3id.org/imr-kg/id/"
 Rows = Counter
@@ -171,7 +171,7 @@ def spinal_levels_injections(letters) -> Rows:
 
 
 def _reason_labels() -> dict[str, str]:
-    from kg.reasons import scheme
+    from kg.reading.reasons import scheme
 
     return {r["code"]: r["label"] for r in scheme()}
 
@@ -383,7 +383,7 @@ def filtered(letters: list[Letter], filters: dict[str, str], unit: str) -> list[
     decided in plain Python from the records: ``filters`` are name -> value as a user writes it."""
     from dataclasses import replace
 
-    from kg.concepts import resolve
+    from kg.graph.concepts import resolve
 
     known = {slug(row["name"]): row["name"] for row in csv.DictReader(data_file("specialties.csv").open())}
 

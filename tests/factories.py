@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-from kg.models import Citation, Dates, Item, Letter, Patient, Quantity, Reviewer, Source, Span
+from kg.reading.models import Citation, Dates, Item, Letter, Patient, Quantity, Reviewer, Source, Span
 
 CLI = [sys.executable, "-m", "kg.cli"]
 

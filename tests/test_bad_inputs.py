@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
-from kg.builddir import BuildDir
+from kg.building.builddir import BuildDir
 
 BAD = Path(__file__).resolve().parent / "bad-inputs"
 CLI = [sys.executable, "-m", "kg.cli"]

@@ -18,10 +18,10 @@ from conftest import CORPUS, EXAMPLES, needs_shared
 from factories import CLI, cli, copy_examples, synth
 from rdflib import Graph
 
-import kg.build
-import kg.read
-from kg.builddir import BuildDir
-from kg.namespaces import IMR
+import kg.building.build
+import kg.reading.read
+from kg.building.builddir import BuildDir
+from kg.graph.namespaces import IMR
 
 
 def build(corpus: Path, out: Path, *extra: str) -> dict:
@@ -82,7 +82,7 @@ def test_each_file_is_read_and_hashed_once(tmp_path, monkeypatch):
     letters = copy_examples(tmp_path / "letters")
     reads: list[str] = []
     hashes: list[str] = []
-    real_read, real_hash = Path.read_bytes, kg.build._hash_file
+    real_read, real_hash = Path.read_bytes, kg.building.build._hash_file
 
     def counting_read(self: Path) -> bytes:
         if self.parent == letters:
@@ -100,20 +100,20 @@ def test_each_file_is_read_and_hashed_once(tmp_path, monkeypatch):
             return hashlib.sha256(data)
 
     monkeypatch.setattr(Path, "read_bytes", counting_read)
-    monkeypatch.setattr(kg.build, "_hash_file", counting_hash)
-    monkeypatch.setattr(kg.read, "hashlib", CountingHashlib)
+    monkeypatch.setattr(kg.building.build, "_hash_file", counting_hash)
+    monkeypatch.setattr(kg.reading.read, "hashlib", CountingHashlib)
     out = tmp_path / "out"
-    kg.build.build([letters], out, jobs=1)
+    kg.building.build.build([letters], out, jobs=1)
     assert sorted(reads) == sorted(p.name for p in letters.iterdir()) and hashes == ["worker", "worker"]
     reads.clear(), hashes.clear()
-    kg.build.build([letters], out, jobs=1)  # unchanged: a stat per file, nothing read
+    kg.building.build.build([letters], out, jobs=1)  # unchanged: a stat per file, nothing read
     assert reads == [] and hashes == []
     victim = letters / "synthetic-2016-facet.txt"
     os.utime(victim, ns=(time.time_ns(), time.time_ns()))  # touched, not edited: hashed, not rebuilt
-    assert kg.build.build([letters], out, jobs=1).parsed == 0 and hashes == [victim.name]
+    assert kg.building.build.build([letters], out, jobs=1).parsed == 0 and hashes == [victim.name]
     reads.clear(), hashes.clear()
     victim.write_text(victim.read_text().replace("lifting boxes", "lifting crates"))
-    assert kg.build.build([letters], out, jobs=1).parsed == 2  # edited: the worker is given the hash
+    assert kg.building.build.build([letters], out, jobs=1).parsed == 2  # edited: the worker is given the hash
     assert hashes == [victim.name] and sorted(reads) == sorted([victim.name, *[p.name for p in letters.iterdir()]])
 
 
@@ -263,40 +263,40 @@ def _processes_mentioning(text: str) -> list[int]:
 
 
 def test_a_document_that_kills_its_worker_costs_only_itself(tmp_path, monkeypatch):
-    import kg.parse
+    import kg.reading.parse
 
     letters = copy_examples(tmp_path / "letters")
     (letters / "killer.txt").write_text("this one takes its worker down")
-    real = kg.parse.parse_document
+    real = kg.reading.parse.parse_document
 
     def deadly(doc):
         if doc.name.endswith("killer.txt"):
             os._exit(9)  # as the kernel's OOM killer would end it
         return real(doc)
 
-    monkeypatch.setattr(kg.parse, "parse_document", deadly)  # workers are forked: they inherit it
-    summary = kg.build.build([letters], tmp_path / "out", jobs=2)
+    monkeypatch.setattr(kg.reading.parse, "parse_document", deadly)  # workers are forked: they inherit it
+    summary = kg.building.build.build([letters], tmp_path / "out", jobs=2)
     assert summary.letters == 2
-    assert [f["error"] for f in summary.failures] == [kg.build.WORKER_DIED]
+    assert [f["error"] for f in summary.failures] == [kg.building.build.WORKER_DIED]
     assert summary.failures[0]["file"].endswith("killer.txt")
 
 
 def test_a_document_that_takes_too_long_is_skipped_with_a_reason(tmp_path, monkeypatch):
-    import kg.parse
+    import kg.reading.parse
 
     letters = copy_examples(tmp_path / "letters")
     (letters / "slow.txt").write_text("this one never finishes")
-    real = kg.parse.parse_document
+    real = kg.reading.parse.parse_document
 
     def slow(doc):
         if doc.name.endswith("slow.txt"):
             time.sleep(30)
         return real(doc)
 
-    monkeypatch.setattr(kg.parse, "parse_document", slow)
-    monkeypatch.setattr(kg.parse, "SECONDS_PER_DOCUMENT", 1)
+    monkeypatch.setattr(kg.reading.parse, "parse_document", slow)
+    monkeypatch.setattr(kg.reading.parse, "SECONDS_PER_DOCUMENT", 1)
     started = time.time()
-    summary = kg.build.build([letters], tmp_path / "out", jobs=1)
+    summary = kg.building.build.build([letters], tmp_path / "out", jobs=1)
     assert time.time() - started < 20 and summary.letters == 2
     assert summary.failures == [{"file": str(letters / "slow.txt"), "error": "took longer than 1 s to read; skipped"}]
 
@@ -306,9 +306,9 @@ def test_gzip_output_is_the_same_graph_compressed_and_deterministic(tmp_path):
     plain build; compressed, the same bytes on every run; readers take either (issue 17)."""
     import gzip
 
-    from kg.builddir import AUTO_GZIP_FROM, compressed
-    from kg.store import load, open_store
-    from kg.validate import validate_path
+    from kg.building.builddir import AUTO_GZIP_FROM, compressed
+    from kg.building.validate import validate_path
+    from kg.stores.store import load, open_store
 
     for name, how in (("plain", "none"), ("gz1", "gzip"), ("gz2", "gzip")):
         res = cli("build", str(EXAMPLES), "-o", str(tmp_path / name), "-q", "--compress", how, "--shards", "2")
@@ -360,10 +360,10 @@ def test_same_case_other_decisions_is_a_conflict_naming_both(tmp_path):
 
 
 def test_a_worker_cannot_take_more_memory_than_its_cap():
-    """Workers cap their address space (kg.pool.limit_memory, 4 GB unless IMRKG_WORKER_MEMORY_MB
+    """Workers cap their address space (kg.base.pool.limit_memory, 4 GB unless IMRKG_WORKER_MEMORY_MB
     says otherwise): a document that would take gigabytes fails in its worker, not the machine."""
     code = (
-        "from kg.pool import limit_memory\n"
+        "from kg.base.pool import limit_memory\n"
         "limit_memory(512)\n"
         "try:\n    bytearray(2 * 2**30)\nexcept MemoryError:\n    print('refused')\n"
         "print(len(bytearray(16 * 2**20)))\n"
@@ -377,7 +377,7 @@ def test_the_manifest_keeps_each_letters_statistics_compressed(tmp_path):
     back as the JSON the statistics are summed from."""
     import sqlite3
 
-    from kg.manifest import Manifest
+    from kg.building.manifest import Manifest
 
     out = tmp_path / "out"
     build(EXAMPLES, out)

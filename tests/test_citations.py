@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.citations import expand_pages, parse_citation, split_sections
+from kg.reading.citations import expand_pages, parse_citation, split_sections
 
 
 @pytest.mark.parametrize(
@@ -108,8 +108,8 @@ def test_citation_flags():
 
 def test_citation_paragraphs_are_remembered_and_read_alike():
     """A citation paragraph read again gives the same citation, spans in its own letter."""
-    from kg import memo
-    from kg.citations import parse_citation
+    from kg.reading import memo
+    from kg.reading.citations import parse_citation
 
     memo.clear_all()
     line = "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, pages 78-80."

@@ -48,12 +48,12 @@ def test_stdin_and_usage():
 
 
 def test_version_and_help():
-    from kg.version import __version__
+    from kg.base.version import __version__
 
     res = run("--version")
     assert res.returncode == 0 and res.stdout.decode().strip() == f"imrkg {__version__}"
     res = run("export", "--help")
-    assert res.returncode == 0 and "treatment-guideline" in res.stdout.decode()  # the views kg.export offers
+    assert res.returncode == 0 and "treatment-guideline" in res.stdout.decode()  # the views kg.outputs.export offers
 
 
 def test_reading_commands_never_create_a_store_and_say_what_to_do(tmp_path):
@@ -71,7 +71,7 @@ def test_reading_commands_never_create_a_store_and_say_what_to_do(tmp_path):
         assert res.returncode == 2 and "no store at" in res.stderr and "imrkg load" in res.stderr, (args, res.stderr)
         assert not (tmp_path / "nostore").exists() and not (tmp_path / "g.gexf").exists()
     (tmp_path / "empty").mkdir()
-    from kg.store import open_store
+    from kg.stores.store import open_store
 
     open_store(tmp_path / "empty")  # made, holding nothing
     res = run("query", "outcome-by-category", "--store", str(tmp_path / "empty"))
@@ -214,8 +214,8 @@ def test_build_progress_on_a_terminal_has_a_total_a_rate_and_time_left(tmp_path)
 def test_load_progress_on_a_terminal_counts_the_bytes_read(shared_build, tmp_path):
     """`load` shows bytes read of the total, a rate and time left on a terminal; --quiet and a
     pipe show nothing (issue 18). The callbacks add up to the total they announced."""
-    from kg.builddir import BuildDir
-    from kg.store import load, open_store
+    from kg.building.builddir import BuildDir
+    from kg.stores.store import load, open_store
 
     status, text = _on_a_terminal("load", str(shared_build), "--store", str(tmp_path / "s1"))
     assert status == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 from factories import item_text, letter_text
 
 from kg import parse_text
-from kg.dates import to_iso
-from kg.details import modified_request, quantity, spinal_levels
+from kg.reading.dates import to_iso
+from kg.reading.details import modified_request, quantity, spinal_levels
 
 
 def test_dates():

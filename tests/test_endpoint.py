@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from servers import free_port
 
-from kg.endpoint import Endpoint, EndpointError, redact, with_values
-from kg.questions import load_questions, raw_query
+from kg.graph.questions import load_questions, raw_query
+from kg.stores.endpoint import Endpoint, EndpointError, redact, with_values
 
 CLI = [sys.executable, "-m", "kg.cli"]
 
@@ -161,7 +161,7 @@ def test_values_block_opens_the_where_group():
 def test_graphs_stream_the_same_from_a_gzip_file(example_build, tmp_path):
     import gzip
 
-    from kg.endpoint import graphs_in
+    from kg.stores.endpoint import graphs_in
 
     plain = example_build / "graph.trig"
     packed = tmp_path / "graph.trig.gz"
@@ -223,13 +223,13 @@ def scripted():
 def test_a_trickling_endless_or_malformed_answer_is_an_error_not_a_hang(scripted, monkeypatch):
     """The time limit is for the whole answer, an answer has a size limit, and a body that is
     not SPARQL results is named as such (issue 13)."""
-    import kg.endpoint
+    import kg.stores.endpoint
 
     start = time.monotonic()
     with pytest.raises(EndpointError, match="timed out"):
         Endpoint(scripted("trickle"), timeout=1.0, retries=0).select("SELECT * WHERE { ?s ?p ?o }")
     assert time.monotonic() - start < 5  # not one timeout per byte
-    monkeypatch.setattr(kg.endpoint, "MAX_ANSWER_BYTES", 2**20)
+    monkeypatch.setattr(kg.stores.endpoint, "MAX_ANSWER_BYTES", 2**20)
     with pytest.raises(EndpointError, match="larger than"):
         Endpoint(scripted("endless"), timeout=30, retries=0).select("SELECT * WHERE { ?s ?p ?o }")
     with pytest.raises(EndpointError, match="not SPARQL JSON results"):
@@ -237,7 +237,7 @@ def test_a_trickling_endless_or_malformed_answer_is_an_error_not_a_hang(scripted
 
 
 def test_a_server_failing_every_graph_stops_the_load_and_echoed_credentials_are_blanked(fake, tmp_path):
-    from kg.endpoint import FAILURES_IN_A_ROW, load_sources, scrub
+    from kg.stores.endpoint import FAILURES_IN_A_ROW, load_sources, scrub
 
     many = tmp_path / "many.nq"
     many.write_text("".join(f"<urn:x:s> <urn:x:p> <urn:x:o> <urn:x:g{i}> .\n" for i in range(20)))

@@ -15,11 +15,11 @@ import pytest
 from conftest import SHARED, needs_shared
 from lxml import etree
 
-from kg.export import VIEWS, gexf_bytes, graphml_bytes, validate_gexf, view_graph
-from kg.resources import data_file
-from kg.store import load, open_store
-from kg.treatments import concepts
-from kg.vocab import guideline_works, slug
+from kg.base.resources import data_file
+from kg.base.vocab import guideline_works, slug
+from kg.outputs.export import VIEWS, gexf_bytes, graphml_bytes, validate_gexf, view_graph
+from kg.reading.treatments import concepts
+from kg.stores.store import load, open_store
 
 SCHEMA = SHARED / "schemas" / "gexf-1.3" / "gexf.rng"
 CLI = [sys.executable, "-m", "kg.cli"]
@@ -173,7 +173,7 @@ def test_xml_illegal_characters_in_titles_do_not_break_the_export(tmp_path):
     import networkx as nx
     from lxml import etree
 
-    from kg.export import write
+    from kg.outputs.export import write
 
     g = nx.Graph()
     g.add_node(
@@ -203,7 +203,7 @@ def test_xml_illegal_characters_in_titles_do_not_break_the_export(tmp_path):
 def test_preview_ranks_bipartite_views_in_two_columns(store, tmp_path):
     """A view whose edges join two groups of node types is drawn as two ranked columns (labels
     beside their nodes, never over each other); others as a spring layout."""
-    from kg.export import _bipartite_sides, preview
+    from kg.outputs.export import _bipartite_sides, preview
 
     view = view_graph(store, "treatment-guideline")
     sides = _bipartite_sides(view)

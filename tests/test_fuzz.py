@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg import ParseError, parse_text
-from kg.citations import expand_pages, parse_citation, split_sections
-from kg.normalize import join_with_offsets, normalize
+from kg.reading.citations import expand_pages, parse_citation, split_sections
+from kg.reading.normalize import join_with_offsets, normalize
 
 EXAMPLES_N = int(os.environ.get("IMRKG_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -165,8 +165,8 @@ def scratch(tmp_path_factory) -> Path:
 
 
 def _read_bytes(tmp: Path, name: str, data: bytes):
-    from kg.parse import parse_document
-    from kg.read import Document
+    from kg.reading.parse import parse_document
+    from kg.reading.read import Document
 
     path = tmp / name
     path.write_bytes(data)

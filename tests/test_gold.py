@@ -9,8 +9,8 @@ import sys
 import pytest
 from conftest import CORPUS, SHARED, corpus_texts, needs_shared
 
-from kg.parse import parse_paths
-from kg.records import error_record, to_record
+from kg.reading.parse import parse_paths
+from kg.reading.records import error_record, to_record
 
 BAR = {
     "letters_parsed": 1.0,

@@ -9,10 +9,25 @@ import sys
 
 from conftest import ROOT
 
-from kg import resources
+from kg.base import resources
 
-PARSER_STAGES = ["kg", "kg.read", "kg.normalize", "kg.layout", "kg.letter", "kg.citations", "kg.details"]
-PARSER_STAGES += ["kg.records", "kg.parse", "kg.treatments", "kg.vocab", "kg.resources", "kg.version"]
+PARSER_STAGES = [
+    "kg",
+    "kg.reading.read",
+    "kg.reading.normalize",
+    "kg.reading.layout",
+    "kg.reading.letter",
+    "kg.reading.citations",
+    "kg.reading.details",
+]
+PARSER_STAGES += [
+    "kg.reading.records",
+    "kg.reading.parse",
+    "kg.reading.treatments",
+    "kg.base.vocab",
+    "kg.base.resources",
+    "kg.base.version",
+]
 RDF_LIBRARIES = ("rdflib", "pyoxigraph", "pyshacl", "networkx")
 
 
@@ -33,7 +48,7 @@ def _imports(path) -> list[tuple[str, list[str]]]:
 
 
 def test_no_source_tree_lookups_and_no_private_rdflib_names():
-    for path in sorted((ROOT / "kg").glob("*.py")):
+    for path in sorted((ROOT / "kg").rglob("*.py")):
         assert "__file__" not in path.read_text(), f"{path.name} looks itself up in the source tree"
         for module, names in _imports(path):
             if module.startswith("rdflib"):
@@ -45,8 +60,8 @@ def test_only_the_parser_wing_is_imported_by_parser_stages():
     rdf_side = {"mapping", "terms", "namespaces", "vocab_rdf", "statistics", "validate", "build", "store"}
     rdf_side |= {"queries", "endpoint", "export", "cli", "builddir", "manifest", "output"}
     for name in PARSER_STAGES[1:]:
-        path = ROOT / "kg" / f"{name.split('.')[1]}.py"
-        used = {m.split(".")[1] for m, _ in _imports(path) if m.startswith("kg.")}
+        path = ROOT / (name.replace(".", "/") + ".py")
+        used = {m.split(".")[-1] for m, _ in _imports(path) if m.startswith("kg.")}
         assert not used & rdf_side, f"{name} reaches into {used & rdf_side}"
 
 
@@ -61,7 +76,7 @@ def test_shipped_files_are_the_repository_files():
 
 
 def test_resources_are_found_from_any_directory(tmp_path):
-    code = "from kg import resources; print(len(resources.query_files()), resources.shapes_file().is_file())"
+    code = "from kg.base import resources; print(len(resources.query_files()), resources.shapes_file().is_file())"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True)
     assert res.stdout.split() == [str(len(list((ROOT / "queries").glob("*.rq")))), "True"]
 
@@ -70,7 +85,7 @@ def test_one_version_for_the_package_and_one_for_the_parser():
     from importlib.metadata import version
 
     import kg
-    from kg.version import PARSER_VERSION, __version__
+    from kg.base.version import PARSER_VERSION, __version__
 
     assert kg.__version__ == __version__ == version("imr-kg")
     assert PARSER_VERSION and (ROOT / "CHANGELOG.md").read_text().count(__version__) >= 1
@@ -79,6 +94,6 @@ def test_one_version_for_the_package_and_one_for_the_parser():
 def test_a_question_lives_in_one_file():
     """No module of the package names a canned question: each is only its .rq file (issue 16)."""
     names = [p.stem for p in (ROOT / "queries").glob("*.rq")]
-    for module in (ROOT / "kg").glob("*.py"):
+    for module in (ROOT / "kg").rglob("*.py"):
         text = module.read_text()
         assert not [n for n in names if f'"{n}"' in text or f"'{n}'" in text], module.name

@@ -7,7 +7,7 @@ from conftest import EXAMPLES
 from factories import letter_text
 
 from kg import ParseError
-from kg.layout import LAYOUT_2014, LAYOUT_2016, detect_layout
+from kg.reading.layout import LAYOUT_2014, LAYOUT_2016, detect_layout
 
 
 def test_header_block_means_2016_and_prose_reviewer_means_2014():

@@ -1,4 +1,4 @@
-"""Stage 8, mapping: a letter record as RDF under the ontology, IRIs from kg.namespaces."""
+"""Stage 8, mapping: a letter record as RDF under the ontology, IRIs from kg.graph.namespaces."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg import parse_text
-from kg.mapping import letter_graph, letter_trig, letter_triples
-from kg.namespaces import IMR, OA, compact, expand, graph_iri, item_iri, letter_iri, split_letter_iri
-from kg.terms import read_iri, read_term, trig_header
-from kg.vocab_rdf import vocabulary_chapters, vocabulary_turtle
+from kg.graph.mapping import letter_graph, letter_trig, letter_triples
+from kg.graph.namespaces import IMR, OA, compact, expand, graph_iri, item_iri, letter_iri, split_letter_iri
+from kg.graph.terms import read_iri, read_term, trig_header
+from kg.graph.vocab_rdf import vocabulary_chapters, vocabulary_turtle
 
 L = URIRef("https://w3id.org/imr-kg/id/letter/CM16-9000042")
 
@@ -70,7 +70,7 @@ def test_nodes_below_the_letter_are_untyped_and_sources_lean_on_the_vocabulary()
 
 def test_vocabulary_file_is_generated_from_data():
     committed = (ROOT / "ontology" / "vocabulary.ttl").read_text()
-    assert committed == vocabulary_turtle(), "run: python -m kg.vocab_rdf > ontology/vocabulary.ttl"
+    assert committed == vocabulary_turtle(), "run: python -m kg.graph.vocab_rdf > ontology/vocabulary.ttl"
 
 
 @needs_shared
@@ -106,7 +106,7 @@ def test_classification_is_in_the_graph_with_its_evidence():
 def test_a_graph_without_triples_is_written_as_nothing():
     """RDF has no empty named graph, and Virtuoso's TriG loader refuses `<g> { }` (a question with
     no rows in a month wrote one into statistics.trig)."""
-    from kg.terms import trig_graph
+    from kg.graph.terms import trig_graph
 
     assert trig_graph(str(graph_iri("CM16-9000042")), []) == ""
     assert trig_graph(str(graph_iri("CM16-9000042")), [("<CM16-9000042>", "a", "imr:DeterminationLetter")]).startswith(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.normalize import join_with_offsets, normalize
+from kg.reading.normalize import join_with_offsets, normalize
 
 
 def test_three_extractions_normalize_alike():

@@ -15,12 +15,12 @@ from conftest import EXAMPLES, ROOT, needs_shared
 from expected import EXPECTED, filtered, normalize
 
 from kg import parse_text
-from kg.builddir import BuildDir
-from kg.concepts import UnknownConcept, resolve
-from kg.namespaces import item_iri
-from kg.queries import LETTER_GRAPHS, STATISTICS, ask, to_frame
-from kg.questions import QuestionError, load_questions
-from kg.store import load, open_store
+from kg.building.builddir import BuildDir
+from kg.graph.concepts import UnknownConcept, resolve
+from kg.graph.namespaces import item_iri
+from kg.graph.questions import QuestionError, load_questions
+from kg.stores.queries import LETTER_GRAPHS, STATISTICS, ask, to_frame
+from kg.stores.store import load, open_store
 
 CLI = [sys.executable, "-m", "kg.cli"]
 # filters a user gives: none, a year (month boundaries: statistics), days inside months (letter
@@ -253,7 +253,7 @@ def test_cli_query_concepts_and_help(example_build, tmp_path):
 def test_embedded_queries_stop_at_their_time_limit_and_call_no_server(example_store):
     """--timeout applies to the embedded store (the query runs in a thread the wait can leave),
     and a SERVICE clause is refused rather than sent over the network (issue 13)."""
-    from kg.queries import QueryTimeout, run
+    from kg.stores.queries import QueryTimeout, run
 
     start = time.perf_counter()
     with pytest.raises(QueryTimeout, match="--timeout"):
@@ -285,7 +285,7 @@ def test_the_readmes_evidence_query_quotes_each_items_title(example_build):
     """The README's SPARQL that cuts evidence out of a letter's text by its RFC 5147 positions."""
     import re
 
-    from kg.store import in_memory
+    from kg.stores.store import in_memory
 
     sparql = re.search(r"```sparql\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
     store = in_memory([example_build])
@@ -304,7 +304,7 @@ def test_a_specialty_state_or_drug_outside_the_vocabulary_is_counted_under_its_o
     not dropped unseen; the statistics and the letter graphs agree on it."""
     from factories import item_text, letter_text
 
-    from kg.build import build
+    from kg.building.build import build
 
     letters = tmp_path / "letters"
     letters.mkdir()

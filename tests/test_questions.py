@@ -1,13 +1,13 @@
-"""Stage 12, questions: reading a question file and deriving its queries (kg/questions.py) and
-resolving the names its parameters take (kg/concepts.py)."""
+"""Stage 12, questions: reading a question file and deriving its queries (kg/graph/questions.py) and
+resolving the names its parameters take (kg/graph/concepts.py)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from kg.concepts import UnknownConcept, concepts, resolve, search
-from kg.questions import QuestionError, fast_query, load_questions, partial_query, raw_query, read_question
+from kg.graph.concepts import UnknownConcept, concepts, resolve, search
+from kg.graph.questions import QuestionError, fast_query, load_questions, partial_query, raw_query, read_question
 
 HEAD = "PREFIX imr: <https://w3id.org/imr-kg/ontology#>\n"
 

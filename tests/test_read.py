@@ -9,7 +9,7 @@ from conftest import EXAMPLES
 from factories import letter_text
 
 from kg import ParseError
-from kg.read import Document, decode_text, discover, read_document
+from kg.reading.read import Document, decode_text, discover, read_document
 
 
 def test_utf8_bom_utf16_and_cp1252_read_as_the_same_text():
@@ -82,8 +82,8 @@ def test_the_walker_reports_links_and_pipes_it_cannot_read(tmp_path):
 
 
 def test_any_failure_costs_one_document_never_the_batch(monkeypatch, tmp_path):
-    import kg.parse
-    from kg.parse import parse_document
+    import kg.reading.parse
+    from kg.reading.parse import parse_document
 
     path = tmp_path / "letter.txt"
     path.write_text(letter_text())
@@ -91,6 +91,6 @@ def test_any_failure_costs_one_document_never_the_batch(monkeypatch, tmp_path):
     def broken(text, name):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(kg.parse, "parse_text", broken)
+    monkeypatch.setattr(kg.reading.parse, "parse_text", broken)
     outcome = parse_document(Document(str(path), path))
     assert outcome.letter is None and "internal error (KeyError" in outcome.error

@@ -6,8 +6,8 @@ import json
 
 from factories import item, letter
 
-from kg.models import Span
-from kg.records import RECORD_VERSION, error_record, to_record
+from kg.reading.models import Span
+from kg.reading.records import RECORD_VERSION, error_record, to_record
 
 
 def test_record_has_the_gold_fields_and_spans_as_pairs():

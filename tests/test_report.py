@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, needs_shared
 from servers import _missing
 
-from kg.report import sections_spec
+from kg.outputs.report import sections_spec
 
 CLI = [sys.executable, "-m", "kg.cli"]
 ARTIFACTS = ROOT / ".ci" / "artifacts"  # kept after the run (not in git): the screenshot a person would see

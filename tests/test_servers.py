@@ -15,11 +15,11 @@ from conftest import EXAMPLES, needs_shared
 from expected import normalize
 from servers import oxigraph_server, virtuoso_server
 
-from kg.builddir import BuildDir, graph_files
-from kg.endpoint import Endpoint
-from kg.queries import ask, run
-from kg.questions import load_questions
-from kg.store import load, open_store
+from kg.building.builddir import BuildDir, graph_files
+from kg.graph.questions import load_questions
+from kg.stores.endpoint import Endpoint
+from kg.stores.queries import ask, run
+from kg.stores.store import load, open_store
 
 pytestmark = pytest.mark.server
 CLI = [sys.executable, "-m", "kg.cli"]

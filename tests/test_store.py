@@ -9,9 +9,9 @@ import pytest
 from factories import CLI, cli, synth
 from test_build import _edit_one, build, kill_during
 
-from kg.queries import ask
-from kg.questions import load_questions
-from kg.store import DEFAULT_STORE, STATE_GRAPH, load, open_store
+from kg.graph.questions import load_questions
+from kg.stores.queries import ask
+from kg.stores.store import DEFAULT_STORE, STATE_GRAPH, load, open_store
 
 
 def answers(store) -> dict:
@@ -85,8 +85,8 @@ def test_default_store_is_relative_to_the_working_directory(example_build, tmp_p
 def test_readers_open_read_only_beside_a_writer_and_need_the_statistics_graph(example_build, tmp_path):
     import pyoxigraph as ox
 
-    from kg.namespaces import STATISTICS_GRAPH
-    from kg.store import StoreError, open_for_reading
+    from kg.graph.namespaces import STATISTICS_GRAPH
+    from kg.stores.store import StoreError, open_for_reading
 
     path = tmp_path / "store"
     writer = open_store(path)
@@ -107,7 +107,7 @@ def test_readers_open_read_only_beside_a_writer_and_need_the_statistics_graph(ex
 def test_a_store_a_load_did_not_finish_says_so_to_every_reader(example_build, tmp_path):
     import pyoxigraph as ox
 
-    from kg.store import _PENDING, _STATE
+    from kg.stores.store import _PENDING, _STATE
 
     path = tmp_path / "store"
     store = open_store(path)
@@ -129,7 +129,7 @@ def test_serve_answers_the_canned_questions_over_http_and_stops_on_ctrl_c(exampl
     import requests
     from servers import free_port
 
-    from kg.endpoint import Endpoint
+    from kg.stores.endpoint import Endpoint
 
     path = tmp_path / "store"
     load(open_store(path), [example_build])
@@ -161,7 +161,7 @@ def test_serve_refuses_a_missing_store(tmp_path):
 
 
 def open_for_reading_store(path):
-    from kg.store import open_for_reading
+    from kg.stores.store import open_for_reading
 
     return open_for_reading(path)
 
@@ -206,8 +206,8 @@ def test_a_read_only_open_retries_when_a_writer_compacts_under_it(tmp_path, monk
     just deleted; the open is tried again, and a lasting failure is a StoreError saying why."""
     import pyoxigraph as ox
 
-    import kg.store as store_module
-    from kg.store import StoreError
+    import kg.stores.store as store_module
+    from kg.stores.store import StoreError
 
     real, calls = ox.Store.read_only, []
 
@@ -258,7 +258,7 @@ def test_a_load_the_disk_cannot_hold_is_refused_before_it_starts(example_build, 
     again = cli("load", str(huge), "--store", str(tmp_path / "u"), "-q")
     assert again.returncode == 0, again.stderr
 
-    # a store with no letter graph is bulk-loaded (kg.store._load_build), so it is checked too
+    # a store with no letter graph is bulk-loaded (kg.stores.store._load_build), so it is checked too
     import pyoxigraph as ox
 
     no_letters = open_store(tmp_path / "v")

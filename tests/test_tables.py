@@ -68,8 +68,8 @@ def test_parquet_needs_a_folder_it_can_write(example_build):
 def test_a_build_read_a_letter_at_a_time_gives_the_tables_of_the_whole_store(example_build, tmp_path, monkeypatch):
     """Batches of one letter and row groups of two rows: the same rows, types and columns as the
     tables queried out of a store holding the whole build at once."""
-    import kg.tables as tables
-    from kg.store import in_memory
+    import kg.outputs.tables as tables
+    from kg.stores.store import in_memory
 
     whole = tables.write_parquet(in_memory([example_build]), tmp_path / "whole")
     monkeypatch.setattr(tables, "LETTERS_PER_BATCH", 1)

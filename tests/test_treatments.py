@@ -12,7 +12,7 @@ from conftest import CORPUS
 from factories import item
 
 from kg import parse_text
-from kg.treatments import classify
+from kg.reading.treatments import classify
 
 DRUGS = [
     ("Fioricet #60", "Barbiturates", ["butalbital", "acetaminophen", "caffeine"]),
@@ -122,7 +122,7 @@ def test_every_item_gets_a_category_and_says_why():
 
 
 def test_a_modified_request_is_classified_by_the_remaining_portion():
-    from kg.models import ModifiedRequest
+    from kg.reading.models import ModifiedRequest
 
     modified = ModifiedRequest("Norco 10/325mg #90", "Norco 10/325mg #60", "Norco 10/325mg #30")
     t = classify(item(title="Norco 10/325mg #90 was the original request ...", modified=modified))
@@ -132,7 +132,7 @@ def test_a_modified_request_is_classified_by_the_remaining_portion():
 def test_a_hyphenated_word_is_read_whole_first_then_as_its_parts():
     """A name with a hyphen ("Depo-Medrol") is found whole; "Tramadol-APAP" is two names, each
     with its span; words that only have a hyphen ("follow-up", "x-ray", "post-op") are no drugs."""
-    from kg import drugs
+    from kg.reading import drugs
 
     assert [m.ingredients for m in drugs.find("Depo-Medrol 80mg")] == [("methylprednisolone",)]
     found = drugs.find("Tramadol-APAP 37.5/325 #60")
@@ -144,10 +144,10 @@ def test_a_hyphenated_word_is_read_whole_first_then_as_its_parts():
 
 
 def test_gated_rules_pick_the_rule_and_match_every_rule_in_turn_would():
-    """kg.treatments searches only the rules whose literals a title holds (in lower case, for an
+    """kg.reading.treatments searches only the rules whose literals a title holds (in lower case, for an
     ASCII title; any other title searches them all): the same first rule and match as searching
     every rule in order, on mixed-case, non-ASCII and the shared letters' titles."""
-    from kg import treatments
+    from kg.reading import treatments
 
     def every_rule(text):
         for rule in treatments._scheme()[1]:
@@ -180,7 +180,7 @@ def test_treatment_rules_are_gated_without_compiling_each_alternative():
     which cost 66 ms a process); a search by alternatives is refused, not answered wrongly."""
     import pytest
 
-    from kg.treatments import _scheme
+    from kg.reading.treatments import _scheme
 
     _, rules, literals = _scheme()
     title = "Lumbar facet joint injection L4-5"

@@ -1,5 +1,5 @@
 """Stage 9, validation: the SHACL shapes catch broken graphs and trace each problem to its letter;
-kg.shacl (the build's engine) finds exactly what pySHACL (the reference) finds."""
+kg.graph.shacl (the build's engine) finds exactly what pySHACL (the reference) finds."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg import parse_text
-from kg.mapping import letter_graph, letter_triples
-from kg.namespaces import IMR, text_position_iri
-from kg.validate import validate_graph, validate_path, validate_triples, validate_with_pyshacl
+from kg.building.validate import validate_graph, validate_path, validate_triples, validate_with_pyshacl
+from kg.graph.mapping import letter_graph, letter_triples
+from kg.graph.namespaces import IMR, text_position_iri
 
 
 def test_ontology_and_shapes_parse_and_every_term_is_documented():
@@ -183,7 +183,7 @@ def test_cli_validate_exit_codes(tmp_path, example_build):
 def test_a_dump_of_a_loaded_store_still_conforms(example_build, tmp_path):
     import pyoxigraph as ox
 
-    from kg.store import in_memory
+    from kg.stores.store import in_memory
 
     store = in_memory([example_build])
     with open(tmp_path / "dump.nq", "wb") as fh:
@@ -210,7 +210,7 @@ def test_positions_are_fragments_of_the_letters_text():
     assert " ".join(text[start:end].split()) == str(g.value(I1, RDFS.label))
 
 
-# -- kg.shacl against the reference, on many broken graphs -------------------------------------------
+# -- kg.graph.shacl against the reference, on many broken graphs -------------------------------------------
 _PATHS = sorted({str(p) for p in Graph().parse(ROOT / "shapes" / "imr-shapes.ttl").objects(None, SH.path)})
 _VALUES = [
     Literal("x"),

@@ -1,0 +1,524 @@
+"""Parse -> map -> validate -> write: the ``imrkg build`` pipeline, streaming, parallel, incremental.
+
+What it writes in OUTDIR (graph files or shards, the statistics graph, the manifest, the summary
+and the validation report) is named in :mod:`kg.building.builddir`; each file is written to a temporary
+name and renamed when complete.
+
+Letters are parsed, mapped, written as TriG and SHACL-validated in worker processes, a chunk at a
+time (the statistics load a chunk into one in-memory store); the main process writes
+results in input order, so output bytes do not depend on scheduling. Memory is bounded by the
+chunks in flight, whatever the corpus size.
+
+Re-running on the same OUTDIR rebuilds only shards whose sources changed, appeared or vanished;
+an unchanged corpus costs a stat per file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import gzip
+import io
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from kg.base.output import atomic_writer, remove_stale_parts
+from kg.base.pool import WORKER_DIED, chunked, default_jobs, die_with_parent, ordered_map
+from kg.base.resources import reference_files
+from kg.base.version import PARSER_VERSION
+from kg.building.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
+from kg.building.manifest import Manifest, SourceRow, file_sha256, shard_of
+from kg.building.validate import Violation, validate_triples
+from kg.graph.mapping import letter_triples
+from kg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
+from kg.graph.shacl import compiled as compiled_shapes
+from kg.graph.statistics import (
+    Totals,
+    chunk_statistics,
+    definitions,
+    kept_predicates,
+    statistics_trig,
+    summable,
+    use_question_folders,
+)
+from kg.graph.terms import nquad_lines, rdflib_trig, read_iri, trig_graph, trig_header
+from kg.graph.vocab_rdf import ontology_graph, vocabulary_graph
+from kg.reading.drugs import lexicon
+from kg.reading.parse import parse_in_time, printable
+from kg.reading.read import Document, discover
+
+CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: counts, failures, duplicates, violations; ``summary.json`` is its JSON."""
+
+    letters: int = 0
+    items: int = 0
+    triples: int = 0
+    failures: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)  # copies of a letter the graph has (.txt and .pdf)
+    conflicts: list[dict] = field(default_factory=list)  # same case number, other decisions
+    violations: list[Violation] = field(default_factory=list)  # severity Violation: the letter does not conform
+    warnings: list[Violation] = field(default_factory=list)  # severity Warning: reported, the letter conforms
+    unmapped_treatments: list[dict] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    rebuilt_shards: int = 0
+    shards: int = 1
+    parsed: int = 0  # documents parsed in this run (0 when nothing changed)
+
+    @property
+    def ok(self) -> bool:
+        """Every input parsed, no two letters of one case disagree, and every letter conforms."""
+        return not self.failures and not self.conflicts and not self.violations
+
+    def as_json(self) -> dict:
+        """The summary as written to ``summary.json`` (build time included, unlike the graphs)."""
+        return {
+            "letters": self.letters,
+            "items": self.items,
+            "triples": self.triples,
+            "item_outcomes": dict(self.outcomes),
+            "failures": self.failures,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "letters_not_conforming": len({v.letter for v in self.violations}),
+            "unmapped_treatments": self.unmapped_treatments,
+            "shards": self.shards,
+            "rebuilt_shards": self.rebuilt_shards,
+            "parsed_this_run": self.parsed,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# -- the work of one chunk, in a worker process -------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a worker made of one document: its graph (TriG) and what the manifest keeps of it."""
+
+    name: str
+    sha256: str | None = None  # of the bytes the worker read
+    error: str | None = None
+    letter: str | None = None  # letter IRI
+    graph: str | None = None
+    text: str = ""  # the letter's graph as TriG
+    triples: int = 0
+    outcomes: tuple[str, ...] = ()
+    unmapped: tuple[tuple[int, str], ...] = ()
+    violations: tuple[str, ...] = ()  # JSON of Violation fields
+    stats: str = ""  # JSON of the letter's partial rows of every question (kg.graph.statistics)
+
+
+def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
+    """Read, parse, map, validate and write a chunk of documents; sum its statistics.
+
+    Each document is ``(path, sha256 or None)``: the file is read here, once, and hashed here
+    unless the main process already knew its hash."""
+    results: list[Result] = []
+    first_copies: list[tuple[str, str]] = []  # (letter IRI, TriG of what the questions read)
+    in_batch: set[str] = set()
+    kept = kept_predicates()
+    for name, known in docs:
+        outcome = parse_in_time(Document(name, Path(name), sha256=known))
+        if outcome.letter is None:
+            results.append(Result(name, outcome.source_sha256, error=outcome.error))
+            continue
+        letter = outcome.letter
+        triples = letter_triples(letter, outcome.source_sha256)
+        key = str(letter_iri(letter))
+        graph = str(graph_iri(letter))
+        if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate
+            in_batch.add(key)
+            used = triples if kept is None else [t for t in triples if read_iri(t[1]) in kept]
+            first_copies.append((key, trig_graph(graph, used)))
+        results.append(
+            Result(
+                name,
+                outcome.source_sha256,
+                letter=key,
+                graph=graph,
+                text=trig_graph(graph, triples),
+                triples=len(triples),
+                outcomes=tuple(i.outcome for i in letter.items),
+                unmapped=tuple(
+                    (i.number, i.title) for i in letter.items if i.treatment is None or not i.treatment.concept
+                ),
+                violations=tuple(json.dumps(asdict(v)) for v in validate_triples(triples)),
+            )
+        )
+    stats = chunk_statistics(first_copies, _fixed_bytes())
+    return [replace(r, stats=stats.get(r.letter, "{}")) if r.letter else r for r in results]
+
+
+@cache
+def _fixed_bytes() -> bytes:
+    """The vocabulary and ontology graphs as N-Quads, which the questions' partial queries join
+    with (N-Quads so that kg.graph.statistics can keep the lines the questions read)."""
+    vocab, onto = _fixed_rdflib()
+    return ("".join(nquad_lines(vocab, VOCAB_GRAPH)) + "".join(nquad_lines(onto, ONTOLOGY_GRAPH))).encode()
+
+
+def _preload() -> None:
+    """Load what every document needs before the first one is timed: shapes, vocabulary, the
+    questions and the drug dictionary (about 1.5 s together)."""
+    compiled_shapes()
+    summable()
+    _fixed_bytes()
+    lexicon()
+
+
+def _warm(question_folders: tuple[str, ...] = ()) -> None:
+    """Worker start: load the shapes and vocabulary once, then move them out of the garbage
+    collector's sight. A chunk allocates millions of short-lived objects (rdflib terms, triples);
+    with the default thresholds the collector re-scanned the long-lived ones every few
+    thousand allocations, about a fifth of a worker's time."""
+    die_with_parent()
+    use_question_folders(question_folders)
+    _preload()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
+# -- the build ---------------------------------------------------------------------------------
+def write_statistics(manifest: Manifest, path: Path) -> int:
+    """Sum every letter's partial counts into the statistics graphs (``statistics.trig[.gz]``)."""
+    totals = Totals()
+    for stats in manifest.letter_statistics():
+        totals.add(stats)
+    with graph_writer(path) as out:
+        out.writelines(statistics_trig(totals))
+    return totals.observations()
+
+
+@contextmanager
+def graph_writer(path: Path) -> Iterator[IO[str]]:
+    """Write graph text to ``path`` atomically, gzip-compressed when its name ends in ``.gz``
+    (level 1: 11x smaller at a fraction of the time of level 6; no name or time in the header,
+    so the bytes depend on the content only)."""
+    with atomic_writer(path, "wb") as raw:
+        gz = str(path).endswith(GZIP)
+        packer = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) if gz else nullcontext(raw)
+        )
+        with packer as binary:
+            text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+            yield text
+            text.flush()
+            text.detach()  # the wrapper must not close the file atomic_writer still renames
+
+
+@cache
+def _fixed_rdflib() -> tuple[Graph, Graph]:
+    """The vocabulary and ontology graphs (built once: the TriG output and the statistics' N-Quads
+    both come from them, in one process when --jobs 1)."""
+    return vocabulary_graph(), ontology_graph()
+
+
+def fixed_graphs() -> str:
+    """The vocabulary and ontology named graphs as TriG blocks: they lead the first shard."""
+    vocab, onto = _fixed_rdflib()
+    return rdflib_trig(VOCAB_GRAPH, vocab) + rdflib_trig(ONTOLOGY_GRAPH, onto)
+
+
+def _fixed_inputs_sha256() -> str:
+    """What the output depends on besides the letters: code version, reference data, ontology,
+    shapes. Hashing the files is cheaper than generating the vocabulary graph on every run."""
+    return file_sha256(b"".join(f.read_bytes() for f in reference_files()))
+
+
+def build(
+    inputs: Iterable[str | Path],
+    outdir: str | Path,
+    progress: Callable[[str], None] | None = None,
+    *,
+    jobs: int | None = None,
+    shards: int = 1,
+    turtle: bool = False,
+    question_folders: Iterable[str | Path] = (),
+    compress: str = "auto",
+    planned: Callable[[int], None] | None = None,
+) -> BuildSummary:
+    """Build (or bring up to date) the graph of ``inputs`` in ``outdir``; see the module docstring.
+    ``question_folders`` hold users' own questions, summed into the statistics like the shipped ones;
+    ``compress`` is "gzip", "none" or "auto" (gzip from :data:`kg.building.builddir.AUTO_GZIP_FROM` inputs);
+    ``planned`` is told how many documents will be parsed, once that is known; ``progress`` is told
+    each one's name as it is done."""
+    compressed(compress, 0)  # an unknown value fails before anything is written
+    out = BuildDir(Path(outdir))
+    out.path.mkdir(parents=True, exist_ok=True)
+    folders = tuple(str(f) for f in question_folders)
+    use_question_folders(folders)
+    with _locked(out):
+        return _build(
+            inputs,
+            out,
+            progress,
+            jobs=jobs,
+            shards=shards,
+            turtle=turtle,
+            folders=folders,
+            compress=compress,
+            planned=planned,
+        )
+
+
+class BuildLocked(RuntimeError):
+    """Another build is writing the same output directory."""
+
+
+@contextmanager
+def _locked(out: BuildDir) -> Iterator[None]:
+    """Hold the directory's lock for the whole build: a second build into the same OUTDIR would
+    delete the first one's temporary files. The lock goes with the process, however it ends."""
+    with open(out.lock, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            raise BuildLocked(
+                f"{out.path} is being built by another process ({fh.read().strip() or 'pid unknown'})"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        yield
+
+
+def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, compress, planned=None) -> BuildSummary:
+    remove_stale_parts(out.path)  # left by a killed run; never under a final name
+    start = time.perf_counter()
+    summary = BuildSummary(shards=shards)
+    settings = {
+        "parser": PARSER_VERSION,
+        "shards": str(shards),
+        "inputs": _fixed_inputs_sha256(),
+        "questions": definitions(),
+    }
+    old = Manifest.open_existing(out.manifest, settings)
+    with Manifest.create(out.manifest, settings) as new:
+        dirty = _plan(inputs, out, old, new, shards, summary)
+        gz = compressed(compress, new.source_count())
+        stale = [p for p in out.other_format_files(gz) if p.exists()]
+        if stale:  # the other compression's files: every shard is written again in this one
+            dirty = set(range(shards))
+        summary.rebuilt_shards = len(dirty)
+        new.carry_over(old, dirty)
+        if dirty:
+            _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned)
+        _tally(new, summary)
+        if dirty or not out.statistics_file(gz).exists():
+            write_statistics(new, out.statistics_file(gz))
+        new.commit()
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if old is not None:
+        old.close()
+    if turtle and (dirty or not out.turtle.exists()):
+        write_turtle([out.shard_file(k, shards, gz) for k in range(shards)], out.turtle)
+    summary.seconds = time.perf_counter() - start
+    with atomic_writer(out.report) as rep:
+        rep.write(report_text(summary))
+    with atomic_writer(out.summary) as js:
+        json.dump(summary.as_json(), js, indent=2)
+        js.write("\n")
+    return summary
+
+
+def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: int, summary: BuildSummary) -> set[int]:
+    """Record every source in the new manifest; return the shards that must be rebuilt.
+
+    Nothing is read here but a stat per file: a file new to this build is read and hashed by
+    its worker. Only a file whose size or mtime changed since the last build is hashed here, to
+    tell an edit from a touch; its worker is given that hash."""
+    dirty: set[int] = set()
+    for order, doc in enumerate(discover(inputs)):
+        if doc.path is None:
+            summary.failures.append({"file": doc.name, "error": "build reads files and folders; use `imrkg parse -`"})
+            continue
+        shown = printable(doc.name)
+        if doc.problem:
+            summary.failures.append({"file": shown, "error": doc.problem})
+            continue
+        if shown != doc.name:  # the manifest keeps names as UTF-8 text
+            summary.failures.append({"file": shown, "error": "file name is not valid UTF-8; rename it"})
+            continue
+        prev = old.get(doc.name) if old else None
+        try:
+            st = doc.path.stat()
+            size, mtime = st.st_size, st.st_mtime_ns
+        except OSError:
+            size, mtime = -1, 0
+        if prev is None or size < 0:
+            sha = None  # read and hashed by the worker
+        elif (prev.size, prev.mtime_ns) == (size, mtime):
+            sha = prev.sha256  # unchanged since the last build: no need to read it
+        else:
+            sha = _hash_file(doc.path)
+        shard = shard_of(doc.name, shards)
+        if prev is None or sha is None or prev.sha256 != sha or prev.shard != shard:
+            dirty.add(shard)
+            if prev is not None:
+                dirty.add(prev.shard)
+        new.add_source(SourceRow(doc.name, order, size, mtime, sha, shard))
+    if old is None:
+        return set(range(shards))
+    dirty |= new.missing_shards(old)
+    for shard in range(shards):
+        written = [out.shard_file(shard, shards, gz) for gz in (True, False)]
+        if not any(old.shard_file_intact(f, shard) for f in written if f.exists()):
+            dirty.add(shard)  # missing or touched since the last build: make it again
+    return dirty
+
+
+def _hash_file(path: Path) -> str | None:
+    try:
+        return file_sha256(path.read_bytes())
+    except OSError:
+        return None  # the worker will say why it cannot be read
+
+
+def _rebuild(
+    out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary, folders, gz, planned=None
+) -> None:
+    if planned is not None:
+        planned(new.count_in(dirty))  # a total for a progress bar
+    writers = {}
+    handles = {}
+    try:
+        for shard in sorted(dirty):
+            writers[shard] = graph_writer(out.shard_file(shard, shards, gz))
+            handles[shard] = writers[shard].__enter__()
+            handles[shard].write(trig_header())
+        if 0 in handles:
+            handles[0].write(fixed_graphs())
+        for row, result in _results(new.sources_in(dirty), jobs, folders):
+            summary.parsed += 1
+            if progress:
+                progress(row.path)
+            owner = new.owner_of(result.letter) if result.error is None else None
+            if owner is not None:  # the same letter from another file (a .txt and .pdf of one case)
+                new.set_result(row.path, result=result, duplicate_of=owner)
+                continue
+            if result.error is None:
+                handles[row.shard].write(result.text)
+            new.set_result(row.path, result=result)
+        for shard, writer in writers.items():
+            handles[shard].flush()
+            writer.__exit__(None, None, None)
+            new.set_shard_file(shard, out.shard_file(shard, shards, gz))
+        writers.clear()
+    finally:
+        for writer in writers.values():
+            writer.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
+
+
+def _results(rows: Iterable[SourceRow], jobs: int | None, folders: tuple[str, ...] = ()):
+    """(row, Result) in input order; chunks run in worker processes (:func:`kg.base.pool.ordered_map`:
+    a bounded number at a time, a document that kills a worker costs only that document)."""
+    jobs = default_jobs(jobs)
+    chunks = chunked(rows, CHUNK)
+    if jobs == 1:
+        _preload()
+        for chunk in chunks:
+            yield from zip(chunk, process_chunk(_work(chunk)), strict=True)
+        return
+    yield from ordered_map(
+        process_chunk,
+        chunks,
+        jobs,
+        prepare=_work,
+        died=_died,
+        initializer=_warm,
+        initargs=(folders,),
+    )
+
+
+def _died(row: SourceRow) -> Result:
+    return Result(row.path, row.sha256, error=WORKER_DIED)
+
+
+def _work(chunk: list[SourceRow]) -> list[tuple[str, str | None]]:
+    return [(r.path, r.sha256) for r in chunk]
+
+
+def _tally(manifest: Manifest, summary: BuildSummary) -> None:
+    """Count what the manifest holds. A second file of a letter the graph already has (its case
+    number) is a *copy* when its items have the outcomes of the first (a .txt and a .pdf of one
+    letter), else a *conflict*: the graph keeps the first file in input order, and the build
+    names both and fails (exit 1), since one decision would otherwise be lost without a word."""
+    outcomes_of: dict[str, str | None] = {}
+    duplicates = []
+    for row in manifest.results():
+        if row.error:
+            summary.failures.append({"file": row.path, "error": row.error})
+        elif row.duplicate_of:
+            duplicates.append(row)
+        elif row.letter:
+            outcomes_of[row.path] = row.outcomes
+            summary.letters += 1
+            summary.triples += row.triples
+            outcomes = json.loads(row.outcomes or "[]")
+            summary.items += len(outcomes)
+            summary.outcomes.update(outcomes)
+            summary.unmapped_treatments.extend(
+                {"file": row.path, "item": n, "title": t} for n, t in json.loads(row.unmapped or "[]")
+            )
+            for found in (Violation(**json.loads(v)) for v in json.loads(row.violations or "[]")):
+                (summary.warnings if found.is_warning else summary.violations).append(found)
+    for row in duplicates:
+        kept = outcomes_of.get(row.duplicate_of)
+        if row.outcomes is None or kept is None or json.loads(row.outcomes) == json.loads(kept):
+            summary.duplicates.append({"file": row.path, "same_letter_as": row.duplicate_of})
+        else:
+            summary.conflicts.append(
+                {
+                    "file": row.path,
+                    "kept": row.duplicate_of,
+                    "error": f"same case as {row.duplicate_of} but other decisions "
+                    f"({', '.join(json.loads(row.outcomes))} against {', '.join(json.loads(kept))}); "
+                    "the graph keeps the first file",
+                }
+            )
+
+
+def write_turtle(paths: list[Path], ttl_path: Path) -> None:
+    """Turtle of the union of all graphs, streamed through pyoxigraph."""
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    triples = (q.triple for p in paths for q in ox.parse(input=open_graph(p), format=rdf_format(p)))
+    with atomic_writer(ttl_path, "wb") as out:
+        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def report_text(summary: BuildSummary) -> str:
+    """The text of ``validation-report.txt``."""
+    lines = []
+    if not summary.violations:
+        lines.append(f"All {summary.letters} letters conform to the SHACL shapes.")
+    else:
+        lines.append(f"{len(summary.violations)} violations in {len({v.letter for v in summary.violations})} letters:")
+        lines.extend(v.line() for v in summary.violations)
+    lines.extend(f"warning: {w.line()}" for w in summary.warnings)
+    for c in summary.conflicts:
+        lines.append(f"conflict: {c['file']}: {c['error']}")
+    for f in summary.failures:
+        lines.append(f"not parsed: {f['file']}: {f['error']}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["BuildLocked", "BuildSummary", "build", "process_chunk"]

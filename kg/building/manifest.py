@@ -1,0 +1,302 @@
+"""The build manifest: every source's size, mtime, sha256, shard and the letter graph it gave.
+
+It lives in ``OUTDIR/manifest.sqlite`` (SQLite: a million rows cost disk, not memory). A new
+manifest is written beside the old one and renamed over it only when the build is complete,
+so a killed build leaves the previous manifest, which still describes the files beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE sources (
+    path TEXT PRIMARY KEY, ord INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, shard INTEGER,
+    error TEXT, letter TEXT, graph TEXT, duplicate_of TEXT, triples INTEGER,
+    outcomes TEXT, unmapped TEXT, violations TEXT, stats BLOB, done INTEGER DEFAULT 0);
+CREATE INDEX sources_ord ON sources(ord);
+CREATE INDEX sources_letter ON sources(letter);
+CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
+"""
+_RESULT_COLUMNS = (
+    "sha256",
+    "error",
+    "letter",
+    "graph",
+    "duplicate_of",
+    "triples",
+    "outcomes",
+    "unmapped",
+    "violations",
+    "stats",
+)
+
+
+def _pack(stats: str | None) -> bytes | None:
+    """A letter's statistics rows, zlib-compressed: 5.4 KB of JSON a letter became the largest
+    part of a build (more than its gzip'd graph); level 1 keeps about a fifth of it."""
+    return zlib.compress(stats.encode(), 1) if stats else None
+
+
+def _unpack(stats: bytes | str | None) -> str:
+    if not stats:
+        return "{}"
+    return zlib.decompress(stats).decode() if isinstance(stats, bytes) else stats
+
+
+def file_sha256(data: bytes) -> str:
+    """The hex sha256 of a file's bytes (how sources are named in the graph)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def shard_of(path: str, shards: int) -> int:
+    """A source's shard from a hash of its file name (not its folder): stable across runs,
+    machines, file order and edits, and known before the file is read, so a build reads each
+    file once (in a worker) and an edited letter rebuilds only its own shard."""
+    if shards <= 1:
+        return 0
+    return int(hashlib.sha256(os.path.basename(path).encode("utf-8", "surrogateescape")).hexdigest()[-8:], 16) % shards
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One source file of a build and what its worker made of it."""
+
+    path: str
+    ord: int
+    size: int
+    mtime_ns: int
+    sha256: str | None  # None until a worker has read the file
+    shard: int
+    error: str | None = None
+    letter: str | None = None
+    graph: str | None = None
+    duplicate_of: str | None = None
+    triples: int = 0
+    outcomes: str | None = None
+    unmapped: str | None = None
+    violations: str | None = None
+
+
+_COLUMNS = ", ".join(SourceRow.__slots__)
+_LETTERS = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"  # sources that gave a letter graph
+
+
+class Manifest:
+    """A build's manifest in SQLite: sources, their results and the shard files."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, final: Path | None = None) -> None:
+        self.conn, self.path, self.final = conn, path, final
+
+    # -- opening ------------------------------------------------------------------------------
+    @classmethod
+    def open_existing(cls, path: Path, settings: dict[str, str]) -> Manifest | None:
+        """The previous build's manifest, or None if there is none or it was made differently."""
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(path)
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+        except sqlite3.DatabaseError:
+            return None
+        if any(meta.get(k) != v for k, v in settings.items()):
+            conn.close()
+            return None
+        return cls(conn, path)
+
+    @classmethod
+    def read_only(cls, path: Path) -> Manifest:
+        """A finished build's manifest, for readers (``imrkg load``)."""
+        return cls(sqlite3.connect(f"file:{path}?mode=ro", uri=True), path)
+
+    @classmethod
+    def create(cls, final: Path, settings: dict[str, str]) -> Manifest:
+        """A new, empty manifest written beside ``final``; :meth:`commit` renames it over the old one."""
+        tmp = final.parent / f".{final.name}.{os.getpid()}.part"
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        conn.execute("PRAGMA journal_mode=OFF")  # a temporary file: atomicity comes from the rename
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.executescript(_SCHEMA)
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", settings.items())
+        return cls(conn, tmp, final)
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is not None and self.final is not None:
+            self.conn.close()
+            self.path.unlink(missing_ok=True)
+
+    def commit(self) -> None:
+        """Make this manifest the build's manifest (fsync, then rename over the old one)."""
+        self.conn.commit()
+        self.conn.close()
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(self.path, self.final)
+
+    def close(self) -> None:
+        """Close the database without committing."""
+        self.conn.close()
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, path: str) -> SourceRow | None:
+        """The row of one source path, or None."""
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()
+        return SourceRow(*row) if row else None
+
+    def count(self) -> int:
+        """How many sources the build has."""
+        return self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+
+    def _pages(self, columns: str, where: str = "1", args: tuple = ()) -> Iterator[tuple]:
+        """Rows (``ord`` first, then ``columns``) in input order, 2000 at a time: a million-row
+        manifest is never held in memory."""
+        last = -1
+        while True:
+            rows = self.conn.execute(
+                f"SELECT ord, {columns} FROM sources WHERE ord > ? AND ({where}) ORDER BY ord LIMIT 2000",
+                (last, *args),
+            ).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def _paged(self, where: str = "1", args: tuple = ()) -> Iterator[SourceRow]:
+        return (SourceRow(*row[1:]) for row in self._pages(_COLUMNS, where, args))
+
+    def sources_in(self, shards: set[int]) -> Iterator[SourceRow]:
+        """The sources of some shards, in input order."""
+        marks = ",".join(str(int(s)) for s in shards)
+        return self._paged(f"shard IN ({marks})")
+
+    def count_in(self, shards: set[int]) -> int:
+        """How many sources some shards hold."""
+        marks = ",".join(str(int(s)) for s in shards)
+        return self.conn.execute(f"SELECT COUNT(*) FROM sources WHERE shard IN ({marks})").fetchone()[0]
+
+    def results(self) -> Iterator[SourceRow]:
+        """Every source with its result, in input order."""
+        return self._paged()
+
+    def owner_of(self, letter: str) -> str | None:
+        """The source already holding this letter (the first by input order wins)."""
+        row = self.conn.execute(
+            "SELECT path FROM sources WHERE letter = ? AND duplicate_of IS NULL AND error IS NULL LIMIT 1", (letter,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def missing_shards(self, old: Manifest) -> set[int]:
+        """Shards of sources that the previous build had and this one does not."""
+        self.conn.commit()  # ATTACH and DETACH need no open transaction
+        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
+        try:
+            rows = self.conn.execute(
+                "SELECT DISTINCT shard FROM old.sources WHERE path NOT IN (SELECT path FROM main.sources)"
+            ).fetchall()
+        finally:
+            self.conn.execute("DETACH DATABASE old")
+        return {r[0] for r in rows}
+
+    def source_count(self) -> int:
+        """How many sources this build found."""
+        return self.conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0]
+
+    def shard_file_intact(self, file: Path, shard: int) -> bool:
+        """Whether a shard file is as the last build left it (size and mtime)."""
+        row = self.conn.execute("SELECT size, mtime_ns FROM shards WHERE shard = ?", (shard,)).fetchone()
+        try:
+            st = file.stat()
+        except OSError:
+            return False
+        return row is not None and (st.st_size, st.st_mtime_ns) == tuple(row)
+
+    # -- writing ------------------------------------------------------------------------------
+    def add_source(self, row: SourceRow) -> None:
+        """Record a source found by this build (its result comes later)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sources (path, ord, size, mtime_ns, sha256, shard) VALUES (?, ?, ?, ?, ?, ?)",
+            (row.path, row.ord, row.size, row.mtime_ns, row.sha256, row.shard),
+        )
+
+    def set_result(self, path: str, *, result=None, duplicate_of: str | None = None) -> None:
+        """Record a worker's result for a source, or that it duplicates another source's letter."""
+        if duplicate_of is not None:  # its outcomes are kept to tell a copy from a conflict
+            outcomes = json.dumps(list(result.outcomes)) if result is not None else None
+            self.conn.execute(
+                "UPDATE sources SET duplicate_of = ?, outcomes = ?, done = 1 WHERE path = ?",
+                (duplicate_of, outcomes, path),
+            )
+            return
+        values = (
+            result.sha256,
+            result.error,
+            result.letter,
+            result.graph,
+            None,
+            result.triples,
+            json.dumps(list(result.outcomes)),
+            json.dumps([list(u) for u in result.unmapped]),
+            json.dumps(list(result.violations)),
+            _pack(result.stats),
+        )
+        sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
+        # the worker's hash of what it read; a hash the plan already had is kept when none came back
+        self.conn.execute(
+            f"UPDATE sources SET {sets.replace('sha256 = ?', 'sha256 = COALESCE(?, sha256)')}, done = 1 WHERE path = ?",
+            (*values, path),
+        )
+
+    def carry_over(self, old: Manifest | None, rebuilt: set[int]) -> None:
+        """Results and shard files of the shards not rebuilt come from the previous manifest."""
+        if old is None:
+            return
+        marks = ",".join(str(int(s)) for s in rebuilt) or "-1"
+        self.conn.commit()
+        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
+        try:
+            sets = ", ".join(f"{c} = o.{c}" for c in _RESULT_COLUMNS if c != "sha256")
+            self.conn.execute(
+                f"UPDATE sources SET {sets}, done = 1 FROM old.sources AS o "
+                f"WHERE o.path = sources.path AND sources.shard NOT IN ({marks})"
+            )
+            self.conn.execute(f"INSERT OR REPLACE INTO shards SELECT * FROM old.shards WHERE shard NOT IN ({marks})")
+        finally:
+            self.conn.commit()
+            self.conn.execute("DETACH DATABASE old")
+
+    def set_shard_file(self, shard: int, file: Path) -> None:
+        """Record a shard file as written (size and mtime), to notice later edits."""
+        st = file.stat()
+        self.conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, st.st_size, st.st_mtime_ns))
+
+    def letter_statistics(self) -> Iterator[str]:
+        """Every letter's partial counts (JSON, see kg.graph.statistics), in input order."""
+        return (_unpack(stats) for _, stats in self._pages("stats", _LETTERS))
+
+    @classmethod
+    def letter_graphs_of(cls, path: Path) -> dict[str, str]:
+        """:meth:`letter_graphs` of the manifest at ``path``, opened read-only and closed again."""
+        manifest = cls.read_only(path)
+        try:
+            return manifest.letter_graphs()
+        finally:
+            manifest.close()
+
+    def letter_graphs(self) -> dict[str, str]:
+        """Graph IRI -> source sha256 of every letter in the build."""
+        return {row.graph: row.sha256 for row in self._paged(_LETTERS)}

@@ -1,0 +1,115 @@
+"""Names a person can find: the concepts of the vocabulary by kind, searched by label, and a
+parameter value (a label, a slug or an IRI) resolved to one of them -- or an error naming the
+closest matches, never a value that silently matches nothing.
+
+The concepts are read from the vocabulary graph the build writes (:mod:`kg.graph.vocab_rdf`), so what
+is listed here is what the store holds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import RDF, RDFS, SKOS, URIRef
+
+from kg.graph.namespaces import ID, IMR, REASON_SCHEME, SPECIALTY_SCHEME, STATE_SCHEME, TREATMENT_SCHEME
+
+KINDS = ("treatment", "category", "drug-class", "specialty", "work", "reason", "outcome", "state")
+_TREATMENT_BASE = str(ID["treatment/"])
+
+
+class UnknownConcept(ValueError):
+    """A value that names no concept of the kind asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One concept: its kind, IRI, preferred label, the slug users may type, other labels."""
+
+    kind: str
+    iri: str
+    label: str
+    slug: str
+    alt: tuple[str, ...] = ()
+
+
+@cache
+def all_concepts() -> tuple[Concept, ...]:
+    """Every concept a parameter can name, by kind then label."""
+    from kg.graph.vocab_rdf import vocabulary_graph
+
+    g = vocabulary_graph()
+    out: list[Concept] = []
+
+    def add(kind: str, iri: URIRef, label_predicate=SKOS.prefLabel) -> None:
+        label = str(g.value(iri, label_predicate) or iri)
+        alt = tuple(sorted(str(a) for a in g.objects(iri, SKOS.altLabel)))
+        slug = str(iri).rsplit("/", 1)[-1]
+        if str(iri).startswith(_TREATMENT_BASE):
+            slug = str(iri)[len(_TREATMENT_BASE) :]
+        out.append(Concept(kind, str(iri), label, slug, alt))
+
+    for t in g.subjects(SKOS.inScheme, TREATMENT_SCHEME):
+        slug = str(t)[len(_TREATMENT_BASE) :]
+        if (t, SKOS.topConceptOf, TREATMENT_SCHEME) in g:
+            add("category", t)
+        if slug.startswith("drug-class/"):
+            add("drug-class", t)
+        add("treatment", t)
+    for kind, scheme in (("specialty", SPECIALTY_SCHEME), ("reason", REASON_SCHEME), ("state", STATE_SCHEME)):
+        for c in g.subjects(SKOS.inScheme, scheme):
+            add(kind, c)
+    for w in g.subjects(RDF.type, IMR.GuidelineWork):
+        add("work", w, RDFS.label)
+    out += [Concept("outcome", str(IMR[o]), o, o.lower(), ()) for o in ("Upheld", "Overturned")]
+    return tuple(sorted(out, key=lambda c: (KINDS.index(c.kind), c.label.lower(), c.iri)))
+
+
+def concepts(kind: str | None = None) -> list[Concept]:
+    """The concepts of one kind (all kinds when None)."""
+    return [c for c in all_concepts() if kind is None or c.kind == kind]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def search(text: str, kind: str | None = None) -> list[Concept]:
+    """Concepts whose label, other labels or slug contain every word of ``text``."""
+    words = _norm(text).split()
+    found = []
+    for c in concepts(kind):
+        hay = _norm(" ".join((c.label, c.slug, *c.alt)))
+        if all(w in hay for w in words):
+            found.append(c)
+    return found
+
+
+def resolve(kind: str, value: str) -> Concept:
+    """The concept of ``kind`` that ``value`` names: its IRI (``<…>`` or bare), slug, label or
+    another label, compared without case or punctuation; else :class:`UnknownConcept` naming
+    the closest matches."""
+    value = value.strip()
+    iri = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+    pool = concepts(kind)
+    for c in pool:
+        if iri == c.iri:
+            return c
+    key = _norm(value)
+    for c in pool:
+        if key in (_norm(c.slug), _norm(c.label)):
+            return c
+    for c in pool:
+        if key in (_norm(a) for a in c.alt):
+            return c
+    names = {_norm(c.label): c.label for c in pool} | {_norm(c.slug): c.slug for c in pool}
+    close = [names[n] for n in difflib.get_close_matches(key, list(names), n=5, cutoff=0.5)]
+    close += [c.label for c in search(value, kind)[:5] if c.label not in close]
+    hint = f"; closest: {', '.join(close[:5])}" if close else f"; see `imrkg concepts --kind {kind}`"
+    raise UnknownConcept(f"no {kind} named {value!r}{hint}")
+
+
+__all__ = ["KINDS", "Concept", "UnknownConcept", "all_concepts", "concepts", "resolve", "search"]

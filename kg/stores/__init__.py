@@ -1,0 +1,1 @@
+"""The store wing: the embedded Oxigraph store, SPARQL servers over HTTP, and running questions on either."""
