@@ -54,14 +54,14 @@ def _plain_help_types() -> None:
         return None  # an argument is shown by its name already
 
     if typer_type is not None and hasattr(core, "TyperArgument"):
-        core.TyperOption.display_type_rich = option_type
-        core.TyperArgument.display_type_rich = argument_type
+        core.TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
+        core.TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
 
 
 _plain_help_types()
 
 
-Compression = StrEnum("Compression", {c: c for c in COMPRESSIONS})  # kg.building.builddir owns what each means
+Compression = StrEnum("Compression", {c: c for c in COMPRESSIONS})  # type: ignore[misc] # kg.building.builddir owns what each means
 
 
 class RecordFormat(StrEnum):
@@ -160,7 +160,7 @@ def build(
             "--compress",
             help="gzip the graph files (graph.trig.gz, statistics.trig.gz); auto: from 10,000 inputs on.",
         ),
-    ] = Compression.auto,
+    ] = Compression.auto,  # type: ignore[attr-defined]
 ) -> None:
     """Parse, map to RDF, validate with SHACL; write TriG, the statistics of every question, a
     report, a summary and a manifest.
@@ -779,10 +779,10 @@ def show(
         console.print(f"  [cyan]{fact.kind}[/cyan]:{value}{quote}")
 
 
-ExportFormat = StrEnum(
+ExportFormat = StrEnum(  # type: ignore[misc]
     "ExportFormat", {f: f for f in (*FORMATS, "parquet")}
 )  # kg.outputs.export's, and kg.outputs.tables
-View = StrEnum("View", {v: v for v in VIEWS})
+View = StrEnum("View", {v: v for v in VIEWS})  # type: ignore[misc]
 DEFAULT_VIEW = View(VIEWS[0])
 
 
@@ -802,7 +802,7 @@ def export(
     from kg.outputs.export import view_graph, write
     from kg.stores.store import in_memory
 
-    if fmt is ExportFormat.parquet:
+    if fmt is ExportFormat.parquet:  # type: ignore[attr-defined]
         from kg.outputs.tables import write_parquet
 
         try:

@@ -482,7 +482,7 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
             for found in (Violation(**json.loads(v)) for v in json.loads(row.violations or "[]")):
                 (summary.warnings if found.is_warning else summary.violations).append(found)
     for row in duplicates:
-        kept = outcomes_of.get(row.duplicate_of)
+        kept = outcomes_of.get(row.duplicate_of)  # type: ignore[arg-type]
         if row.outcomes is None or kept is None or json.loads(row.outcomes) == json.loads(kept):
             summary.duplicates.append({"file": row.path, "same_letter_as": row.duplicate_of})
         else:

@@ -82,7 +82,7 @@ def open_graph(path: str | Path, advanced: Callable[[int], None] | None = None):
     if not str(path).endswith(GZIP):
         return raw
     unpacked = gzip.GzipFile(fileobj=raw, mode="rb")
-    unpacked.myfileobj = raw  # closing the gzip reader closes the file under it
+    unpacked.myfileobj = raw  # type: ignore[assignment] # closing the gzip reader closes the file under it
     return unpacked
 
 
@@ -180,7 +180,7 @@ def graphs_of(path: str | Path) -> Iterator[tuple[Any, list]]:
     import pyoxigraph as ox
 
     with open_graph(path) as fh:
-        current, quads = None, []
+        current, quads = None, []  # type: ignore[var-annotated]
         for quad in ox.parse(input=fh, format=rdf_format(path)):
             if quad.graph_name != current:
                 if quads:

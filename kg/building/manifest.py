@@ -146,7 +146,7 @@ class Manifest:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(self.path, self.final)
+        os.replace(self.path, self.final)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Close the database without committing."""
@@ -299,4 +299,4 @@ class Manifest:
 
     def letter_graphs(self) -> dict[str, str]:
         """Graph IRI -> source sha256 of every letter in the build."""
-        return {row.graph: row.sha256 for row in self._paged(_LETTERS)}
+        return {row.graph: row.sha256 for row in self._paged(_LETTERS)}  # type: ignore[misc]

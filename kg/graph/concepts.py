@@ -55,15 +55,15 @@ def all_concepts() -> tuple[Concept, ...]:
     for t in g.subjects(SKOS.inScheme, TREATMENT_SCHEME):
         slug = str(t)[len(_TREATMENT_BASE) :]
         if (t, SKOS.topConceptOf, TREATMENT_SCHEME) in g:
-            add("category", t)
+            add("category", t)  # type: ignore[arg-type]
         if slug.startswith("drug-class/"):
-            add("drug-class", t)
-        add("treatment", t)
+            add("drug-class", t)  # type: ignore[arg-type]
+        add("treatment", t)  # type: ignore[arg-type]
     for kind, scheme in (("specialty", SPECIALTY_SCHEME), ("reason", REASON_SCHEME), ("state", STATE_SCHEME)):
         for c in g.subjects(SKOS.inScheme, scheme):
-            add(kind, c)
+            add(kind, c)  # type: ignore[arg-type]
     for w in g.subjects(RDF.type, IMR.GuidelineWork):
-        add("work", w, RDFS.label)
+        add("work", w, RDFS.label)  # type: ignore[arg-type]
     out += [Concept("outcome", str(IMR[o]), o, o.lower(), ()) for o in ("Upheld", "Overturned")]
     return tuple(sorted(out, key=lambda c: (KINDS.index(c.kind), c.label.lower(), c.iri)))
 

@@ -78,7 +78,7 @@ def letter_graph(letter: Letter, source_sha256: str | None = None) -> Graph:
     ds = Dataset()
     ds.parse(data=trig_header() + letter_trig(letter, source_sha256)[0], format="trig")
     g = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, URIRef(graph_iri(letter)))):
+    for s, p, o, _ in ds.quads((None, None, None, URIRef(graph_iri(letter)))):  # type: ignore[arg-type]
         g.add((s, p, o))
     return g
 

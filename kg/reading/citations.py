@@ -188,7 +188,7 @@ def _sentences(joined: str) -> list[tuple[str, int, int]]:
 
 def _mtus_sources(chunk: str) -> list[tuple[Source, tuple[int, int]]]:
     g = _grammar()
-    starts = []
+    starts = []  # type: ignore[var-annotated]
     for m in g.mtus_part.finditer(chunk):
         before = chunk[: m.start()]
         # a new part begins the sentence or follows ", and" / "," / "and"; anything else is a
@@ -268,7 +268,7 @@ def _mtus_part(body: str, name_len: int) -> Source:
 
 def _sections_and_pages(value: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Section(s) lists sometimes hold a bare page number ("Section(s): 326, Diagnostic Criteria")."""
-    sections, pages = [], []
+    sections, pages = [], []  # type: ignore[var-annotated]
     for piece in split_sections(value):
         if re.fullmatch(r"\d{1,4}(?:\s*-\s*\d{1,4})?", piece):
             pages.extend(expand_pages(piece))
@@ -280,7 +280,7 @@ def _sections_and_pages(value: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
 def _split_topics(topic: str) -> tuple[str, ...]:
     """2014 letters run MTUS topic names together: "Opioids for chronic pain and Weaning of Medications"."""
     g = _grammar()
-    found = []
+    found = []  # type: ignore[var-annotated]
     for name in sorted(g.topics_2009, key=len, reverse=True):
         for m in re.finditer(re.escape(name), topic, re.I):
             if not any(a < m.end() and m.start() < b for a, b, _ in found):
@@ -318,7 +318,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 
 
 def _non_mtus_sources(chunk: str) -> list[tuple[Source, tuple[int, int]]]:
-    out = []
+    out = []  # type: ignore[var-annotated]
     pieces = []
     pos = 0
     for m in _OTHER_SPLIT.finditer(chunk):
@@ -408,7 +408,7 @@ def _odg(rest: str, text: str) -> list[Source]:
         if (
             sep
             and g.odg_chapter.match(rest, pos + sep.end())
-            and _chapter_boundary(rest, g.odg_chapter.match(rest, pos + sep.end()).end())
+            and _chapter_boundary(rest, g.odg_chapter.match(rest, pos + sep.end()).end())  # type: ignore[union-attr]
         ):
             pos += sep.end()
             continue
@@ -492,7 +492,7 @@ def _acoem(rest: str, name: str, text: str) -> Source:
         if m:
             chapter = m.group("ch").strip(" ,.;:-") or None
             sec = m.group("sec").strip(" ,.;:-")
-            sections = (sec,) if sec else ()
+            sections = (sec,) if sec else ()  # type: ignore[assignment]
         else:
             chapter = rest
     return _source("acoem", chapter, year, pages, sections, False, text)

@@ -155,7 +155,7 @@ def spinal_levels(title: str) -> tuple[str, ...]:
         label = f"{r1}{n1}-{r2}{n2}"
         if label not in out:
             out.append(label)
-    return tuple(sorted(out, key=lambda s: (_ORDER[s[0]], int(re.match(r".(\d+)", s).group(1)))))
+    return tuple(sorted(out, key=lambda s: (_ORDER[s[0]], int(re.match(r".(\d+)", s).group(1)))))  # type: ignore[union-attr]
 
 
 def _expand(r1: str, n1: int, r2: str, n2: int) -> list[tuple[str, int, str, int]]:

@@ -46,7 +46,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
             yield Document(str(path), path)
 
 
-def _walk(top: str) -> Iterator[str]:
+def _walk(top: str) -> Iterator[Document]:
     """Letter files under ``top``, depth first, each directory's entries sorted by name.
 
     One directory is held in memory at a time, so a million letters in a folder tree cost

@@ -336,10 +336,10 @@ def find_reasons(
                 found[code.code] = Reason(code.code, span, sentence)
     missing = {c.code: c for c in codes if c.code not in found}
     if missing and findings:
-        for code, (sentence, span) in reason_model.confident(findings, list(missing)).items():
+        for name, (sentence, span) in reason_model.confident(findings, list(missing)).items():
             lowered = sentence.lower()
-            if applies(missing[code]) and _model_may_add(missing[code], lowered, _reading(lowered, outcome)):
-                found[code] = Reason(code, span, sentence)
+            if applies(missing[name]) and _model_may_add(missing[name], lowered, _reading(lowered, outcome)):
+                found[name] = Reason(name, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 

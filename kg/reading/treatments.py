@@ -186,11 +186,11 @@ def classify(item: Item) -> Treatment:
             None, None, "Pharmaceuticals", _drug_subcategory(drug_class), drug_class, (), surgery, "dose", dose.group(0)
         )
     for basis, text in (("citation", _cited_sections(item)), ("rationale", item.rationale[:400])):
-        found = _first_rule(text) if text else None
-        if found:
-            category = _label(category_of(found[0]))
-            sub = concepts()[found[0]].get("subcategory")
-            return Treatment(None, None, category, sub, None, (), surgery, basis, found[1].group(0))
+        hit = _first_rule(text) if text else None
+        if hit:
+            category = _label(category_of(hit[0]))
+            sub = concepts()[hit[0]].get("subcategory")
+            return Treatment(None, None, category, sub, None, (), surgery, basis, hit[1].group(0))
     return Treatment(None, None, _evidence()[1], None, None, (), surgery, "default", None)
 
 

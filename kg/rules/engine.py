@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 
 # the engine's own parser, to read which literals a pattern needs (required_literals)
-import re._constants as _sre_constants  # noqa: E402  (private, stable since Python 3.11)
-import re._parser as _sre_parser  # noqa: E402
+import re._constants as _sre_constants  # type: ignore[import-not-found] # noqa: E402  (private, stable since Python 3.11)
+import re._parser as _sre_parser  # type: ignore[import-not-found] # noqa: E402
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -168,7 +168,7 @@ class LiteralIndex:
         return GatedPattern(
             compile_(patterns),
             compile_(always) if always and searched else None,
-            searches,
+            searches,  # type: ignore[arg-type]
             bits,
             searched,
             bool(always),

@@ -112,7 +112,7 @@ class Endpoint:
             self.graph_store_url += known[0]
             self.graph_param = known[1]
         else:
-            self.graph_store_url, self.graph_param = None, "graph"
+            self.graph_store_url, self.graph_param = None, "graph"  # type: ignore[assignment]
         self.timeout, self.retries, self.backoff, self._sleep = timeout, retries, backoff, sleep
         self._credentials = _credentials(query_url) or (_credentials(graph_store_url) if graph_store_url else None)
         self._auth: AuthBase | None = None
@@ -315,7 +315,7 @@ def graphs_in(path: str) -> Iterator[tuple[str, bytes]]:
             raise EndpointError(f"{path}: has triples in the default graph; a server load needs named graphs")
         if graph.value in sent:
             raise EndpointError(f"{path}: graph <{graph.value}> is split across the file; load a build's graph files")
-        yield graph.value, ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+        yield graph.value, ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)  # type: ignore[misc]
         sent.add(graph.value)
 
 

@@ -201,7 +201,7 @@ def _recover(store: ox.Store) -> None:
         store.clear()
         return
     for quad in store.quads_for_pattern(_STATE, _PENDING, None, STATE_GRAPH):
-        store.remove_graph(quad.object)
+        store.remove_graph(quad.object)  # type: ignore[arg-type]
     _clear_mark(store)
 
 
@@ -241,7 +241,7 @@ def holds_letters(store: ox.Store) -> bool:
 
 def stored_letter_graphs(store: ox.Store) -> dict[str, str]:
     """Letter graph IRI -> the sha256 of the source it was built from."""
-    return {s["g"].value: s["sha"].value for s in store.query(LETTER_SOURCES)}
+    return {s["g"].value: s["sha"].value for s in store.query(LETTER_SOURCES)}  # type: ignore[union-attr]
 
 
 def _load_build(store: ox.Store, outdir: Path, advanced: Callable[[int], None] | None = None) -> dict[str, int]:
