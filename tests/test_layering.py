@@ -97,3 +97,17 @@ def test_a_question_lives_in_one_file():
     for module in (ROOT / "kg").rglob("*.py"):
         text = module.read_text()
         assert not [n for n in names if f'"{n}"' in text or f"'{n}'" in text], module.name
+
+
+def test_every_subpackage_and_data_folder_is_in_the_wheel():
+    """A wing missing from pyproject's package list installs a wheel that cannot import (CI's
+    wheel smoke test found kg.rules missing once)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    for init in (ROOT / "kg").rglob("__init__.py"):
+        assert ".".join(init.parent.relative_to(ROOT).parts) in listed, init.parent
+    data = config["package-data"]["kg.data"]
+    for folder in (p for p in (ROOT / "kg" / "data").iterdir() if p.is_dir()):
+        assert f"{folder.name}/*.json" in data, folder.name
