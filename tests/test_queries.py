@@ -287,7 +287,7 @@ def test_the_readmes_evidence_query_quotes_each_items_title(example_build):
 
     from kg.stores.store import in_memory
 
-    sparql = re.search(r"```sparql\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    sparql = re.search(r"```sparql\n(.*?)```", (ROOT / "docs" / "guide.md").read_text(), re.S).group(1)
     store = in_memory([example_build])
     rows = {(s["item"].value, s["quote"].value) for s in store.query(sparql, use_default_graph_as_union=True)}
     letter = parse_text((EXAMPLES / "synthetic-2016-facet.txt").read_text(), "synthetic-2016-facet.txt")

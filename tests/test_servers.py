@@ -150,7 +150,7 @@ def test_the_readme_bulk_load_recipe_runs_as_printed(kind, request, tmp_path):
 
     if not shutil.which("oxigraph"):
         pytest.skip("the oxigraph CLI is not installed")
-    block = re.search(r"```bash\n(# Oxigraph.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    block = re.search(r"```bash\n(# Oxigraph.*?)```", (ROOT / "docs" / "guide.md").read_text(), re.S).group(1)
     lines = [line for line in block.splitlines() if line.startswith("oxigraph ")]
     assert [line.split()[1] for line in lines] == ["load", "serve-read-only"]
     port = free_port()
@@ -184,7 +184,7 @@ def test_the_readme_virtuoso_bulk_load_runs_as_printed(kind, request, tmp_path):
 
     if not shutil.which("isql-vt"):
         pytest.skip("isql-vt is not installed")
-    block = re.search(r"```bash\n(# Oxigraph.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    block = re.search(r"```bash\n(# Oxigraph.*?)```", (ROOT / "docs" / "guide.md").read_text(), re.S).group(1)
     (line,) = [line for line in block.splitlines() if line.startswith("isql-vt ")]
     with virtuoso_with_sql(tmp_path / "virtuoso", allow=example_build) as (url, sql_port):
         filled = (
