@@ -21,7 +21,7 @@ from kg.rules import rulefile as R
 from kg.rules import schemes as S
 
 REASON_FILES = ["reasons/scheme.json", *[f"reasons/{c}.json" for c in S.reason_scheme()["codes"]]]
-RULE_FILES = [*REASON_FILES, "treatments.json", "fragments.json"]
+RULE_FILES = [*REASON_FILES, "treatments.json", "fragments.json", "guidelines.json", "drug_classes.json"]
 
 
 def _reason_cases():
@@ -308,3 +308,52 @@ def test_gated_patterns_answer_as_the_whole_pattern_on_composed_text():
             assert p.search(text, gates) == bool(p.whole.search(text)), (p.whole.pattern[:80], text)
 
     check()
+
+
+def _data_files():
+    from kg.base.resources import data_file
+
+    root = data_file("")
+    for f in sorted([*root.iterdir(), *root.joinpath("reasons").iterdir()], key=lambda f: f.name):
+        if f.name.endswith(".json") and f.name not in (
+            "reason_model.json",
+            "filters.json",
+            "report.json",
+            "fragments.json",
+        ):
+            yield f
+
+
+def _rule_objects(node, path=""):
+    """Every rule object (a dict with an id, a regex and examples) in a JSON tree, and every bare
+    regex string left under a key that names patterns."""
+    if isinstance(node, dict):
+        if "regex" in node and "id" in node:
+            yield path, node
+            return
+        for key, value in node.items():
+            if key in ("pattern", "patterns", "words", "regex", "odg_chapter_qualifiers") and (
+                isinstance(value, str) or (isinstance(value, list) and value and isinstance(value[0], str))
+            ):
+                yield f"{path}.{key}", value  # a bare regex: no examples of its own
+            else:
+                yield from _rule_objects(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _rule_objects(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("f", list(_data_files()), ids=lambda f: f.name)
+def test_every_pattern_in_kg_data_is_a_rule_with_examples_of_its_own(f):
+    """reporters-db's check_regexes over every data file: no regex stands without examples, and
+    each matches its own (reason rules on lower-cased text, the others case-insensitively)."""
+    found = list(_rule_objects(json.loads(f.read_text(encoding="utf-8"))))
+    for path, obj in found:
+        assert isinstance(obj, dict), f"{f.name}{path} is a bare regex: make it a rule with examples"
+        rule = R.rule(obj, f.name)
+        assert rule.examples, f"{f.name}{path} has no example"
+        for example in rule.examples:
+            text, regex = example.text, rule.regex
+            if f.parent.name == "reasons":
+                text, regex = text.lower(), E.lower_pattern(regex)
+            assert re.search(regex, text, 0 if f.parent.name == "reasons" else re.I), f"{f.name}{path}: {text!r}"

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from kg.base.vocab import load_json
 from kg.reading import patterns as P
 from kg.reading.memo import remembered
 from kg.reading.models import Citation, Source, Span
 from kg.reading.normalize import join_with_offsets
+from kg.rules import rulefile as R
 
 _MAX_RANGE = 200  # a page range wider than this is a misread, not a citation
 
@@ -40,26 +40,31 @@ class _Grammar:
 
 @cache
 def _grammar() -> _Grammar:
-    data = load_json("guidelines.json")
-    works = tuple((w["work"], re.compile(w["pattern"], re.I)) for w in data["mtus_works"])
-    chapters = tuple((c["number"], c["title"], re.compile(c["pattern"], re.I)) for c in data["acoem_chapters"])
+    data = R.load("guidelines.json")
+
+    def regex(obj: dict) -> str:
+        return R.rule(obj, "guidelines.json").regex
+
+    works = tuple((w["work"], re.compile(regex(w["pattern"]), re.I)) for w in data["mtus_works"])
+    chapters = tuple((c["number"], c["title"], re.compile(regex(c["pattern"]), re.I)) for c in data["acoem_chapters"])
     # An MTUS part starts with a work name or an ACOEM chapter title (optionally "ACOEM Chapter N").
-    names = "|".join(w["pattern"] for w in data["mtus_works"])
-    chapter_names = "|".join(c["pattern"] for c in data["acoem_chapters"])
+    names = "|".join(regex(w["pattern"]) for w in data["mtus_works"])
+    chapter_names = "|".join(regex(c["pattern"]) for c in data["acoem_chapters"])
     part = re.compile(
         rf"(?:(?:CA |California )?MTUS[/ ]+)?(?:(?:ACOEM\s+)?(?:Chapter\s+\d+\s+)?(?:{chapter_names})\b"
         rf"|(?:{names})|ACOEM(?:\s+Guidelines)?\b)",
         re.I,
     )
-    odg_titles = tuple((c["title"], re.compile(rf"(?:{c['pattern']})(?!\w)", re.I)) for c in data["odg_chapters"])
-    odg_any = re.compile("|".join(f"(?:{c['pattern']})(?!\\w)" for c in data["odg_chapters"]), re.I)
+    odg = [(c["title"], regex(c["pattern"])) for c in data["odg_chapters"]]
+    odg_titles = tuple((title, re.compile(rf"(?:{rx})(?!\w)", re.I)) for title, rx in odg)
+    odg_any = re.compile("|".join(f"(?:{rx})(?!\\w)" for _, rx in odg), re.I)
     return _Grammar(
         mtus_part=part,
         mtus_works=works,
         acoem_chapters=chapters,
         odg_chapter=odg_any,
         odg_titles=odg_titles,
-        odg_qualifiers=re.compile(data["odg_chapter_qualifiers"]),
+        odg_qualifiers=re.compile(regex(data["odg_chapter_qualifiers"])),
         known_sections=tuple(data["known_sections"]),
         topics_2009=tuple(data["mtus_topics_2009"]),
     )

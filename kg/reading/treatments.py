@@ -29,6 +29,7 @@ from kg.reading import drugs
 from kg.reading import patterns as P
 from kg.reading.models import Item, Treatment
 from kg.rules import engine as E
+from kg.rules import rulefile as R
 from kg.rules import schemes as S
 
 
@@ -117,9 +118,11 @@ def _evidence() -> tuple[re.Pattern[str], str]:
 
 @cache
 def _class_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    classes = load_json("drug_classes.json")["classes"]
+    classes = R.load("drug_classes.json")["classes"]
     return tuple(
-        (c["label"], re.compile(r"\b(?:" + "|".join(c["words"]) + r")\b", re.I)) for c in classes if c["words"]
+        (c["label"], re.compile(r"\b(?:" + "|".join(r.regex for r in R.rules(c["words"], c["label"])) + r")\b", re.I))
+        for c in classes
+        if c["words"]
     )
 
 
