@@ -90,6 +90,12 @@ def _fail_line(name: str, reason: str) -> None:
     typer.echo(f"imrkg: {name}: {reason}", err=True)
 
 
+def _unresolved(summary: dict) -> str:
+    """The build line's words for citations of a guideline no vocabulary knows (only when there are some)."""
+    n = len(summary["unresolved_citations"])
+    return f"{n} citations of a guideline the vocabulary lacks (warnings in validation-report.txt); " if n else ""
+
+
 @app.command()
 def parse(
     paths: Annotated[list[str], typer.Argument(help="Letters (.pdf, .txt), directories, or - for stdin.")],
@@ -221,7 +227,7 @@ def build(
     typer.echo(
         f"{s['letters']} letters, {s['items']} items, {s['triples']} triples; {len(s['failures'])} not parsed; "
         f"{s['letters_not_conforming']} not conforming; {len(s['unmapped_treatments'])} items without a treatment "
-        f"concept; {s['parsed_this_run']} parsed, {s['rebuilt_shards']}/{s['shards']} shards rebuilt; "
+        f"concept; {_unresolved(s)}{s['parsed_this_run']} parsed, {s['rebuilt_shards']}/{s['shards']} shards rebuilt; "
         f"{s['seconds']:.1f}s -> {outdir}",
         err=True,
     )

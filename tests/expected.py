@@ -305,6 +305,8 @@ def decisions_per_letter_by_year(letters) -> Rows:
 
 def _source_families(item: Item) -> set[str]:
     def family(src: Source) -> str:
+        if src.work == "unresolved":
+            return "Unresolved"
         if src.mtus:
             return "MTUS"
         return {"odg": "ODG", "acoem": "ACOEM"}.get(src.work, "Other")
@@ -322,6 +324,26 @@ def guideline_sources_by_year(letters) -> Rows:
     return Counter({(*k, v) for k, v in n.items()})
 
 
+_MTUS_PARTS = {
+    "mtus-acoem": "ACOEM 2004 chapters",
+    "mtus-acoem-adopted": "ACOEM guidelines adopted 2017",
+    "mtus-formulary": "Drug Formulary",
+}
+
+
+def mtus_update_by_year(letters) -> Rows:
+    from kg.base.vocab import guideline_works
+
+    works = guideline_works()
+    n = Counter(
+        (_year(L), part)
+        for L, i in _items(letters)
+        if L.dates.decision
+        for part in {_MTUS_PARTS.get(s.work, "Other MTUS guidelines") for s in i.imr.sources if works[s.work].mtus}
+    )
+    return Counter({(*k, v) for k, v in n.items()})
+
+
 def letter_outcomes_by_year(letters) -> Rows:
     n = Counter((_year(L), L.outcome) for L in letters if L.dates.decision)
     return Counter({(*k, v) for k, v in n.items()})
@@ -336,6 +358,7 @@ EXPECTED = {
     "guideline-sources-by-outcome": guideline_sources_by_outcome,
     "guideline-sources-by-year": guideline_sources_by_year,
     "letter-outcomes-by-year": letter_outcomes_by_year,
+    "mtus-update-by-year": mtus_update_by_year,
     "outcome-by-year-and-category": outcome_by_year_and_category,
     "outcome-trend": outcome_trend,
     "patient-demographics": patient_demographics,

@@ -11,6 +11,9 @@ from typing import Any
 
 from kg.base.resources import data_file
 
+ADOPTED_WORK = "mtus-acoem-adopted"  # the ACOEM guidelines the MTUS adopted on 1 December 2017
+UNRESOLVED_WORK = "unresolved"  # a guideline the reader could not resolve: kept in its words, a validation warning
+
 
 @dataclass(frozen=True, slots=True)
 class GuidelineWork:
@@ -21,6 +24,8 @@ class GuidelineWork:
     short: str  # for crowded displays ("MTUS ACOEM")
     mtus: bool
     editions: tuple[int, ...]
+    in_force_from: str | None = None  # ISO dates (``mtus_in_force``): which MTUS held on a decision date
+    in_force_until: str | None = None
 
 
 @cache
@@ -80,10 +85,29 @@ def _specialty_labels() -> dict[str, str]:
 @cache
 def guideline_works() -> dict[str, GuidelineWork]:
     """The guideline works by id, in file order."""
+    data = load_json("guidelines.json")
+    force = {f["work"]: f for f in data["mtus_in_force"]}
     return {
-        w["id"]: GuidelineWork(w["id"], w["label"], w["short"], w["mtus"], tuple(w["editions"]))
-        for w in load_json("guidelines.json")["works"]
+        w["id"]: GuidelineWork(
+            w["id"],
+            w["label"],
+            w["short"],
+            w["mtus"],
+            tuple(w["editions"]),
+            force.get(w["id"], {}).get("from"),
+            force.get(w["id"], {}).get("until"),
+        )
+        for w in data["works"]
     }
+
+
+def mtus_acoem_in_force(decision: str) -> str:
+    """The MTUS ACOEM work in force on a decision date (ISO): ``mtus-acoem`` (the 2004 chapters)
+    until 30 November 2017, ``mtus-acoem-adopted`` from 1 December 2017."""
+    for work in guideline_works().values():
+        if work.id.startswith("mtus-acoem") and (work.in_force_from or "") <= decision <= (work.in_force_until or "9"):
+            return work.id
+    raise LookupError(f"no MTUS ACOEM work is in force on {decision}")
 
 
 def slug(value: str) -> str:

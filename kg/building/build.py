@@ -61,6 +61,9 @@ from kg.reading.read import Document, discover
 CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
 
 
+UNRESOLVED_PATH = "imr:work"  # the path of the shapes' warning on a guideline no vocabulary knows
+
+
 @dataclass
 class BuildSummary:
     """What a build did: counts, failures, duplicates, violations; ``summary.json`` is its JSON."""
@@ -74,6 +77,7 @@ class BuildSummary:
     violations: list[Violation] = field(default_factory=list)  # severity Violation: the letter does not conform
     warnings: list[Violation] = field(default_factory=list)  # severity Warning: reported, the letter conforms
     unmapped_treatments: list[dict] = field(default_factory=list)
+    unresolved_citations: list[dict] = field(default_factory=list)  # sources whose guideline no vocabulary knows
     outcomes: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     rebuilt_shards: int = 0
@@ -99,6 +103,7 @@ class BuildSummary:
             "warnings": len(self.warnings),
             "letters_not_conforming": len({v.letter for v in self.violations}),
             "unmapped_treatments": self.unmapped_treatments,
+            "unresolved_citations": self.unresolved_citations,
             "shards": self.shards,
             "rebuilt_shards": self.rebuilt_shards,
             "parsed_this_run": self.parsed,
@@ -481,6 +486,10 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
             )
             for found in (Violation(**json.loads(v)) for v in json.loads(row.violations or "[]")):
                 (summary.warnings if found.is_warning else summary.violations).append(found)
+                if found.is_warning and found.path == UNRESOLVED_PATH:
+                    summary.unresolved_citations.append(
+                        {"file": row.path, "letter": found.letter, "source": found.focus}
+                    )
     for row in duplicates:
         kept = outcomes_of.get(row.duplicate_of)  # type: ignore[arg-type]
         if row.outcomes is None or kept is None or json.loads(row.outcomes) == json.loads(kept):

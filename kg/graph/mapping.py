@@ -29,6 +29,7 @@ from rdflib import Dataset, Graph, URIRef
 from kg.base.vocab import is_known_state, specialty_label
 from kg.graph.namespaces import (
     chapter_iri,
+    edition_iri,
     graph_iri,
     item_iri,
     letter_iri,
@@ -44,7 +45,7 @@ from kg.graph.namespaces import (
     work_iri,
 )
 from kg.graph.terms import BOOLEAN, integer, literal_term, ref, string, trig_graph, trig_header, typed
-from kg.graph.vocab_rdf import vocabulary_chapters
+from kg.graph.vocab_rdf import vocabulary_chapters, vocabulary_editions
 from kg.reading.models import Citation, Item, Letter, Span, Treatment
 from kg.reading.treatments import category_concept, concepts, drug_class_concept, drug_concept, subcategory_concept
 
@@ -269,7 +270,7 @@ def _citation(add, position: _Positions, IT: str, iri: str, party_property: str,
         add(C, "imr:outsideMTUS", _TRUE)
     if c.span is not None:
         add(C, "imr:textPosition", position(c.span))
-    known_chapters = vocabulary_chapters()
+    known_chapters, known_editions = vocabulary_chapters(), vocabulary_editions()
     for k, src in enumerate(c.sources, start=1):
         S = ref(f"{iri}/source/{k}")
         add(C, "imr:hasSource", S)
@@ -287,5 +288,9 @@ def _citation(add, position: _Positions, IT: str, iri: str, party_property: str,
             add(S, "imr:section", string(section))
         if src.year:
             add(S, "imr:editionYear", typed(str(src.year), "xsd:gYear"))
+            if src.chapter:
+                edition = str(edition_iri(src.work, src.chapter, src.year))
+                if edition in known_editions:  # the adopted ACOEM guidelines' editions
+                    add(S, "imr:edition", _shared(edition))
         if src.span is not None:
             add(S, "imr:textPosition", position(src.span))

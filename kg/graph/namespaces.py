@@ -202,6 +202,11 @@ def chapter_iri(work: str, chapter: str) -> URIRef:
     return ID[f"guideline/{work}/chapter/{slug(chapter)}"]
 
 
+def edition_iri(work: str, chapter: str, year: int) -> URIRef:
+    """One edition of a guideline chapter (``…/chapter/low-back-disorders/edition/2019``)."""
+    return URIRef(f"{chapter_iri(work, chapter)}/edition/{year}")
+
+
 def treatment_iri(concept: str) -> URIRef:
     """A concept of the treatment scheme (``mri``, ``drug/hydrocodone``, ``drug-class/opioids``)."""
     return ID[f"treatment/{concept}"]

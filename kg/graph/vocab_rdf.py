@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.base.resources import ontology_file
 from kg.base.version import PARSER_VERSION
+from kg.base.vocab import ADOPTED_WORK as ADOPTED
 from kg.base.vocab import guideline_works, load_json, specialties, states
 from kg.graph.namespaces import (
     DCTERMS,
@@ -32,6 +33,7 @@ from kg.graph.namespaces import (
     TREATMENT_SCHEME,
     XSD,
     chapter_iri,
+    edition_iri,
     parser_iri,
     reason_iri,
     specialty_iri,
@@ -50,8 +52,21 @@ def vocabulary_chapters() -> frozenset[str]:
     data = load_json("guidelines.json")
     return frozenset(
         str(chapter_iri(work, ch["title"]))
-        for work, key in (("mtus-acoem", "acoem_chapters"), ("odg", "odg_chapters"))
+        for work, key in (
+            ("mtus-acoem", "acoem_chapters"),
+            ("odg", "odg_chapters"),
+            (ADOPTED, "acoem_adopted_chapters"),
+        )
         for ch in data[key]
+    )
+
+
+@cache
+def vocabulary_editions() -> frozenset[str]:
+    """The IRIs of the chapter editions the vocabulary graph has (the adopted ACOEM guidelines')."""
+    data = load_json("guidelines.json")
+    return frozenset(
+        str(edition_iri(ADOPTED, ch["title"], year)) for ch in data["acoem_adopted_chapters"] for year in ch["editions"]
     )
 
 
@@ -73,7 +88,22 @@ def vocabulary_graph() -> Graph:
         g.add((w, IMR.isMTUS, Literal(work.mtus)))
         for year in work.editions:
             g.add((w, IMR.editionYear, Literal(str(year), datatype=XSD.gYear)))
+        if work.in_force_from:
+            g.add((w, IMR.inForceFrom, Literal(work.in_force_from, datatype=XSD.date)))
+        if work.in_force_until:
+            g.add((w, IMR.inForceUntil, Literal(work.in_force_until, datatype=XSD.date)))
     data = load_json("guidelines.json")
+    for ch in data["acoem_adopted_chapters"]:
+        c = chapter_iri(ADOPTED, ch["title"])
+        g.add((c, RDF.type, IMR.GuidelineChapter))
+        g.add((c, RDFS.label, Literal(ch["title"], lang="en")))
+        g.add((c, DCTERMS.isPartOf, work_iri(ADOPTED)))
+        for year in ch["editions"]:
+            e = edition_iri(ADOPTED, ch["title"], year)
+            g.add((e, RDF.type, IMR.GuidelineEdition))
+            g.add((e, RDFS.label, Literal(f"{ch['title']} ({year})", lang="en")))
+            g.add((e, IMR.editionOf, c))
+            g.add((e, IMR.editionYear, Literal(str(year), datatype=XSD.gYear)))
     for ch in data["acoem_chapters"]:
         c = chapter_iri("mtus-acoem", ch["title"])
         g.add((c, RDF.type, IMR.GuidelineChapter))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
+from kg.base.vocab import ADOPTED_WORK, UNRESOLVED_WORK
 from kg.reading import patterns as P
 from kg.reading.memo import remembered
 from kg.reading.models import Citation, Source, Span
@@ -24,6 +25,26 @@ from kg.reading.normalize import join_with_offsets
 from kg.rules import rulefile as R
 
 _MAX_RANGE = 200  # a page range wider than this is a misread, not a citation
+_YEAR = r"\(?(?:19|20)\d{2}\)?"  # an edition year as the MTUS template writes it
+# A part in the MTUS template whose name no vocabulary knows: "<name> <year>, Section(s): ..." at
+# a part's start (the name holds no ',' or ':', so it cannot reach over a section list)
+_UNKNOWN_PART = re.compile(
+    rf"(?:(?:CA |California )?MTUS[/ ]+)?(?P<year>{_YEAR}\s*,?\s*)?(?P<name>[A-Za-z][\w/&'’()\-]*(?: [\w/&'’()\-]+){{0,10}}?)"
+    rf"(?(year)(?=\s*,\s*Sections?\s*\(s\)\s*:)|(?=\s*,?\s*{_YEAR}\s*,\s*Sections?\s*\(s\)\s*:))"
+)
+
+
+ADOPTED, UNRESOLVED = ADOPTED_WORK, UNRESOLVED_WORK
+
+
+@dataclass(frozen=True, slots=True)
+class _Adopted:
+    """An ACOEM guideline the MTUS adopted from 1 December 2017 (``acoem_adopted_chapters``)."""
+
+    title: str
+    pattern: re.Pattern[str]
+    editions: frozenset[int]
+    earlier_work: str | None  # the MTUS work its name means with a year before its first edition
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +52,8 @@ class _Grammar:
     mtus_part: re.Pattern[str]
     mtus_works: tuple[tuple[str, re.Pattern[str]], ...]
     acoem_chapters: tuple[tuple[int | None, str, re.Pattern[str]], ...]
+    adopted: tuple[_Adopted, ...]
+    adopted_from: str  # the first decision date the adopted guidelines were in force (ISO)
     odg_chapter: re.Pattern[str]
     odg_titles: tuple[tuple[str, re.Pattern[str]], ...]
     odg_qualifiers: re.Pattern[str]
@@ -50,11 +73,22 @@ def _grammar() -> _Grammar:
     # An MTUS part starts with a work name or an ACOEM chapter title (optionally "ACOEM Chapter N").
     names = "|".join(regex(w["pattern"]) for w in data["mtus_works"])
     chapter_names = "|".join(regex(c["pattern"]) for c in data["acoem_chapters"])
+    adopted = tuple(
+        _Adopted(c["title"], re.compile(regex(c["pattern"]), re.I), frozenset(c["editions"]), c.get("earlier_work"))
+        for c in data["acoem_adopted_chapters"]
+    )
+    adopted_names = "|".join(a.pattern.pattern for a in adopted)
+    # An adopted chapter is named with its edition year, after it or before it ("Low Back Disorders
+    # 2016", "2019 Low Back Disorders"): without the year "Opioids" and "Chronic Pain" are the 2009
+    # topics and the 2016 guidelines the letters have always cited.
     part = re.compile(
-        rf"(?:(?:CA |California )?MTUS[/ ]+)?(?:(?:ACOEM\s+)?(?:Chapter\s+\d+\s+)?(?:{chapter_names})\b"
-        rf"|(?:{names})|ACOEM(?:\s+Guidelines)?\b)",
+        rf"(?:(?:CA |California )?MTUS[/ ]+)?(?:(?:{adopted_names})(?=\s*,?\s*{_YEAR})"
+        rf"|{_YEAR}\s*,?\s*(?:{adopted_names})\b"
+        rf"|(?:ACOEM\s+)?(?:Chapter\s+\d+\s+)?(?:{chapter_names})\b"
+        rf"|(?:{_YEAR}\s*,?\s*)?(?:{names})|ACOEM(?:\s+Guidelines)?\b)",
         re.I,
     )
+    adopted_from = next(w["from"] for w in data["mtus_in_force"] if w["work"] == ADOPTED)
     odg = [(c["title"], regex(c["pattern"])) for c in data["odg_chapters"]]
     odg_titles = tuple((title, re.compile(rf"(?:{rx})(?!\w)", re.I)) for title, rx in odg)
     odg_any = re.compile("|".join(f"(?:{rx})(?!\\w)" for _, rx in odg), re.I)
@@ -62,6 +96,8 @@ def _grammar() -> _Grammar:
         mtus_part=part,
         mtus_works=works,
         acoem_chapters=chapters,
+        adopted=adopted,
+        adopted_from=adopted_from,
         odg_chapter=odg_any,
         odg_titles=odg_titles,
         odg_qualifiers=re.compile(regex(data["odg_chapter_qualifiers"])),
@@ -193,33 +229,42 @@ def _sentences(joined: str) -> list[tuple[str, int, int]]:
 
 def _mtus_sources(chunk: str) -> list[tuple[Source, tuple[int, int]]]:
     g = _grammar()
-    starts = []  # type: ignore[var-annotated]
+    starts: list[tuple[int, int, bool]] = []  # (start, end of the name, the name is unknown)
     for m in g.mtus_part.finditer(chunk):
         before = chunk[: m.start()]
         # a new part begins the sentence or follows ", and" / "," / "and"; anything else is a
         # chapter name quoted inside a section title
-        if not starts or re.search(r"(?:,\s*(?:and\s+)?|\band\s+|;\s*)$", before):
+        if not starts or _PART_SEPARATOR.search(before):
             if starts and _inside_section(chunk, starts[-1][0], m.start(), m.end()):
                 continue
-            starts.append((m.start(), m.end()))
+            starts.append((m.start(), m.end(), False))
+    starts = sorted(starts + _unknown_parts(chunk, starts))
     if not starts:
         text = chunk.strip(" .")
-        return (
-            [
-                (
-                    _source("mtus-chronic-pain" if "pain" in text.lower() else "other", None, None, (), (), True, text),
-                    (0, len(chunk)),
-                )
-            ]
-            if text
-            else []
-        )
+        # an MTUS sentence that names nothing the vocabulary knows: kept in its words, never "other"
+        return [(_source(UNRESOLVED, text, None, (), (), True, text), (0, len(chunk)))] if text else []
     out = []
-    for i, (s, name_end) in enumerate(starts):
+    for i, (s, name_end, unknown) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(chunk)
         body = chunk[s:end]
         body_trim = re.sub(r"(?:,\s*(?:and)?|\band|[.;])\s*$", "", body.rstrip()).rstrip()
-        out.append((_mtus_part(body_trim, name_end - s), (s, s + len(body_trim))))
+        out.append((_mtus_part(body_trim, name_end - s, unknown), (s, s + len(body_trim))))
+    return out
+
+
+_PART_SEPARATOR = re.compile(r"(?:,\s*(?:and\s+)?|\band\s+|;\s*)$")
+
+
+def _unknown_parts(chunk: str, known: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """Parts in the MTUS template ("<name> <year>, Section(s): ...") whose name the vocabulary does
+    not know, at the sentence's start or after a part separator, where no known name begins."""
+    at = [0] + [m.end() for m in re.finditer(r",\s*(?:and\s+)?|\band\s+|;\s*", chunk)]
+    out: list[tuple[int, int, bool]] = []
+    for pos in at:
+        m = _UNKNOWN_PART.match(chunk, pos)
+        if m is None or any(s <= pos < e or pos <= s < m.end("name") for s, e, _ in known + out):
+            continue
+        out.append((pos, m.end("name"), True))
     return out
 
 
@@ -229,27 +274,17 @@ def _inside_section(chunk: str, part_start: int, pos: int, name_end: int) -> boo
     return "Section(s):" in between and not re.match(r"\s*,?\s*(?:19|20)\d{2}\b", chunk[name_end:])
 
 
-def _mtus_part(body: str, name_len: int) -> Source:
-    g = _grammar()
+def _mtus_part(body: str, name_len: int, unknown: bool = False) -> Source:
     name = body[:name_len]
     rest = body[name_len:]
-    work, chapter, number = "mtus-acoem", None, None
-    for w, pat in g.mtus_works:
-        if pat.search(name):
-            work = w
-            break
-    else:
-        for num, title, pat in g.acoem_chapters:
-            if pat.search(name):
-                chapter, number = title, num
-                break
-        m = re.search(r"Chapter\s+(\d+)", name, re.I)
-        if m:
-            number = int(m.group(1))
-    year_m = re.match(r"\s*,?\s*((?:19|20)\d{2})\b", rest)
+    year_m = re.match(r"\s*,?\s*\(?((?:19|20)\d{2})\b\)?", rest)
     year = int(year_m.group(1)) if year_m else None
     if year_m:
         rest = rest[year_m.end() :]
+    else:  # "MTUS 2019 Low Back Disorders": the year before the name
+        before = re.search(r"\b((?:19|20)\d{2})\b", name)
+        year = int(before.group(1)) if before else None
+    work, chapter, number = _work_of(name, year, unknown)
     rest = re.sub(r"^\s*,?\s*Guidelines?\b", "", rest, flags=re.I)
     pages: tuple[int, ...] = ()
     sections: tuple[str, ...] = ()
@@ -269,6 +304,58 @@ def _mtus_part(body: str, name_len: int) -> Source:
         sections = _split_topics(topic)
     text = re.sub(r"\s+", " ", body).strip()
     return _source(work, chapter, year, pages, sections, True, text, number)
+
+
+def _work_of(name: str, year: int | None, unknown: bool) -> tuple[str, str | None, int | None]:
+    """The work, chapter and ACOEM chapter number an MTUS part's name and edition year say.
+
+    An adopted chapter named with one of its edition years is that edition; a name that is also
+    a 2004 chapter's, with no year or an earlier one, stays the 2004 chapter (:func:`in_force`
+    decides a yearless one by the decision date); the 2009/2016 works keep their names."""
+    g = _grammar()
+    adopted = next((a for a in g.adopted if a.pattern.search(name)), None)
+    if adopted is not None and year in adopted.editions:
+        return ADOPTED, adopted.title, None
+    if adopted is not None and adopted.earlier_work and year is not None and year < min(adopted.editions):
+        return adopted.earlier_work, None, None
+    for w, pat in g.mtus_works:
+        if pat.search(name):
+            return w, None, None
+    chapter, number = None, None
+    for num, title, pat in g.acoem_chapters:
+        if pat.search(name):
+            chapter, number = title, num
+            break
+    m = re.search(r"Chapter\s+(\d+)", name, re.I)
+    if m:
+        number = int(m.group(1))
+    if chapter is None and number is None:
+        if adopted is not None:  # an adopted chapter with a year the citation list does not name
+            return ADOPTED, adopted.title, None
+        if unknown:
+            return (
+                UNRESOLVED,
+                re.sub(rf"^(?:(?:CA |California )?MTUS[/ ]+)?(?:{_YEAR}\s*,?\s*)?", "", name).strip(" ,"),
+                None,
+            )
+    return "mtus-acoem", chapter, number
+
+
+def in_force(sources: tuple[Source, ...], decision: str | None) -> tuple[Source, ...]:
+    """The sources with a yearless MTUS ACOEM citation read as the ACOEM chapters in force on the
+    decision date (ISO): the 2004 chapters until 30 November 2017, the adopted guidelines from 1
+    December 2017 on. A citation with an edition year keeps the edition it names."""
+    g = _grammar()
+    if decision is None or decision < g.adopted_from or not any(s.work == "mtus-acoem" for s in sources):
+        return sources
+    out = []
+    for s in sources:
+        if s.work == "mtus-acoem" and s.year is None:
+            name = re.split(r",|\bSections?\b|\bPages?\b|\(s\)", s.text)[0]
+            adopted = next((a for a in g.adopted if a.pattern.search(name)), None)
+            s = replace(s, work=ADOPTED, chapter=adopted.title if adopted else None, chapter_number=None)
+        out.append(s)
+    return tuple(out)
 
 
 def _sections_and_pages(value: str) -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from kg.base.vocab import canonical_state
 from kg.reading import memo
 from kg.reading import patterns as P
-from kg.reading.citations import parse_citation
+from kg.reading.citations import in_force, parse_citation
 from kg.reading.dates import to_iso
 from kg.reading.details import item_details
 from kg.reading.errors import ParseError
@@ -100,7 +100,7 @@ def _parse(text: str, layout: str, file: str) -> Letter:
         dates = replace(dates, injury=_injury_from_summary(summary_clean))
     case = P.CASE_NUMBER.search(header)
     priority = P.PRIORITY.search(header)
-    items = _items(text, issues_start)
+    items = tuple(_in_force(item, dates.decision) for item in _items(text, issues_start))
     return Letter(
         file=file,
         layout=layout,
@@ -245,6 +245,20 @@ def _title_start(idx: _Lines, last_line: int, lower_line: int) -> int:
             break
         line -= 1
     return idx.start(line)
+
+
+def _in_force(item: Item, decision: str | None) -> Item:
+    """The item with its yearless MTUS ACOEM citations read as the chapters in force on the
+    decision date (kg.reading.citations.in_force)."""
+    ca, imr = item.claims_administrator, item.imr
+    ca_sources, imr_sources = in_force(ca.sources, decision), in_force(imr.sources, decision)
+    if ca_sources is ca.sources and imr_sources is imr.sources:
+        return item
+    return replace(
+        item,
+        claims_administrator=replace(ca, sources=ca_sources),
+        imr=replace(imr, sources=imr_sources),
+    )
 
 
 def _make_item(text: str, d: dict, end: int) -> Item:

@@ -21,7 +21,7 @@ class Span:
 class Source:
     """One guideline source named in a "Decision based on ..." citation."""
 
-    work: str  # mtus-chronic-pain, mtus-acoem, mtus-opioids, mtus-acupuncture, mtus-postsurgical, odg, acoem, other
+    work: str  # a work id of guidelines.json: mtus-chronic-pain, mtus-acoem, mtus-acoem-adopted, mtus-formulary, ..., odg, acoem, other, unresolved
     chapter: str | None
     year: int | None
     pages: tuple[int, ...]
