@@ -6,7 +6,6 @@ Exit status: 0 everything succeeded, 1 some inputs failed (each named on stderr)
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import sys
 from enum import StrEnum
@@ -15,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from kg.base.output import atomic_writer
+from kg.base.output import atomic_writer, json_text, shown
 from kg.base.version import __version__
 from kg.building.builddir import COMPRESSIONS, DEFAULT_OUTPUT
 from kg.outputs.export import FORMATS, VIEWS
@@ -73,7 +72,7 @@ class RecordFormat(StrEnum):
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"imrkg {__version__}")
+        _echo(f"imrkg {__version__}")
         raise typer.Exit(EXIT_OK)
 
 
@@ -86,8 +85,15 @@ def _root(
     """Turn California workers' comp IMR determination letters into a knowledge graph."""
 
 
+def _echo(message: str, err: bool = False) -> None:
+    """Print a line (or lines) with the characters a terminal would act on escaped
+    (:func:`kg.base.output.shown`): names, values and messages can come from letters, servers
+    and arguments."""
+    typer.echo(shown(message), err=err)
+
+
 def _fail_line(name: str, reason: str) -> None:
-    typer.echo(f"imrkg: {name}: {reason}", err=True)
+    typer.echo(f"imrkg: {shown(name, one_line=True)}: {shown(reason, one_line=True)}", err=True)
 
 
 def _unresolved(summary: dict) -> str:
@@ -220,11 +226,11 @@ def build(
     for failure in summary.failures + summary.conflicts:
         _fail_line(failure["file"], failure["error"])
     for v in summary.violations[:20]:
-        typer.echo(f"imrkg: shacl: {v.line()}", err=True)
+        _echo(f"imrkg: shacl: {v.line()}", err=True)
     if len(summary.violations) > 20:
-        typer.echo(f"imrkg: shacl: ... {len(summary.violations) - 20} more in {BuildDir(outdir).report}", err=True)
+        _echo(f"imrkg: shacl: ... {len(summary.violations) - 20} more in {BuildDir(outdir).report}", err=True)
     s = summary.as_json()
-    typer.echo(
+    _echo(
         f"{s['letters']} letters, {s['items']} items, {s['triples']} triples; {len(s['failures'])} not parsed; "
         f"{s['letters_not_conforming']} not conforming; {len(s['unmapped_treatments'])} items without a treatment "
         f"concept; {_unresolved(s)}{s['parsed_this_run']} parsed, {s['rebuilt_shards']}/{s['shards']} shards rebuilt; "
@@ -256,8 +262,8 @@ def validate(
         raise typer.Exit(EXIT_SOME_FAILED) from None
     failing = [v for v in violations if not v.is_warning]
     for v in violations:
-        typer.echo(("warning: " if v.is_warning else "") + v.line())
-    typer.echo(f"{size} triples; {len(failing)} violations, {len(violations) - len(failing)} warnings", err=True)
+        _echo(("warning: " if v.is_warning else "") + v.line())
+    _echo(f"{size} triples; {len(failing)} violations, {len(violations) - len(failing)} warnings", err=True)
     raise typer.Exit(EXIT_SOME_FAILED if failing else EXIT_OK)
 
 
@@ -306,8 +312,9 @@ def _target(
 
         try:
             return Endpoint(endpoint, graph_store, timeout=timeout, retries=retries)
-        except ValueError as err:
-            _fail_line("--endpoint", str(err))  # not the URL itself: it may hold a password
+        except ValueError as err:  # kg.stores.endpoint.BadURL: the option, not the URL (it may hold a password)
+            option, _, reason = str(err).partition(": ")
+            _fail_line(option if reason else "--endpoint", reason or str(err))
             raise typer.Exit(EXIT_USAGE) from None
     from kg.stores.store import StoreError, open_for_reading
 
@@ -378,7 +385,7 @@ def load(
         for source in sources:
             for path in graph_files(source):
                 size = f"{path.stat().st_size / 1e6:,.1f} MB" if path.is_file() else "missing"
-                typer.echo(f"{path} ({size})", err=True)
+                _echo(f"{path} ({size})", err=True)
     try:
         target = open_store(store)  # locked by another process: an OSError, one line below
         if not skip_disk_check:
@@ -398,7 +405,7 @@ def load(
     except (OSError, ValueError, SyntaxError) as err:
         _fail_line(str(sources[0]), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
-    typer.echo(
+    _echo(
         f"loaded {counts['graphs']} graphs, removed {counts['removed']}, {counts['unchanged']} unchanged; "
         f"store {store} holds {counts['quads']} quads",
         err=True,
@@ -414,7 +421,7 @@ def _load_virtuoso_bulk(sources: list[Path], target, address: str) -> None:
     except (BulkLoadError, FileNotFoundError) as err:
         _fail_line(str(sources[0]), str(err))
         raise typer.Exit(EXIT_SOME_FAILED) from None
-    typer.echo(
+    _echo(
         f"bulk-loaded {result.files} files ({result.graphs} letter graphs) into Virtuoso at {address}; "
         f"cleared {result.cleared} graphs first",
         err=True,
@@ -431,13 +438,13 @@ def _load_endpoint(sources: list[Path], endpoint, report_path: Path | None) -> N
     for name, reason in refused[:10]:
         _fail_line(name, reason)
     if len(refused) > 10:
-        typer.echo(f"imrkg: ... and {len(refused) - 10} more refused", err=True)
+        _echo(f"imrkg: ... and {len(refused) - 10} more refused", err=True)
     if len(refused) < len(failed):
-        typer.echo(f"imrkg: stopped after that: {len(failed) - len(refused)} more graphs not attempted", err=True)
+        _echo(f"imrkg: stopped after that: {len(failed) - len(refused)} more graphs not attempted", err=True)
     if report_path:
         with atomic_writer(report_path) as fh:
             fh.writelines(f"{name}\t{reason}\n" for name, reason in failed)
-    typer.echo(
+    _echo(
         f"loaded {len(result.loaded)} graphs into {endpoint.graph_store_url}; {len(failed)} not loaded"
         + (f"; removed {len(result.removed)} graphs of letters gone from the build" if result.removed else "")
         + (f" (listed in {report_path})" if report_path and failed else ""),
@@ -456,20 +463,21 @@ def _emit(columns: list[str], rows: list[list], fmt: TableFormat, output: Path |
     out = io.StringIO()
     if fmt is TableFormat.json:
         records = [dict(zip(columns, r, strict=True)) for r in rows]
-        out.write(json.dumps(records, indent=2, ensure_ascii=False, default=str) + "\n")
+        out.write(json_text(records, indent=2, default=str) + "\n")
     elif fmt is TableFormat.csv:
         writer = csv_mod.writer(out)
         writer.writerow(columns)
-        writer.writerows([[_cell(v) for v in r] for r in rows])
+        writer.writerows([[shown(_cell(v)) for v in r] for r in rows])
     else:
         from rich.console import Console
+        from rich.markup import escape as markup_escape
         from rich.table import Table
 
         from kg.graph.namespaces import compact
 
-        table = Table(*columns)
+        table = Table(*[markup_escape(shown(c)) for c in columns])
         for r in rows:
-            table.add_row(*[compact(_cell(v)) for v in r])
+            table.add_row(*[markup_escape(shown(compact(_cell(v)))) for v in r])
         if output is None:
             Console().print(table)
             return
@@ -495,8 +503,8 @@ def _questions(folders: list[Path] | None):
 def list_queries(queries: QuestionsOption = None) -> None:
     """List the canned analyst questions and the parameters each takes."""
     for q in _questions(queries).values():
-        typer.echo(f"{q.name}  ({', '.join(q.takes()) or 'no parameters'})")
-        typer.echo(f"    {q.question or q.title}")
+        _echo(f"{q.name}  ({', '.join(q.takes()) or 'no parameters'})")
+        _echo(f"    {q.question or q.title}")
 
 
 @app.command()
@@ -576,7 +584,7 @@ def query(
     from kg.stores.queries import QueryTimeout, ask
 
     if name is None:
-        typer.echo(ctx.get_help())
+        typer.echo(ctx.get_help())  # help: click-rendered, nothing from data
         raise typer.Exit(EXIT_OK if help_ else EXIT_USAGE)
     questions = _questions(queries)
     if name not in questions:
@@ -588,7 +596,7 @@ def query(
         raise typer.Exit(EXIT_USAGE)
     q = questions[name]
     if help_:
-        typer.echo(_question_help(q))
+        _echo(_question_help(q))
         raise typer.Exit(EXIT_OK)
     given = _params(param)
     target = _target(store, endpoint, timeout=timeout, statistics=not raw)
@@ -603,7 +611,7 @@ def query(
     if answer.why and not raw:
         _fail_line(name, f"answered from the letter graphs: {answer.why}")
     if show_sparql:
-        typer.echo(answer.sparql, err=True)
+        _echo(answer.sparql, err=True)
     _emit(answer.columns, answer.rows, fmt, output)
 
 
@@ -640,7 +648,7 @@ def report(
     page = report_html(sections, source=_source_name(store, endpoint), params=given)
     with atomic_writer(output) as fh:
         fh.write(page)
-    typer.echo(f"imrkg: report of {len(sections)} questions -> {output}", err=True)
+    _echo(f"imrkg: report of {len(sections)} questions -> {output}", err=True)
 
 
 def _source_name(store: Path, endpoint: str | None) -> str:
@@ -671,7 +679,10 @@ def sparql(
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = 30.0,
 ) -> None:
-    """Run an ad hoc SPARQL SELECT/ASK over the store or a server (all graphs as the default graph)."""
+    """Run an ad hoc SPARQL SELECT/ASK over the store or a server (all graphs as the default graph).
+
+    The project's prefixes (imr:, id:, skos:, rdfs:, xsd:, ...) are declared for you; the store is
+    read-only, so an update is refused."""
 
     path = Path(query_or_file)
     if query_or_file.endswith(".rq") or (len(query_or_file) < 256 and "{" not in query_or_file and path.suffix):
@@ -681,6 +692,13 @@ def sparql(
         text = path.read_text(encoding="utf-8")
     else:
         text = query_or_file
+    from kg.stores.queries import ReadOnlyQuery, with_project_prefixes
+
+    try:
+        text = with_project_prefixes(text)
+    except ReadOnlyQuery as err:
+        _fail_line("sparql", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
     _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt, timeout=timeout, ad_hoc=True)
 
 
@@ -738,7 +756,7 @@ def serve(
     from kg.stores.store import StoreError
 
     def ready(url: str) -> None:
-        typer.echo(
+        _echo(
             f"imrkg: serving {store} read-only at {url} (query page: {url[: -len('/query')]}/); Ctrl-C stops", err=True
         )
 
@@ -774,14 +792,17 @@ def show(
         _fail_line(case, str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     console = Console(highlight=False, soft_wrap=True)
-    console.print(f"[bold]{escape(found.case)}[/bold]  decided {found.decision or '?'}  {found.outcome or ''}")
+    console.print(
+        f"[bold]{escape(shown(found.case))}[/bold]  decided {escape(shown(found.decision or '?'))}  "
+        f"{escape(shown(found.outcome or ''))}"
+    )
     current = None
     for fact in found.facts:
         if fact.item != current:
             current = fact.item
             console.print(f"\n[bold]item {fact.item}[/bold]")
-        value = f" {escape(fact.value)}" if fact.value and fact.value != fact.quote else ""
-        quote = f'  [yellow]"{escape(fact.quote)}"[/yellow]' if fact.quote else ""
+        value = f" {escape(shown(fact.value))}" if fact.value and fact.value != fact.quote else ""
+        quote = f'  [yellow]"{escape(shown(fact.quote))}"[/yellow]' if fact.quote else ""
         console.print(f"  [cyan]{fact.kind}[/cyan]:{value}{quote}")
 
 
@@ -822,7 +843,7 @@ def export(
         except (OSError, ValueError, SyntaxError) as err:
             _fail_line(str(source or store), str(err).splitlines()[0])
             raise typer.Exit(EXIT_SOME_FAILED) from None
-        typer.echo(f"{', '.join(f'{n}: {c} rows' for n, c in counts.items())} -> {output}/", err=True)
+        _echo(f"{', '.join(f'{n}: {c} rows' for n, c in counts.items())} -> {output}/", err=True)
         return
     try:
         target = in_memory([source]) if source is not None else _target(store, None)
@@ -835,7 +856,7 @@ def export(
     except (OSError, ValueError, SyntaxError) as err:
         _fail_line(str(source or store), str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
-    typer.echo(f"{view.value}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges -> {output}", err=True)
+    _echo(f"{view.value}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges -> {output}", err=True)
 
 
 def _progress_bar(unit: str, quiet: bool):
@@ -888,12 +909,12 @@ def main() -> None:
     try:
         app()
     except OutputError as err:
-        typer.echo(f"imrkg: {err.strerror}", err=True)
+        _echo(f"imrkg: {err.strerror}", err=True)
         raise SystemExit(EXIT_SOME_FAILED) from None
     except OSError as err:
         if err.filename is None:
             raise
-        typer.echo(f"imrkg: {err.filename}: {err.strerror or err}", err=True)
+        _echo(f"imrkg: {err.filename}: {err.strerror or err}", err=True)
         raise SystemExit(EXIT_SOME_FAILED) from None
 
 

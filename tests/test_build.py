@@ -102,6 +102,7 @@ def test_each_file_is_read_and_hashed_once(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", counting_read)
     monkeypatch.setattr(kg.building.build, "_hash_file", counting_hash)
     monkeypatch.setattr(kg.reading.read, "hashlib", CountingHashlib)
+    monkeypatch.setattr(kg.building.build, "IN_PROCESS", True)  # to count from here
     out = tmp_path / "out"
     kg.building.build.build([letters], out, jobs=1)
     assert sorted(reads) == sorted(p.name for p in letters.iterdir()) and hashes == ["worker", "worker"]
@@ -262,7 +263,10 @@ def _processes_mentioning(text: str) -> list[int]:
     return found
 
 
-def test_a_document_that_kills_its_worker_costs_only_itself(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_document_that_kills_its_worker_costs_only_itself(tmp_path, monkeypatch, jobs):
+    """With one job too (the default on a one-core machine): 0.7.0 ran -j 1 in its own process,
+    where such a document took the whole run."""
     import kg.reading.parse
 
     letters = copy_examples(tmp_path / "letters")
@@ -275,7 +279,7 @@ def test_a_document_that_kills_its_worker_costs_only_itself(tmp_path, monkeypatc
         return real(doc)
 
     monkeypatch.setattr(kg.reading.parse, "parse_document", deadly)  # workers are forked: they inherit it
-    summary = kg.building.build.build([letters], tmp_path / "out", jobs=2)
+    summary = kg.building.build.build([letters], tmp_path / "out", jobs=jobs)
     assert summary.letters == 2
     assert [f["error"] for f in summary.failures] == [kg.building.build.WORKER_DIED]
     assert summary.failures[0]["file"].endswith("killer.txt")
@@ -357,6 +361,36 @@ def test_same_case_other_decisions_is_a_conflict_naming_both(tmp_path):
     assert conflict["file"].endswith("zz-copy.txt") and conflict["kept"] == str(first)
     assert "zz-copy.txt" in res.stderr and first.name in res.stderr and "other decisions" in res.stderr
     assert summary["letters"] == 2  # the graph keeps the first file's letter
+
+
+MEMORY_ERROR = "document too large to parse in memory"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_document_that_wants_gigabytes_fails_alone_whatever_the_job_count(tmp_path, monkeypatch, jobs):
+    """A document whose reading would take gigabytes (a PDF whose content stream inflates to 300
+    MB of text took 22 GB in 0.7.0 with -j 1) meets the worker's memory cap: one line for it, the
+    rest of the run kept, with one job as with two."""
+    import kg.reading.parse
+    import kg.reading.records
+
+    letters = copy_examples(tmp_path / "letters")
+    (letters / "hog.txt").write_text("this one wants gigabytes")
+    real = kg.reading.parse.parse_text
+
+    def hog(text, name):
+        if name.endswith("hog.txt"):
+            bytearray(3 * 2**30)  # refused under the cap below
+        return real(text, name)
+
+    monkeypatch.setenv("IMRKG_WORKER_MEMORY_MB", "1024")
+    monkeypatch.setattr(kg.reading.parse, "parse_text", hog)
+    summary = kg.building.build.build([letters], tmp_path / "out", jobs=jobs)
+    assert summary.letters == 2
+    assert [(Path(f["file"]).name, f["error"]) for f in summary.failures] == [("hog.txt", MEMORY_ERROR)]
+    lines = list(kg.reading.parse.record_lines([letters], jobs))
+    assert [(Path(line.name).name, line.error) for line in lines if line.error] == [("hog.txt", MEMORY_ERROR)]
+    assert len(lines) == 3
 
 
 def test_a_worker_cannot_take_more_memory_than_its_cap():

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import EXAMPLES, needs_shared
 
 
@@ -251,3 +252,55 @@ def test_a_virtuoso_bulk_load_without_an_endpoint_is_a_usage_error(example_build
     """`load --virtuoso-sql` needs Virtuoso's SPARQL URL: said before any store is looked for."""
     res = run("load", str(example_build), "--virtuoso-sql", "127.0.0.1:1111", "--store", str(tmp_path / "none"))
     assert res.returncode == 2 and b"needs --endpoint" in res.stderr and len(res.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "graph_store",
+    ["alice:pw5ecret@127.0.0.1:8890/store", "http//alice:pw5ecret@127.0.0.1/store", "ftp://127.0.0.1/store"],
+)
+def test_a_malformed_graph_store_url_is_refused_like_an_endpoint_and_never_shows_the_password(
+    example_build, tmp_path, graph_store
+):
+    """0.7.0 printed --graph-store's password and wrote it twice into --report; ftp:// passed."""
+    report = tmp_path / "report.txt"
+    res = run(
+        "load",
+        str(example_build),
+        "--endpoint",
+        "http://127.0.0.1:9/sparql",
+        "--graph-store",
+        graph_store,
+        "--report",
+        str(report),
+    )
+    err = res.stderr.decode()
+    assert res.returncode == 2 and err.count("\n") == 1 and "--graph-store: not an http(s) URL" in err, err
+    assert "pw5ecret" not in err and not report.exists()
+
+
+def test_control_characters_from_an_argument_are_escaped_not_sent_to_the_terminal(example_build, tmp_path):
+    """`show` echoed a terminal escape from its case argument; every printed value is escaped."""
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    res = run("show", "CM16-\x1b[2J\x07evil", "--store", str(store))
+    assert b"\x1b" not in res.stderr + res.stdout and b"\\x1b[2J\\x07evil" in res.stderr
+
+
+def test_json_lines_stay_one_line_for_every_reader():
+    """A record holding U+2028, U+0085 or a C1 control is still one line for str.splitlines."""
+    from kg.base.output import json_text
+
+    text = json_text({"t": "a\u2028b\u0085c\u2029d\x9be"})
+    assert text.splitlines() == [text] and "\\u2028" in text and "\\u0085" in text and "\\u009b" in text
+    assert json.loads(text) == {"t": "a\u2028b\u0085c\u2029d\x9be"}
+
+
+def test_sparql_declares_the_project_prefixes_and_refuses_an_update(example_build, tmp_path):
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    res = run(
+        "sparql", "SELECT (COUNT(?l) AS ?n) WHERE { ?l a imr:DeterminationLetter }", "--store", str(store), "-f", "csv"
+    )
+    assert res.returncode == 0 and res.stdout.decode().split() == ["n", "2"], res.stderr
+    res = run("sparql", "DELETE WHERE { ?s ?p ?o }", "--store", str(store))
+    assert res.returncode == 2 and b"SELECT and ASK queries only (the store is read-only" in res.stderr

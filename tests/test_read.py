@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
@@ -94,3 +96,40 @@ def test_any_failure_costs_one_document_never_the_batch(monkeypatch, tmp_path):
     monkeypatch.setattr(kg.reading.parse, "parse_text", broken)
     outcome = parse_document(Document(str(path), path))
     assert outcome.letter is None and "internal error (KeyError" in outcome.error
+
+
+def test_a_folder_tree_a_thousand_levels_deep_is_walked_whole(tmp_path):
+    """0.7.0 walked folders recursively: a tree ~1,000 levels deep raised RecursionError and the
+    run lost every letter. The walk keeps its own stack."""
+    from kg.reading.read import discover
+
+    (tmp_path / "a.txt").write_text("top")
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(1100):  # os.makedirs would itself recurse past Python's limit
+            os.mkdir("d", dir_fd=fd)
+            below = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = below
+        with open(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w") as f:
+            f.write("bottom")
+    finally:
+        os.close(fd)
+    names = [Path(d.name).name for d in discover([tmp_path]) if d.problem is None]
+    assert names == ["a.txt", "deep.txt"]
+
+
+def test_standard_input_is_held_to_the_size_bound(tmp_path):
+    """`imrkg parse -` read all of standard input, past the 20 MB any file is held to."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.write(b"x" * (21 * 2**20))
+    with big.open("rb") as stdin:
+        res = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "parse", "-"], stdin=stdin, capture_output=True, text=True
+        )
+    assert res.returncode == 1
+    assert "<stdin>: input too large for a determination letter (over 20 MB)" in res.stderr

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+# what a terminal acts on instead of showing: C0 controls but tab and newline, DEL, C1 (0x9b is
+# a CSI on some terminals); in one-line messages newlines and the Unicode line separators too
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# what json.dumps(ensure_ascii=False) leaves raw that a line-splitting reader (str.splitlines) or a
+# terminal acts on: U+0085, U+2028, U+2029 split a JSON line in two
+_JSON_RAW = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029)}
+
+
+def shown(text: str, *, one_line: bool = False) -> str:
+    """``text`` with the characters a terminal would act on written as escapes (``\\x1b``): every
+    value printed from a letter, a server's answer or a user's argument goes through here."""
+    pattern = _CONTROL_IN_A_LINE if one_line else _CONTROL
+    return pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def json_text(value: object, **kwargs: object) -> str:
+    """JSON as UTF-8 text (``ensure_ascii=False``) with U+0085, U+2028, U+2029 and the C1
+    controls escaped: a JSON line stays one line for every reader, and prints safely."""
+    return json.dumps(value, ensure_ascii=False, **kwargs).translate(_JSON_RAW)  # type: ignore[arg-type]
 
 
 def _umask() -> int:

@@ -61,6 +61,7 @@ from kg.reading.read import Document, discover
 CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
 
 
+IN_PROCESS = False  # True: documents are worked in this process (for tests only: no memory cap)
 UNRESOLVED_PATH = "imr:work"  # the path of the shapes' warning on a guideline no vocabulary knows
 
 
@@ -438,11 +439,13 @@ def _results(rows: Iterable[SourceRow], jobs: int | None, folders: tuple[str, ..
     a bounded number at a time, a document that kills a worker costs only that document)."""
     jobs = default_jobs(jobs)
     chunks = chunked(rows, CHUNK)
-    if jobs == 1:
+    if IN_PROCESS:  # tests that watch the work from this process; no memory cap
         _preload()
         for chunk in chunks:
             yield from zip(chunk, process_chunk(_work(chunk)), strict=True)
         return
+    # always in worker processes, even with one job: only a worker has the memory cap
+    # (kg.base.pool.limit_memory), and a document that kills one costs that document, not the run
     yield from ordered_map(
         process_chunk,
         chunks,

@@ -37,7 +37,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
     """Expand files, directories (recursively, sorted) and ``-`` (stdin) into documents."""
     for raw in paths:
         if str(raw) == "-":
-            yield Document("<stdin>", None, sys.stdin.buffer.read())
+            yield _stdin()
             continue
         path = Path(raw)
         if path.is_dir():
@@ -49,18 +49,28 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Document]:
 def _walk(top: str) -> Iterator[Document]:
     """Letter files under ``top``, depth first, each directory's entries sorted by name.
 
-    One directory is held in memory at a time, so a million letters in a folder tree cost
-    no more memory than the largest folder.
+    One directory's listing is held per level of the path being walked, so a million letters in
+    a folder tree cost no more memory than its largest folders; the walk keeps its own stack, so
+    a tree however deep (1,000 levels aborted 0.7.0 with a RecursionError) is walked whole.
     """
-    try:
-        entries = sorted(os.scandir(top), key=lambda e: e.name)
-    except OSError as err:
-        yield Document(top, Path(top), problem=f"cannot read folder: {err.strerror or err}")
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    listing = _listing(top)
+    if isinstance(listing, Document):
+        yield listing
         return
-    for entry in entries:
+    stack.append(listing)
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path)
+                below = _listing(entry.path)
+                if isinstance(below, Document):
+                    yield below
+                else:
+                    stack.append(below)
                 continue
             is_letter = os.path.splitext(entry.name)[1].lower() in SUFFIXES
             if is_letter and entry.is_file():
@@ -70,6 +80,25 @@ def _walk(top: str) -> Iterator[Document]:
                 yield Document(entry.path, Path(entry.path), problem=kind)
         except OSError as err:  # a link that points at itself, a file gone while walking
             yield Document(entry.path, Path(entry.path), problem=f"cannot read: {err.strerror or err}")
+
+
+def _listing(folder: str) -> Iterator[os.DirEntry[str]] | Document:
+    """A folder's entries sorted by name, or the problem that keeps it from being read."""
+    try:
+        with os.scandir(folder) as entries:
+            return iter(sorted(entries, key=lambda e: e.name))
+    except OSError as err:
+        return Document(folder, Path(folder), problem=f"cannot read folder: {err.strerror or err}")
+
+
+def _stdin() -> Document:
+    """Standard input as one document, read up to the size bound (``parse -`` read it whole)."""
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return Document(
+            "<stdin>", None, b"", problem=f"input too large for a determination letter (over {MAX_BYTES // 2**20} MB)"
+        )
+    return Document("<stdin>", None, data)
 
 
 def read_text(doc: Document) -> str:

@@ -84,6 +84,27 @@ def _credentials(url: str) -> tuple[str, str] | None:
     return (entry[0], entry[2]) if entry else None
 
 
+class BadURL(ValueError):
+    """A server URL that is not http(s)://HOST...: the message names the option, never the URL
+    (it may hold a password)."""
+
+    def __init__(self, option: str) -> None:
+        super().__init__(
+            f"{option}: not an http(s) URL; expected http://HOST:PORT/PATH (credentials belong in the environment)"
+        )
+        self.option = option
+
+
+def _check_url(url: str, option: str) -> None:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number
+        raise BadURL(option) from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise BadURL(option)
+
+
 class Endpoint:
     """A SPARQL server: its query URL and, where known or given, its Graph Store Protocol URL."""
 
@@ -97,11 +118,9 @@ class Endpoint:
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        parts = urlsplit(query_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                "not an http(s) URL; expected http://HOST:PORT/PATH (credentials belong in the environment)"
-            )
+        _check_url(query_url, "--endpoint")
+        if graph_store_url is not None:
+            _check_url(graph_store_url, "--graph-store")
         self.query_url = redact(query_url)
         path = urlsplit(query_url).path.rstrip("/")
         known = next((v for k, v in _GRAPH_STORE_FOR.items() if path.endswith(k)), None)

@@ -389,3 +389,32 @@ def to_frame(answer: Answer):
     except ImportError:
         raise ImportError("to_frame needs pandas: pip install pandas") from None
     return pd.DataFrame(answer.rows, columns=answer.columns)
+
+
+class ReadOnlyQuery(ValueError):
+    """An update (INSERT, DELETE, LOAD, CLEAR, ...) given where only queries are answered."""
+
+
+_UPDATE = re.compile(r"\b(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.I)
+
+
+def with_project_prefixes(text: str) -> str:
+    """An ad hoc query with the project's prefixes (``imr:``, ``id:``, ``skos:``, ...: the ones
+    answers print) declared before it, except those it declares itself; an update is refused
+    with a sentence instead of the SPARQL parser's noise."""
+    from kg.graph.namespaces import PREFIXES
+    from kg.graph.questions import masked_sparql
+
+    masked = masked_sparql(text)
+    form = _FORM.search(masked)
+    update = _UPDATE.search(masked)
+    if update and (form is None or update.start() < form.start()):
+        raise ReadOnlyQuery(
+            f"{update.group(0).upper()} is an update: imrkg sparql answers SELECT and ASK queries only "
+            "(the store is read-only; `imrkg load` is how graphs get in)"
+        )
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(masked)}
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
+    return head + text
