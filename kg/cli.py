@@ -187,6 +187,11 @@ def build(
         _fail_line(name, "no such file or directory")
     if missing:
         raise typer.Exit(EXIT_USAGE)
+    from kg.reading.read import discover
+
+    if next(iter(discover(inputs)), None) is None:  # before the build folder is touched: nothing is removed
+        _fail_line(" ".join(inputs), "no .pdf or .txt letters in these inputs: nothing to build")
+        raise typer.Exit(EXIT_USAGE)
     for q in _questions(queries).values():
         if q.not_summable:
             _fail_line(q.name, f"not in the statistics (asked of the letter graphs instead): {q.not_summable}")
@@ -522,16 +527,23 @@ def concepts(
 ) -> None:
     """List or search the names parameters accept: treatments, categories, drug classes,
     specialties, guideline works, reasons, outcomes, states."""
-    from kg.graph.concepts import KINDS, search
+    import difflib
+
+    from kg.graph.concepts import KINDS, closest, search
     from kg.graph.concepts import concepts as all_of
 
     if kind is not None and kind not in KINDS:
-        _fail_line("--kind", f"no kind {kind!r}; one of: {', '.join(KINDS)}")
+        near = difflib.get_close_matches(kind, KINDS, n=1)
+        _fail_line(
+            "--kind", f"no kind {kind!r}{f'; did you mean {near[0]}?' if near else ''} (one of: {', '.join(KINDS)})"
+        )
         raise typer.Exit(EXIT_USAGE)
     found = search(text, kind) if text else all_of(kind)
     if not found:
-        _fail_line(text or "", f"no {kind or 'concept'} matches; try fewer words")
-        raise typer.Exit(EXIT_SOME_FAILED)
+        near = closest(text or "", kind) if text else []
+        hint = f"; closest: {', '.join(near)}" if near else "; try fewer words"
+        _fail_line(text or "", f"no {kind or 'concept'} matches{hint}")
+        raise typer.Exit(EXIT_USAGE)  # a name that names nothing is a usage error, as with --param
     _emit(["kind", "name", "label", "iri"], [[c.kind, c.slug, c.label, c.iri] for c in found], fmt)
 
 
@@ -661,13 +673,20 @@ def _source_name(store: Path, endpoint: str | None) -> str:
 
 def _params(param: list[str] | None) -> dict[str, str]:
     """--param NAME=VALUE options as a dict (a malformed one is a usage error)."""
-    given = {}
+    given: dict[str, str] = {}
     for p in param or []:
         key, sep, value = p.partition("=")
-        if not sep:
+        key = key.strip()
+        if not sep or not key:
             _fail_line(p, "expected --param NAME=VALUE")
             raise typer.Exit(EXIT_USAGE)
-        given[key.strip()] = value
+        if not value.strip():
+            _fail_line(p, f"--param {key}= has no value: give one, or leave the parameter out")
+            raise typer.Exit(EXIT_USAGE)
+        if key in given:
+            _fail_line(p, f"--param {key} is given twice ({given[key]!r} and {value!r}): a parameter takes one value")
+            raise typer.Exit(EXIT_USAGE)
+        given[key] = value
     return given
 
 

@@ -304,3 +304,36 @@ def test_sparql_declares_the_project_prefixes_and_refuses_an_update(example_buil
     assert res.returncode == 0 and res.stdout.decode().split() == ["n", "2"], res.stderr
     res = run("sparql", "DELETE WHERE { ?s ?p ?o }", "--store", str(store))
     assert res.returncode == 2 and b"SELECT and ASK queries only (the store is read-only" in res.stderr
+
+
+def test_usage_mistakes_are_refused_with_exit_2_and_say_what_to_do(example_build, tmp_path):
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = run("build", str(empty), "-o", str(tmp_path / "out"))  # nothing to build is no success
+    assert res.returncode == 2 and b"no .pdf or .txt letters" in res.stderr and not (tmp_path / "out").exists()
+    for params, says in (
+        (["--param", "category="], b"has no value"),
+        (["--param", "category=Injection", "--param", "category=Surgery"], b"given twice"),
+    ):
+        res = run("query", "outcome-by-category", *params, "--store", str(store))
+        assert res.returncode == 2 and says in res.stderr, res.stderr
+    res = run("query", "outcome-by-category", "--store", str(example_build))
+    assert res.returncode == 2 and b"is a build folder, not a store: run `imrkg load" in res.stderr
+    res = run("concepts", "--kind", "treatmnt")
+    assert res.returncode == 2 and b"did you mean treatment?" in res.stderr
+    res = run("concepts", "facett", "--kind", "treatment")
+    assert res.returncode == 2 and b"closest: Facet" in res.stderr
+
+
+def test_the_python_api_asks_a_store_by_its_path_and_never_creates_one(example_build, tmp_path):
+    from kg.stores.queries import ask
+    from kg.stores.store import StoreError
+
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    assert ask(str(store), "outcome-by-category").rows
+    with pytest.raises(StoreError, match="no store at"):
+        ask(tmp_path / "missing", "outcome-by-category")
+    assert not (tmp_path / "missing").exists()

@@ -115,8 +115,14 @@ def test_a_folder_tree_a_thousand_levels_deep_is_walked_whole(tmp_path):
             f.write("bottom")
     finally:
         os.close(fd)
-    names = [Path(d.name).name for d in discover([tmp_path]) if d.problem is None]
-    assert names == ["a.txt", "deep.txt"]
+    try:
+        names = [Path(d.name).name for d in discover([tmp_path]) if d.problem is None]
+        assert names == ["a.txt", "deep.txt"]
+    finally:  # bottom up: shutil.rmtree (pytest's clean-up of old temporary folders) recurses per level
+        deepest = os.path.join(tmp_path, *(["d"] * 1100))
+        os.remove(os.path.join(deepest, "deep.txt"))
+        for level in range(1100, 0, -1):
+            os.rmdir(os.path.join(tmp_path, *(["d"] * level)))
 
 
 def test_standard_input_is_held_to_the_size_bound(tmp_path):

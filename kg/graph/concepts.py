@@ -105,11 +105,19 @@ def resolve(kind: str, value: str) -> Concept:
     for c in pool:
         if key in (_norm(a) for a in c.alt):
             return c
-    names = {_norm(c.label): c.label for c in pool} | {_norm(c.slug): c.slug for c in pool}
-    close = [names[n] for n in difflib.get_close_matches(key, list(names), n=5, cutoff=0.5)]
-    close += [c.label for c in search(value, kind)[:5] if c.label not in close]
-    hint = f"; closest: {', '.join(close[:5])}" if close else f"; see `imrkg concepts --kind {kind}`"
+    close = closest(value, kind)
+    hint = f"; closest: {', '.join(close)}" if close else f"; see `imrkg concepts --kind {kind}`"
     raise UnknownConcept(f"no {kind} named {value!r}{hint}")
 
 
-__all__ = ["KINDS", "Concept", "UnknownConcept", "all_concepts", "concepts", "resolve", "search"]
+def closest(value: str, kind: str | None = None) -> list[str]:
+    """Up to five names of ``kind`` (any kind: None) closest to ``value``: what `--param` and
+    `imrkg concepts` offer when nothing is named so."""
+    pool = concepts(kind)
+    names = {_norm(c.label): c.label for c in pool} | {_norm(c.slug): c.slug for c in pool}
+    close = [names[n] for n in difflib.get_close_matches(_norm(value), list(names), n=5, cutoff=0.5)]
+    close += [c.label for c in search(value, kind)[:5] if c.label not in close]
+    return close[:5]
+
+
+__all__ = ["KINDS", "Concept", "UnknownConcept", "all_concepts", "closest", "concepts", "resolve", "search"]

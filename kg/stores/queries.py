@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -62,7 +63,13 @@ def ask(
 ) -> Answer:
     """Answer a canned question (by name, or a :class:`Question`) with ``params`` (name -> value
     as a person writes it); see the module docstring. Unknown names and values raise
-    :class:`~kg.graph.questions.QuestionError` or :class:`~kg.graph.concepts.UnknownConcept`."""
+    :class:`~kg.graph.questions.QuestionError` or :class:`~kg.graph.concepts.UnknownConcept`.
+    ``target`` is a store, an endpoint, or the path of an embedded store (opened read-only: a
+    missing or empty one is a :class:`~kg.stores.store.StoreError`, never a new store)."""
+    if isinstance(target, str | Path):
+        from kg.stores.store import open_for_reading
+
+        target = open_for_reading(target)
     q = question if isinstance(question, Question) else _named(question, folders)
     own, filters = terms(q, params or {})
     why = _why_raw(q, filters, raw)

@@ -110,6 +110,11 @@ def open_for_reading(path: str | Path = DEFAULT_STORE, *, statistics: bool = Fal
     hint = f"build and load first: imrkg build LETTERS -o OUTDIR && imrkg load OUTDIR --store {path}"
     if not path.is_dir():
         raise StoreError(f"no store at {path} ({hint})")
+    if BuildDir(path).is_build():
+        raise StoreError(
+            f"{path} is a build folder, not a store: run `imrkg load {path}` first, then ask the store "
+            f"(--store .imrkg/store, or the --store you loaded into)"
+        )
     store = _read_only(path)
     if next(iter(store.named_graphs()), None) is None:
         raise StoreError(f"the store at {path} is empty ({hint})")
