@@ -239,7 +239,8 @@ def test_cli_query_concepts_and_help(example_build, tmp_path):
     assert subprocess.run([*CLI, "query", "no-such-query", "--store", str(store)], capture_output=True).returncode == 2
     found = subprocess.run([*CLI, "concepts", "facet", "-f", "csv"], capture_output=True, text=True)
     assert found.returncode == 0 and "facet-joint-injection" in found.stdout
-    assert subprocess.run([*CLI, "concepts", "zzzqqq"], capture_output=True).returncode == 2  # a name that names nothing: a usage error
+    # a name that names nothing is a usage error
+    assert subprocess.run([*CLI, "concepts", "zzzqqq"], capture_output=True).returncode == 2
     listed = subprocess.run([*CLI, "queries"], capture_output=True, text=True).stdout
     assert "outcome-trend" in listed and "from, to" in listed
     res = subprocess.run(
