@@ -15,7 +15,13 @@ from datetime import date
 from kg.base.resources import data_file
 from kg.base.vocab import guideline_works, slug
 from kg.reading.models import Item, Letter, Source
-from kg.reading.treatments import concepts
+from kg.reading.treatments import (
+    category_concept,
+    category_of,
+    concepts,
+    drug_class_concept,
+    subcategory_concept,
+)
 
 ID = "https://w3id.org/imr-kg/id/"
 Rows = Counter
@@ -43,6 +49,27 @@ def _ancestors(concept: str) -> set[str]:
     return out
 
 
+def _item_classes(t) -> set[str]:
+    """The DWC category, subcategory and drug class concepts an item carries itself."""
+    out = {category_concept(t.category)} if t.category else set()
+    if t.category and t.subcategory:
+        out.add(subcategory_concept(t.category, t.subcategory))
+    if t.drug_class:
+        out.add(drug_class_concept(t.drug_class))
+    return out
+
+
+def _under(item: Item, treatment: str) -> bool:
+    """Whether an item's treatment concept is ``treatment`` or narrower: below it by broader, or
+    (a DWC subcategory) a concept of that subcategory or below one."""
+    table = concepts()
+    for a in _ancestors(_concept(item) or ""):
+        sub = table.get(a, {}).get("subcategory")
+        if a == treatment or (sub and subcategory_concept(table[category_of(a)]["label"], sub) == treatment):
+            return True
+    return False
+
+
 def _references(src: Source) -> list[str]:
     return [*src.sections, *(f"page {p}" for p in src.pages)]
 
@@ -67,10 +94,10 @@ def outcome_by_treatment(letters) -> Rows:
 def cited_sections_for_treatment(letters, treatment: str = "mri") -> Rows:
     items = defaultdict(set)
     for letter, item in _items(letters):
-        if _concept(item) == treatment:
+        if _under(item, treatment):
             for src in item.imr.sources:
                 for ref in _references(src):
-                    items[(ID + "treatment/" + treatment, guideline_works()[src.work].label, ref)].add(
+                    items[(ID + "treatment/" + str(_concept(item)), guideline_works()[src.work].label, ref)].add(
                         (letter.sha256, item.number)
                     )
     return Counter({(*k, len(v)) for k, v in items.items()})
@@ -79,10 +106,15 @@ def cited_sections_for_treatment(letters, treatment: str = "mri") -> Rows:
 def upheld_facet_guidelines(letters, treatment: str = "facet-joint-injection") -> Rows:
     items = defaultdict(set)
     for letter, item in _items(letters):
-        if _concept(item) == treatment and item.outcome == "Upheld":
+        if _under(item, treatment) and item.outcome == "Upheld":
             for src in item.imr.sources:
                 for ref in _references(src) or ["(whole chapter or work)"]:
-                    key = (ID + "treatment/" + treatment, guideline_works()[src.work].label, src.chapter or "", ref)
+                    key = (
+                        ID + "treatment/" + str(_concept(item)),
+                        guideline_works()[src.work].label,
+                        src.chapter or "",
+                        ref,
+                    )
                     items[key].add((letter.sha256, item.number))
     return Counter({(*k, len(v)) for k, v in items.items()})
 
@@ -433,7 +465,9 @@ def filtered(letters: list[Letter], filters: dict[str, str], unit: str) -> list[
         checks = {
             "category": lambda c: t.category == c.label,
             "drug-class": lambda c: t.drug_class == c.label,
-            "treatment": lambda c: c.slug in _ancestors(t.concept),
+            "treatment": lambda c: (
+                c.slug in _ancestors(t.concept or "") or c.iri in {str(ID + "treatment/" + s) for s in _item_classes(t)}
+            ),
             "outcome": lambda c: item.outcome == c.label,
         }
         return all(check(want[k]) for k, check in checks.items() if k in want)

@@ -327,3 +327,16 @@ def test_a_specialty_state_or_drug_outside_the_vocabulary_is_counted_under_its_o
         assert states == {"California": 2, "Ontario": 1}, (raw, states)
         treatments = {r["treatment"] for r in ask(store, load_questions()["outcome-by-treatment"], raw=raw).records()}
         assert "donepezil" in treatments and len(treatments) == 2, (raw, treatments)
+
+
+@pytest.mark.parametrize(
+    "value", ["injection", "facet-joint-injection", "Facet Injection", "subcategory/injection/facet-injection"]
+)
+def test_a_treatment_means_it_or_any_narrower_one_in_every_question(example_store, value):
+    """0.7.0: `upheld-facet-guidelines --param treatment=injection` answered nothing while
+    `outcome-by-treatment` answered; and the subcategory `imrkg concepts` offers ("Facet
+    Injection") matched nothing although the facet items carry it."""
+    own = ask(example_store, "upheld-facet-guidelines", {"treatment": value}).rows
+    assert own and {r[0].rsplit("/", 1)[-1] for r in own} == {"facet-joint-injection"}, own
+    filtered = ask(example_store, "outcome-by-treatment", {"treatment": value}).rows
+    assert filtered and all("facet" in str(r).lower() or "injection" in str(r).lower() for r in filtered), filtered

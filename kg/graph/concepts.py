@@ -68,6 +68,27 @@ def all_concepts() -> tuple[Concept, ...]:
     return tuple(sorted(out, key=lambda c: (KINDS.index(c.kind), c.label.lower(), c.iri)))
 
 
+@cache
+def narrower(iri: str) -> tuple[str, ...]:
+    """``iri`` and every treatment concept under it: by skos:broader, and for a DWC subcategory
+    the concepts skos:related to it and theirs. What a treatment parameter means: "injection"
+    is every injection, "Facet Injection" every facet-injection concept."""
+    from kg.graph.vocab_rdf import vocabulary_graph
+
+    g = vocabulary_graph()
+    start = URIRef(iri)
+    seen = {start}
+    todo = [start, *(s for s in g.subjects(SKOS.related, start) if isinstance(s, URIRef))]
+    seen.update(todo)
+    while todo:
+        node = todo.pop()
+        for child in g.subjects(SKOS.broader, node):
+            if isinstance(child, URIRef) and child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return (iri, *sorted(str(s) for s in seen if s != start))
+
+
 def concepts(kind: str | None = None) -> list[Concept]:
     """The concepts of one kind (all kinds when None)."""
     return [c for c in all_concepts() if kind is None or c.kind == kind]
@@ -120,4 +141,4 @@ def closest(value: str, kind: str | None = None) -> list[str]:
     return close[:5]
 
 
-__all__ = ["KINDS", "Concept", "UnknownConcept", "all_concepts", "closest", "concepts", "resolve", "search"]
+__all__ = ["KINDS", "Concept", "UnknownConcept", "all_concepts", "closest", "concepts", "narrower", "resolve", "search"]

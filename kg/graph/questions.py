@@ -28,8 +28,10 @@ citation, the letter itself) -- the tests hold fast answer = raw answer = plain 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -398,13 +400,24 @@ def _recombined(q: Question, text: str) -> str:
     return "".join(pieces)
 
 
-def fast_query(q: Question, own: dict[str, str], months: list[str] | None) -> str:
+Own = Mapping[str, "str | tuple[str, ...]"]  # a question's own parameters: name -> a term, or the terms it means
+
+
+def values_block(own: Own) -> str:
+    """``VALUES (?a ?b) { (...) (...) }`` binding each own parameter to its term, or to each of its
+    terms (a treatment parameter means the treatment and every narrower one)."""
+    columns = [[v] if isinstance(v, str) else list(v) for v in own.values()]
+    rows = " ".join("(" + " ".join(row) + ")" for row in itertools.product(*columns))
+    return f"VALUES ({' '.join('?' + k for k in own)}) {{ {rows} }}"
+
+
+def fast_query(q: Question, own: Own, months: list[str] | None) -> str:
     """The question over its statistics: ``own`` binds its own parameters (name -> SPARQL term),
     ``months`` (YYYY-MM) restricts it to a date range; None reads the all-time totals."""
     by_month = months is not None
     lines = []
     if own:
-        lines.append(f"VALUES ({' '.join('?' + k for k in own)}) {{ ({' '.join(own.values())}) }}")
+        lines.append(values_block(own))
     if by_month:
         # no month in range: a month no observation has (an empty VALUES sent Virtuoso 7's cost
         # estimate to 2.5 million seconds, refused)
@@ -440,14 +453,14 @@ def fast_query(q: Question, own: dict[str, str], months: list[str] | None) -> st
     return f"{q.prologue}SELECT{_recombined(q, q.projection)}WHERE {{\n  {where}\n}}{_recombined(q, q.tail)}"
 
 
-def raw_query(q: Question, own: dict[str, str], filters: dict[str, str]) -> str:
+def raw_query(q: Question, own: Own, filters: dict[str, str]) -> str:
     """The question over the letter graphs: ``own`` parameters bound by a VALUES block opening the
     WHERE group (the optimizer starts from the value; Virtuoso 7 ignores a trailing VALUES on some
     grouped queries), standard ``filters`` added as FILTER EXISTS patterns (name -> SPARQL term)."""
     table = q.takes()
     head = ""
     if own:
-        head = f"\n  VALUES ({' '.join('?' + k for k in own)}) {{ ({' '.join(own.values())}) }}"
+        head = "\n  " + values_block(own)
     added = []
     for name, term in filters.items():
         f = table[name]

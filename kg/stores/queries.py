@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.base.resources import query_file
-from kg.graph.concepts import resolve
+from kg.graph.concepts import narrower, resolve
 from kg.graph.namespaces import IMR, STAT, STATISTICS_GRAPH, statistics_dataset_iri
 from kg.graph.questions import Question, QuestionError, fast_query, load_questions, masked_sparql, raw_query
 from kg.graph.terms import to_rdflib, typed_value
@@ -166,18 +166,20 @@ def _named(name: str, folders: tuple) -> Question:
     return questions[name]
 
 
-def terms(q: Question, given: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+def terms(q: Question, given: dict[str, str]) -> tuple[dict[str, str | tuple[str, ...]], dict[str, str]]:
     """(own parameters, standard filters), each name -> the value as a SPARQL term; defaults
     applied to own parameters. A parameter the question does not take is an error."""
     takes = q.takes()
     unknown = sorted(set(given) - set(takes))
     if unknown:
         raise QuestionError(f"{q.name} takes no parameter {', '.join(unknown)}; it takes: {', '.join(takes) or 'none'}")
-    own = {}
+    own: dict[str, str | tuple[str, ...]] = {}
     for p in q.params:
         value = given.get(p.name, p.default)
         if value is not None and value != "":
             own[p.name] = _term(p.kind, value, p.name)
+            if p.kind == "treatment":  # the treatment and every narrower one, as the filter means it
+                own[p.name] = tuple(f"<{iri}>" for iri in narrower(own[p.name][1:-1]))
     filters = {name: _term(takes[name].kind, v, name) for name, v in given.items() if name not in own and v != ""}
     return own, filters
 
