@@ -624,7 +624,30 @@ def query(
         _fail_line(name, f"answered from the letter graphs: {answer.why}")
     if show_sparql:
         _echo(answer.sparql, err=True)
+    if "from" in given or "to" in given:
+        _say_date_coverage(target, name, given, not answer.rows, timeout)
     _emit(answer.columns, answer.rows, fmt, output)
+
+
+def _say_date_coverage(target, name: str, given: dict[str, str], empty: bool, timeout: float | None) -> None:
+    """On stderr, for a date filter: the letters it left out for having no decision date, and for
+    an empty answer, the span of decision dates the store holds."""
+    from kg.stores.queries import date_coverage
+
+    try:
+        cover = date_coverage(target, timeout)
+    except Exception:  # a note, never the answer's failure
+        return
+    if cover.undated:
+        _fail_line(name, f"{cover.undated} letters have no decision date (2014 layout): from/to leave them out")
+    if empty:
+        span = (
+            f"the letters here were decided from {cover.first} to {cover.last}"
+            if cover.first
+            else "no letter here states a decision date"
+        )
+        window = f"{given.get('from', 'the start')} to {given.get('to', 'the end')}"
+        _fail_line(name, f"nothing was decided from {window}: {span}")
 
 
 @app.command()

@@ -337,3 +337,17 @@ def test_the_python_api_asks_a_store_by_its_path_and_never_creates_one(example_b
     with pytest.raises(StoreError, match="no store at"):
         ask(tmp_path / "missing", "outcome-by-category")
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_date_filter_says_what_it_left_out_and_an_empty_range_says_why(example_build, tmp_path):
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    res = run("query", "outcome-by-category", "--param", "from=2030-01-01", "--store", str(store), "-f", "csv")
+    err = res.stderr.decode()
+    assert res.returncode == 0 and res.stdout.decode().strip() == "category,items,overturned,overturn_pct"
+    assert "nothing was decided from 2030-01-01 to the end: the letters here were decided from 2016-" in err
+    assert "1 letters have no decision date (2014 layout): from/to leave them out" in err
+    res = run(
+        "query", "outcome-by-category", "--param", "from=2017-02-01", "--param", "to=2017-01-01", "--store", str(store)
+    )
+    assert res.returncode == 2 and b"is after to=2017-01-01" in res.stderr

@@ -181,7 +181,34 @@ def terms(q: Question, given: dict[str, str]) -> tuple[dict[str, str | tuple[str
             if p.kind == "treatment":  # the treatment and every narrower one, as the filter means it
                 own[p.name] = tuple(f"<{iri}>" for iri in narrower(own[p.name][1:-1]))
     filters = {name: _term(takes[name].kind, v, name) for name, v in given.items() if name not in own and v != ""}
+    if "from" in given and "to" in given and _date(given["from"], "from") > _date(given["to"], "to"):
+        raise QuestionError(f"from={given['from']} is after to={given['to']}: no decision can fall in that range")
     return own, filters
+
+
+@dataclass(frozen=True, slots=True)
+class DateCoverage:
+    """What a date filter reads: the first and last decision dates the store holds, and how many
+    letters have no decision date (the 2014 layout states none), which a date filter leaves out."""
+
+    first: str | None
+    last: str | None
+    undated: int
+
+
+def date_coverage(target, timeout: float | None = None) -> DateCoverage:
+    """The decision dates the letters in ``target`` span, and how many have none (asked only where
+    a date filter was given: one pass over the letters)."""
+    letter, date_ = f"<{IMR.DeterminationLetter}>", f"<{IMR.decisionDate}>"
+    _, span = run(target, f"SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{ ?l {date_} ?d }}", timeout=timeout)
+    _, count = run(
+        target,
+        f"SELECT (COUNT(?l) AS ?n) WHERE {{ ?l a {letter} FILTER NOT EXISTS {{ ?l {date_} ?d }} }}",
+        timeout=timeout,
+    )
+    first, last = span[0] if span else (None, None)
+    undated = count[0][0] if count else 0
+    return DateCoverage(first and str(first)[:10], last and str(last)[:10], int(undated or 0))
 
 
 def _term(kind: str, value: str, name: str) -> str:
