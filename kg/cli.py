@@ -408,7 +408,8 @@ def load(
         _fail_line(str(store), str(err))
         raise typer.Exit(EXIT_USAGE) from None
     except (OSError, ValueError, SyntaxError) as err:
-        _fail_line(str(sources[0]), str(err).splitlines()[0])
+        named = getattr(err, "filename", None)
+        _fail_line(str(named or sources[0]), (getattr(err, "strerror", None) or str(err)).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
     _echo(
         f"loaded {counts['graphs']} graphs, removed {counts['removed']}, {counts['unchanged']} unchanged; "

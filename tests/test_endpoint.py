@@ -10,6 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from conftest import EXAMPLES
 from servers import free_port
 
 from kg.graph.questions import load_questions, raw_query
@@ -249,3 +250,16 @@ def test_a_server_failing_every_graph_stops_the_load_and_echoed_credentials_are_
     secret = ("alice", "s3cret-pw")
     echoed = "Authorization: Basic YWxpY2U6czNjcmV0LXB3 user alice:s3cret-pw password s3cret-pw"
     assert "s3cret" not in scrub(echoed, secret) and "YWxpY2U6czNjcmV0LXB3" not in scrub(echoed, secret)
+
+
+def test_a_truncated_gzip_graph_file_is_named_with_its_reason_for_a_store_and_a_server(fake, tmp_path):
+    """0.7.0 said only "Aborted." (click's word for an EOFError) for a truncated graph.trig.gz."""
+    out = tmp_path / "out"
+    assert subprocess.run([*CLI, "build", str(EXAMPLES), "-o", str(out), "--compress", "gzip", "-q"]).returncode == 0
+    gz = out / "graph.trig.gz"
+    gz.write_bytes(gz.read_bytes()[: gz.stat().st_size // 2])
+    server = fake([(201, 0)] * 200)
+    for target in (["--store", str(tmp_path / "store")], ["--endpoint", server.url]):
+        res = subprocess.run([*CLI, "load", str(out), *target], capture_output=True, text=True)
+        assert res.returncode == 1 and "Aborted" not in res.stderr, res.stderr
+        assert f"{gz}: truncated or corrupt gzip file" in res.stderr, res.stderr

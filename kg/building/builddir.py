@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,34 @@ class _Counted(io.RawIOBase):
         super().close()
 
 
+class GraphFileError(OSError):
+    """A graph file that cannot be read to its end (a truncated or corrupt .gz): names the file."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class _Checked(io.RawIOBase):
+    """A gzip stream whose read errors (a truncated file, a bad CRC) become a :class:`GraphFileError`
+    naming the file: unnamed, an EOFError reached the user as click's bare "Aborted."."""
+
+    def __init__(self, unpacked: gzip.GzipFile, path: str | Path) -> None:
+        self.unpacked, self.path = unpacked, path
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            return self.unpacked.readinto(buffer)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+            raise GraphFileError(0, f"truncated or corrupt gzip file ({err}); build it again", str(self.path)) from None
+
+    def close(self) -> None:
+        self.unpacked.close()
+        super().close()
+
+
 def open_graph(path: str | Path, advanced: Callable[[int], None] | None = None):
     """A graph file opened for reading bytes, gzip or not (by its name). ``advanced`` is told the
     bytes of the file read so far, compressed bytes for a ``.gz`` file (its size is the total)."""
@@ -83,7 +112,7 @@ def open_graph(path: str | Path, advanced: Callable[[int], None] | None = None):
         return raw
     unpacked = gzip.GzipFile(fileobj=raw, mode="rb")
     unpacked.myfileobj = raw  # type: ignore[assignment] # closing the gzip reader closes the file under it
-    return unpacked
+    return io.BufferedReader(_Checked(unpacked, path))
 
 
 @dataclass(frozen=True, slots=True)
