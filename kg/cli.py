@@ -96,6 +96,24 @@ def _fail_line(name: str, reason: str) -> None:
     typer.echo(f"imrkg: {shown(name, one_line=True)}: {shown(reason, one_line=True)}", err=True)
 
 
+def _check_builds(sources: list[Path]) -> None:
+    """Each source of `imrkg load` is a build folder or a graph file; a folder of letters (or any
+    other) is a usage error that says to build it first (0.7.0 failed on it after making the store)."""
+    from kg.building.builddir import BuildDir
+
+    for source in sources:
+        if not source.exists():
+            _fail_line(str(source), "no such file or directory")
+            raise typer.Exit(EXIT_USAGE)
+        if source.is_dir() and not BuildDir(source).is_build():
+            _fail_line(
+                str(source),
+                f"not a build folder (no graph.trig): build it first, `imrkg build {source} -o OUTDIR`, "
+                "then `imrkg load OUTDIR`",
+            )
+            raise typer.Exit(EXIT_USAGE)
+
+
 def _unresolved(summary: dict) -> str:
     """The build line's words for citations of a guideline no vocabulary knows (only when there are some)."""
     n = len(summary["unresolved_citations"])
@@ -228,6 +246,8 @@ def build(
         except BuildLocked as err:
             _fail_line(str(outdir), str(err))
             raise typer.Exit(EXIT_USAGE) from None
+    for note in summary.notes:
+        _echo(f"imrkg: {note}", err=True)
     for failure in summary.failures + summary.conflicts:
         _fail_line(failure["file"], failure["error"])
     for v in summary.violations[:20]:
@@ -372,6 +392,7 @@ def load(
     ] = False,
 ) -> None:
     """Load built graphs into the embedded store or a server; each named graph replaces the stored one."""
+    _check_builds(sources)  # before a store is opened or made: a wrong folder leaves nothing behind
     if virtuoso_sql:
         if not endpoint or len(sources) != 1:  # before the store is looked for: it is not used
             _fail_line("--virtuoso-sql", "needs --endpoint (Virtuoso's SPARQL URL) and one build directory")

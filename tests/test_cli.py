@@ -351,3 +351,44 @@ def test_a_date_filter_says_what_it_left_out_and_an_empty_range_says_why(example
         "query", "outcome-by-category", "--param", "from=2017-02-01", "--param", "to=2017-01-01", "--store", str(store)
     )
     assert res.returncode == 2 and b"is after to=2017-01-01" in res.stderr
+
+
+def test_a_corrupt_store_a_bad_question_file_and_a_letters_folder_given_to_load_are_one_line_each(
+    example_build, tmp_path
+):
+    """0.7.0: a RuntimeError traceback (corrupt store), a UnicodeDecodeError traceback (a .rq not in
+    UTF-8), a read of /dev/zero forever (a .rq linked to it), and an empty store folder left behind
+    by `load LETTERS`."""
+    store = tmp_path / "store"
+    assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    (store / "CURRENT").write_text("garbage\n")
+    res = run("load", str(example_build), "--store", str(store))
+    assert res.returncode == 2 and b"Traceback" not in res.stderr and b"move it aside" in res.stderr
+    bad = tmp_path / "questions"
+    bad.mkdir()
+    (bad / "latin1.rq").write_bytes(b"SELECT \xff\xfe WHERE {}")
+    res = run("queries", "--queries", str(bad))
+    assert res.returncode == 2 and b"latin1.rq: not UTF-8 text" in res.stderr and b"Traceback" not in res.stderr
+    (bad / "latin1.rq").unlink()
+    (bad / "zero.rq").symlink_to("/dev/zero")
+    res = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "queries", "--queries", str(bad)], capture_output=True, timeout=60
+    )
+    assert res.returncode == 2 and b"zero.rq: not a regular file" in res.stderr
+    res = run("load", str(EXAMPLES), "--store", str(tmp_path / "new-store"))
+    assert res.returncode == 2 and b"not a build folder" in res.stderr and not (tmp_path / "new-store").exists()
+
+
+def test_a_corrupt_manifest_is_remade_with_a_word_about_it(tmp_path):
+    out = tmp_path / "out"
+    assert run("build", str(EXAMPLES), "-o", str(out), "-q").returncode == 0
+    (out / "manifest.sqlite").write_text("not a database")
+    res = run("build", str(EXAMPLES), "-o", str(out))
+    assert res.returncode == 0 and b"manifest.sqlite: unreadable" in res.stderr and b"parsed again" in res.stderr
+    assert json.loads((out / "summary.json").read_text())["letters"] == 2
+
+
+def test_the_disk_check_speaks_in_units_a_person_reads():
+    from kg.stores.store import _size
+
+    assert [_size(n) for n in (3.2e9, 7.4e8, 12_000, 512)] == ["3.2 GB", "740.0 MB", "12.0 KB", "512 bytes"]

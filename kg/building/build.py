@@ -79,6 +79,7 @@ class BuildSummary:
     warnings: list[Violation] = field(default_factory=list)  # severity Warning: reported, the letter conforms
     unmapped_treatments: list[dict] = field(default_factory=list)
     unresolved_citations: list[dict] = field(default_factory=list)  # sources whose guideline no vocabulary knows
+    notes: list[str] = field(default_factory=list)  # what the user should know about this run (a manifest remade)
     outcomes: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     rebuilt_shards: int = 0
@@ -105,6 +106,7 @@ class BuildSummary:
             "letters_not_conforming": len({v.letter for v in self.violations}),
             "unmapped_treatments": self.unmapped_treatments,
             "unresolved_citations": self.unresolved_citations,
+            "notes": self.notes,
             "shards": self.shards,
             "rebuilt_shards": self.rebuilt_shards,
             "parsed_this_run": self.parsed,
@@ -316,7 +318,7 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
         "inputs": _fixed_inputs_sha256(),
         "questions": definitions(),
     }
-    old = Manifest.open_existing(out.manifest, settings)
+    old = Manifest.open_existing(out.manifest, settings, summary.notes.append)
     with Manifest.create(out.manifest, settings) as new:
         dirty = _plan(inputs, out, old, new, shards, summary)
         gz = compressed(compress, new.source_count())

@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,14 +98,20 @@ class Manifest:
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
-    def open_existing(cls, path: Path, settings: dict[str, str]) -> Manifest | None:
-        """The previous build's manifest, or None if there is none or it was made differently."""
+    def open_existing(
+        cls, path: Path, settings: dict[str, str], note: Callable[[str], None] | None = None
+    ) -> Manifest | None:
+        """The previous build's manifest, or None if there is none or it was made differently;
+        ``note`` is told why one that is there cannot be read (the build then parses every input
+        again: nothing is lost, but the user should know why it takes long)."""
         if not path.is_file():
             return None
         try:
             conn = sqlite3.connect(path)
             meta = dict(conn.execute("SELECT key, value FROM meta"))
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as err:
+            if note is not None:
+                note(f"{path}: unreadable ({err}): every input is parsed again and the manifest written anew")
             return None
         if any(meta.get(k) != v for k, v in settings.items()):
             conn.close()

@@ -31,6 +31,7 @@ import hashlib
 import itertools
 import json
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -132,9 +133,32 @@ def load_questions(extra: list[str | Path] | tuple = ()) -> dict[str, Question]:
         files += sorted(path.glob("*.rq"))
     out = {}
     for f in files:
-        q = read_question(f.name.removesuffix(".rq"), f.read_text(encoding="utf-8"), str(f))
+        q = read_question(f.name.removesuffix(".rq"), _question_text(f), str(f))
         out[q.name] = q
     return out
+
+
+MAX_QUESTION_BYTES = 1 << 20  # a question is a page of SPARQL; a megabyte is not one
+
+
+def _question_text(f) -> str:
+    """A question file's text: a regular file of at most a megabyte of UTF-8, else a
+    :class:`QuestionError` naming it (a link to /dev/zero read forever)."""
+    if isinstance(f, Path):
+        try:
+            st = f.stat()
+        except OSError as err:
+            raise QuestionError(f"{f}: cannot read ({err.strerror or err})") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise QuestionError(f"{f}: not a regular file (a device, pipe or socket): not a question")
+        if st.st_size > MAX_QUESTION_BYTES:
+            raise QuestionError(f"{f}: {st.st_size // 1024} KB is too large for a question (at most 1 MB)")
+    try:
+        return f.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise QuestionError(f"{f}: not UTF-8 text (byte {err.start}): save the question as UTF-8") from None
+    except OSError as err:
+        raise QuestionError(f"{f}: cannot read ({err.strerror or err})") from None
 
 
 @cache

@@ -52,7 +52,14 @@ class StoreError(Exception):
 def open_store(path: str | Path = DEFAULT_STORE) -> ox.Store:
     """The embedded on-disk store at ``path``, for writing (made if missing)."""
     Path(path).mkdir(parents=True, exist_ok=True)
-    return ox.Store(str(path))
+    try:
+        return ox.Store(str(path))
+    except (OSError, RuntimeError) as err:  # RocksDB's "Corruption: CURRENT file corrupted", a lock held
+        reason = str(err).splitlines()[0][:200]
+        raise StoreError(
+            f"cannot open the store at {path} for writing: {reason} (if it is corrupt, move it aside "
+            "and load the build into a new store: nothing in the build is lost)"
+        ) from None
 
 
 def check_free_disk(path: str | Path, store: ox.Store, sources: list[str | Path]) -> None:
@@ -70,10 +77,18 @@ def check_free_disk(path: str | Path, store: ox.Store, sources: list[str | Path]
     free = shutil.disk_usage(where).free
     if need > free:
         raise StoreError(
-            f"loading {quads:,} quads into the store at {path} needs about {need / 1e9:.1f} GB of free disk "
-            f"while it runs, and {free / 1e9:.1f} GB are free: free disk, put the store on a larger disk (--store), "
+            f"loading {quads:,} quads into the store at {path} needs about {_size(need)} of free disk "
+            f"while it runs, and {_size(free)} are free: free disk, put the store on a larger disk (--store), "
             "or load the build into Virtuoso (imrkg load BUILD --endpoint URL --virtuoso-sql HOST:PORT)"
         )
+
+
+def _size(n: float) -> str:
+    """Bytes for a person: "3.2 GB", "740 MB", "12 KB" (0.7.0 said "0.0 GB needed, 0.0 GB free")."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{int(n)} bytes"
 
 
 def _quads_built(source: Path) -> int:
