@@ -5,20 +5,35 @@ Exit status: 0 everything succeeded, 1 some inputs failed (each named on stderr)
 
 from __future__ import annotations
 
-import contextlib
 import signal
-import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
 
-import typer
 
-from kg.base.output import atomic_writer, json_text, shown
-from kg.base.version import __version__
-from kg.building.builddir import COMPRESSIONS, DEFAULT_OUTPUT
-from kg.outputs.export import FORMATS, VIEWS
-from kg.stores.store import DEFAULT_STORE
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C before :func:`main` runs (during the imports below): nothing has been written, so
+    one line and out at once (0.7.0 printed the import's traceback)."""
+    import os
+
+    os.write(2, b"imrkg: interrupted (Ctrl-C) while starting: nothing was done\n")
+    os._exit(130)
+
+
+# first, before the heavy imports below
+signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+import contextlib  # noqa: E402
+import sys  # noqa: E402
+from enum import StrEnum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import typer  # noqa: E402
+
+from kg.base.output import atomic_writer, json_text, shown  # noqa: E402
+from kg.base.stop import Interrupted, stop_on_signals  # noqa: E402
+from kg.base.version import __version__  # noqa: E402
+from kg.building.builddir import COMPRESSIONS, DEFAULT_OUTPUT  # noqa: E402
+from kg.outputs.export import FORMATS, VIEWS  # noqa: E402
+from kg.stores.store import DEFAULT_STORE  # noqa: E402
 
 app = typer.Typer(
     name="imrkg",
@@ -432,6 +447,15 @@ def load(
         named = getattr(err, "filename", None)
         _fail_line(str(named or sources[0]), (getattr(err, "strerror", None) or str(err)).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
+    from kg.stores.serve import served_by
+
+    serving = served_by(store)
+    if serving and counts["graphs"] + counts["removed"]:
+        _fail_line(
+            str(store),
+            f"imrkg serve (process {serving['pid']}, {serving['url']}) serves this store as it was before this "
+            "load: restart it to answer from the new graphs",
+        )
     _echo(
         f"loaded {counts['graphs']} graphs, removed {counts['removed']}, {counts['unchanged']} unchanged; "
         f"store {store} holds {counts['quads']} quads",
@@ -970,8 +994,15 @@ def main() -> None:
     full disk) is one line naming it, exit 1: what was written before stays as it was."""
     from kg.base.output import OutputError
 
+    stop_on_signals()
     try:
         app()
+    except Interrupted as stop:
+        name = (
+            "Ctrl-C" if stop.args and stop.args[0] == signal.SIGINT else f"signal {stop.args[0] if stop.args else '?'}"
+        )
+        typer.echo(f"imrkg: interrupted ({name}): what was being written was not kept; run it again", err=True)
+        raise SystemExit(130) from None
     except OutputError as err:
         _echo(f"imrkg: {err.strerror}", err=True)
         raise SystemExit(EXIT_SOME_FAILED) from None

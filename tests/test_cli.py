@@ -392,3 +392,33 @@ def test_the_disk_check_speaks_in_units_a_person_reads():
     from kg.stores.store import _size
 
     assert [_size(n) for n in (3.2e9, 7.4e8, 12_000, 512)] == ["3.2 GB", "740.0 MB", "12.0 KB", "512 bytes"]
+
+
+@pytest.mark.parametrize("command, delay", [("build", 3.0), ("load", 0.05), ("load", 0.4)])
+def test_ctrl_c_from_the_terminal_is_one_line_and_exit_130(example_build, tmp_path, command, delay):
+    """A terminal sends Ctrl-C to the whole process group: 0.7.0's workers printed "Exception in
+    initializer ... KeyboardInterrupt" and an early Ctrl-C printed an import traceback."""
+    import os
+    import signal
+    import time
+
+    from factories import synth
+
+    if command == "build":
+        letters = synth(tmp_path / "letters", 400)
+        args = ["build", str(letters), "-o", str(tmp_path / "out"), "-j", "2"]
+    else:
+        args = ["load", str(example_build), "--store", str(tmp_path / "store")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    text = err.decode()
+    assert proc.returncode == 130, text
+    assert text.count("\n") == 1 and text.startswith("imrkg: interrupted (Ctrl-C)"), text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no worker is left behind
+        os.killpg(proc.pid, 0)

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
 from factories import CLI, cli, synth
 from test_build import _edit_one, build, kill_during
 
@@ -277,3 +278,49 @@ def test_a_load_into_a_store_another_process_holds_is_one_line(example_build, tm
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("imrkg: ") and "lock" in lines[0].lower(), lines
     del holder
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_serve_stopped_by_any_signal_frees_its_port_and_a_load_meanwhile_is_told(example_build, tmp_path, stop):
+    """0.7.0: `imrkg serve` stopped by SIGTERM or SIGHUP, or killed, left the Oxigraph server
+    holding the port; a load into the served store was not mentioned, and its user kept getting
+    the old answers."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from servers import free_port
+
+    path = tmp_path / "store"
+    load(open_store(path), [example_build])
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(path), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            if "imrkg: serving" in line:
+                break
+        other = tmp_path / "other"  # a build of one of the two letters: the load removes the other
+        assert cli("build", str(next(EXAMPLES.glob("*.txt"))), "-o", str(other), "-q").returncode == 0
+        said = cli("load", str(example_build), "--store", str(path))  # unchanged: nothing to say
+        assert "imrkg serve" not in said.stderr
+        said = cli("load", str(other), "--store", str(path))
+        assert said.returncode == 0 and f"imrkg serve (process {proc.pid}" in said.stderr, said.stderr
+    finally:
+        proc.send_signal(getattr(signal, stop))
+        proc.wait(timeout=30)
+    if stop != "SIGKILL":
+        assert proc.returncode == 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"the server still holds port {port} after {stop}")

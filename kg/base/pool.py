@@ -31,7 +31,10 @@ WORKER_MEMORY_MB = 4096  # address space per worker; IMRKG_WORKER_MEMORY_MB over
 
 def die_with_parent() -> None:
     """Worker start: ask Linux to kill this worker when the process that started it dies (kill -9
-    of a build left its workers running, 87 MB each), and cap its memory (:func:`limit_memory`)."""
+    of a build left its workers running, 87 MB each), and cap its memory (:func:`limit_memory`).
+    A worker ignores Ctrl-C: a terminal sends it to the whole process group, and the parent
+    stops the workers (0.7.0's workers each printed "Exception in initializer ... KeyboardInterrupt")."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -116,6 +119,7 @@ def ordered_map(
     until the one item that kills a worker is found; that item gets ``died(item)``. It costs
     that item, never the batch."""
     pool = _Pool(jobs, task, prepare, died, initializer, initargs)
+    finished = False
     try:
         pending: deque[tuple[list[Item], Future]] = deque()
         for chunk in chunks:
@@ -126,8 +130,9 @@ def ordered_map(
         while pending:
             done, fut = pending.popleft()
             yield from zip(done, pool.collect(done, fut), strict=True)
+        finished = True
     finally:
-        pool.shutdown()
+        pool.shutdown(now=not finished)  # interrupted or failed: stop the workers, do not wait for them
 
 
 class _Pool:
@@ -171,7 +176,13 @@ class _Pool:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = self._start()
 
-    def shutdown(self) -> None:
+    def shutdown(self, now: bool = False) -> None:
+        """Wait for the workers to end; ``now``: end them (a Ctrl-C, a failure in the parent)."""
+        if now:
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.terminate()
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            return
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 

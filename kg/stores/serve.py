@@ -8,14 +8,19 @@ a missing, empty or half-loaded store is refused instead of served.
 
 from __future__ import annotations
 
+import ctypes
+import json
+import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import requests
 
+from kg.base.stop import Interrupted
 from kg.stores.store import StoreError, open_for_reading
 
 
@@ -40,11 +45,36 @@ def command(store: str | Path, host: str, port: int) -> list[str]:
     ]
 
 
+SERVING = "imrkg-serving.json"  # in a served store: which process serves it, so a load can say so
+
+
+def _server_dies_with_us() -> None:
+    """The server's start: Linux kills it when imrkg serve dies, even by SIGKILL (0.7.0 left it
+    holding the port)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def served_by(store: str | Path) -> dict | None:
+    """Who serves the store now (``pid``, ``url``), or None: a load into a served store is not seen
+    by the read-only server until it restarts, and the user must be told."""
+    try:
+        info = json.loads((Path(store) / SERVING).read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info if isinstance(info, dict) else None
+
+
 def serve(store: str | Path, host: str = "127.0.0.1", port: int = 7878, ready=None) -> int:
-    """Run the server until it stops or Ctrl-C; ``ready(url)`` is called once it answers.
-    Returns the server's exit status (0 after Ctrl-C)."""
+    """Run the server until it stops, Ctrl-C, SIGTERM or SIGHUP; ``ready(url)`` is called once it
+    answers. Returns the server's exit status (0 after a stop signal)."""
     open_for_reading(store)  # refuses a missing, empty or half-loaded store
-    proc = subprocess.Popen(command(store, host, port))
+    proc = subprocess.Popen(command(store, host, port), preexec_fn=_server_dies_with_us)
+    marker = Path(store) / SERVING
     url = f"http://{host}:{port}"
     session = requests.Session()
     session.trust_env = False  # a proxy from the environment must not stand between us and loopback
@@ -58,10 +88,14 @@ def serve(store: str | Path, host: str = "127.0.0.1", port: int = 7878, ready=No
                 time.sleep(0.2)
         if proc.poll() is not None:
             return proc.returncode
+        try:
+            marker.write_text(json.dumps({"pid": os.getpid(), "url": f"{url}/query"}))
+        except OSError:
+            pass
         if ready:
             ready(f"{url}/query")
         return proc.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Interrupted):
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=10)
@@ -72,6 +106,9 @@ def serve(store: str | Path, host: str = "127.0.0.1", port: int = 7878, ready=No
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        info = served_by(store)
+        if info is not None and info.get("pid") == os.getpid():
+            marker.unlink(missing_ok=True)
 
 
-__all__ = ["command", "serve", "server_binary"]
+__all__ = ["SERVING", "command", "serve", "served_by", "server_binary"]
