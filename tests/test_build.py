@@ -363,6 +363,31 @@ def test_same_case_other_decisions_is_a_conflict_naming_both(tmp_path):
     assert summary["letters"] == 2  # the graph keeps the first file's letter
 
 
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (("Neurology", "Orthopedic Surgery"), "reviewer.specialties"),
+        (("Date of Injury: 10/03/2016", "Date of Injury: 10/04/2016"), "dates.injury"),
+    ],
+)
+def test_same_case_other_specialty_or_injury_date_is_a_conflict_not_a_copy(tmp_path, change, says):
+    """0.7.0 compared only the decisions: a second file of one case naming another specialty or
+    injury date was dropped as "same letter" without a word."""
+    from factories import letter_text
+
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    text = letter_text(specialty="Neurology")
+    assert change[0] in text
+    (letters / "a.txt").write_text(text)
+    (letters / "b.txt").write_text(text.replace(*change))
+    res = cli("build", str(letters), "-o", str(tmp_path / "out"), "-q")
+    summary = BuildDir(tmp_path / "out").read_summary()
+    assert res.returncode == 1 and summary["duplicates"] == [], res.stderr
+    (conflict,) = summary["conflicts"]
+    assert "states other things" in conflict["error"] and says in conflict["error"], conflict
+
+
 MEMORY_ERROR = "document too large to parse in memory"
 
 

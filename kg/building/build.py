@@ -55,8 +55,9 @@ from kg.graph.statistics import (
 from kg.graph.terms import nquad_lines, rdflib_trig, read_iri, trig_graph, trig_header
 from kg.graph.vocab_rdf import ontology_graph, vocabulary_graph
 from kg.reading.drugs import lexicon
-from kg.reading.parse import parse_in_time, printable
+from kg.reading.parse import parse_document, parse_in_time, printable
 from kg.reading.read import Document, discover
+from kg.reading.records import stated_digest, to_record
 
 CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
 
@@ -130,6 +131,7 @@ class Result:
     unmapped: tuple[tuple[int, str], ...] = ()
     violations: tuple[str, ...] = ()  # JSON of Violation fields
     stats: str = ""  # JSON of the letter's partial rows of every question (kg.graph.statistics)
+    stated: str | None = None  # digest of what the letter states: two files of one case must agree
 
 
 def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
@@ -167,6 +169,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
                     (i.number, i.title) for i in letter.items if i.treatment is None or not i.treatment.concept
                 ),
                 violations=tuple(json.dumps(asdict(v)) for v in validate_triples(triples)),
+                stated=stated_digest(to_record(letter)),
             )
         )
     stats = chunk_statistics(first_copies, _fixed_bytes())
@@ -473,6 +476,7 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
     letter), else a *conflict*: the graph keeps the first file in input order, and the build
     names both and fails (exit 1), since one decision would otherwise be lost without a word."""
     outcomes_of: dict[str, str | None] = {}
+    stated_of: dict[str, str | None] = {}
     duplicates = []
     for row in manifest.results():
         if row.error:
@@ -481,6 +485,7 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
             duplicates.append(row)
         elif row.letter:
             outcomes_of[row.path] = row.outcomes
+            stated_of[row.path] = row.stated
             summary.letters += 1
             summary.triples += row.triples
             outcomes = json.loads(row.outcomes or "[]")
@@ -496,19 +501,38 @@ def _tally(manifest: Manifest, summary: BuildSummary) -> None:
                         {"file": row.path, "letter": found.letter, "source": found.focus}
                     )
     for row in duplicates:
-        kept = outcomes_of.get(row.duplicate_of)  # type: ignore[arg-type]
-        if row.outcomes is None or kept is None or json.loads(row.outcomes) == json.loads(kept):
-            summary.duplicates.append({"file": row.path, "same_letter_as": row.duplicate_of})
+        owner = str(row.duplicate_of)
+        kept = outcomes_of.get(owner)
+        same_outcomes = row.outcomes is None or kept is None or json.loads(row.outcomes) == json.loads(kept)
+        same_statements = row.stated is None or row.stated == stated_of.get(owner, row.stated)
+        if same_outcomes and same_statements:
+            summary.duplicates.append({"file": row.path, "same_letter_as": owner})
+            continue
+        if same_outcomes:  # the decisions agree, something else the letters state does not
+            why = f"it states other things ({_difference(owner, row.path)})"
         else:
-            summary.conflicts.append(
-                {
-                    "file": row.path,
-                    "kept": row.duplicate_of,
-                    "error": f"same case as {row.duplicate_of} but other decisions "
-                    f"({', '.join(json.loads(row.outcomes))} against {', '.join(json.loads(kept))}); "
-                    "the graph keeps the first file",
-                }
-            )
+            why = f"other decisions ({', '.join(json.loads(str(row.outcomes)))} against {', '.join(json.loads(str(kept)))})"
+        summary.conflicts.append(
+            {
+                "file": row.path,
+                "kept": owner,
+                "error": f"same case as {owner} but {why}; the graph keeps the first file",
+            }
+        )
+
+
+def _difference(first: str, second: str) -> str:
+    """Where two files of one case first differ in what they state (both parsed again: a conflict
+    is rare, and the manifest keeps only a digest of each)."""
+    from kg.reading.records import first_difference, stated
+
+    records = []
+    for path in (first, second):
+        outcome = parse_document(Document(path, Path(path)))
+        if outcome.letter is None:
+            return "the first difference could not be read again"
+        records.append(stated(to_record(outcome.letter)))
+    return "first difference: " + (first_difference(records[0], records[1]) or "none found on a second reading")
 
 
 def write_turtle(paths: list[Path], ttl_path: Path) -> None:

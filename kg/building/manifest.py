@@ -21,7 +21,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE sources (
     path TEXT PRIMARY KEY, ord INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, shard INTEGER,
     error TEXT, letter TEXT, graph TEXT, duplicate_of TEXT, triples INTEGER,
-    outcomes TEXT, unmapped TEXT, violations TEXT, stats BLOB, done INTEGER DEFAULT 0);
+    outcomes TEXT, unmapped TEXT, violations TEXT, stats BLOB, stated TEXT, done INTEGER DEFAULT 0);
 CREATE INDEX sources_ord ON sources(ord);
 CREATE INDEX sources_letter ON sources(letter);
 CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
@@ -37,6 +37,7 @@ _RESULT_COLUMNS = (
     "unmapped",
     "violations",
     "stats",
+    "stated",
 )
 
 
@@ -84,6 +85,7 @@ class SourceRow:
     outcomes: str | None = None
     unmapped: str | None = None
     violations: str | None = None
+    stated: str | None = None  # digest of what the letter states (kg.reading.records.stated_digest)
 
 
 _COLUMNS = ", ".join(SourceRow.__slots__)
@@ -241,11 +243,12 @@ class Manifest:
 
     def set_result(self, path: str, *, result=None, duplicate_of: str | None = None) -> None:
         """Record a worker's result for a source, or that it duplicates another source's letter."""
-        if duplicate_of is not None:  # its outcomes are kept to tell a copy from a conflict
+        if duplicate_of is not None:  # its outcomes and statements are kept to tell a copy from a conflict
             outcomes = json.dumps(list(result.outcomes)) if result is not None else None
+            said = result.stated if result is not None else None
             self.conn.execute(
-                "UPDATE sources SET duplicate_of = ?, outcomes = ?, done = 1 WHERE path = ?",
-                (duplicate_of, outcomes, path),
+                "UPDATE sources SET duplicate_of = ?, outcomes = ?, stated = ?, done = 1 WHERE path = ?",
+                (duplicate_of, outcomes, said, path),
             )
             return
         values = (
@@ -259,6 +262,7 @@ class Manifest:
             json.dumps([list(u) for u in result.unmapped]),
             json.dumps(list(result.violations)),
             _pack(result.stats),
+            result.stated,
         )
         sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
         # the worker's hash of what it read; a hash the plan already had is kept when none came back

@@ -108,6 +108,55 @@ def to_record(letter: Letter) -> dict[str, Any]:
     }
 
 
+_PROVENANCE = frozenset({"file", "text", "sha256", "record_version"})  # how a copy was read, not what it states
+
+
+def stated(record: dict[str, Any]) -> Any:
+    """What a letter's record states, without how this copy was read: its file, its text, its hash
+    and every position in it (a .txt and a .pdf of one letter differ only there)."""
+
+    def strip(value: Any, top: bool) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: strip(v, False)
+                for k, v in value.items()
+                if not (k == "span" or k.endswith("_span") or (top and k in _PROVENANCE))
+            }
+        if isinstance(value, list):
+            return [strip(v, False) for v in value]
+        return value
+
+    return strip(record, True)
+
+
+def stated_digest(record: dict[str, Any]) -> str:
+    """A digest of :func:`stated`: two files of one case whose digests differ state other things."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(stated(record), sort_keys=True).encode()).hexdigest()[:32]
+
+
+def first_difference(a: Any, b: Any, path: str = "") -> str | None:
+    """Where two stated records first differ, with both values ("reviewer.specialties: ['Neurology']
+    against ['Orthopedic Surgery']"), or None when they do not."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            found = first_difference(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if a == b:
+        return None
+    return f"{path}: {str(a)[:80]!s} against {str(b)[:80]!s}"
+
+
 def error_record(file: str, reason: str) -> dict[str, Any]:
     """The record of a document that could not be parsed."""
     return {"file": file, "error": reason, "record_version": RECORD_VERSION}
