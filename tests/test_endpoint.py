@@ -197,6 +197,12 @@ class _Scripted(BaseHTTPRequestHandler):
                     self.wfile.write(b" " * 65536)
             except OSError:
                 pass
+        elif self.mode == "large":  # a valid answer of 3 MB: 60,000 rows
+            row = b'{"s":{"type":"uri","value":"https://w3id.org/imr-kg/id/letter/CM16-0000000"}}'
+            body = b'{"head":{"vars":["s"]},"results":{"bindings":[' + b",".join([row] * 40_000) + b"]}}"
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif self.mode == "not-results":
             body = b'{"head": 3, "results": "no"}'
             self.send_header("Content-Length", str(len(body)))
@@ -263,3 +269,25 @@ def test_a_truncated_gzip_graph_file_is_named_with_its_reason_for_a_store_and_a_
         res = subprocess.run([*CLI, "load", str(out), *target], capture_output=True, text=True)
         assert res.returncode == 1 and "Aborted" not in res.stderr, res.stderr
         assert f"{gz}: truncated or corrupt gzip file" in res.stderr, res.stderr
+
+
+def test_a_valid_answer_past_the_bound_is_one_line_with_what_to_do(scripted):
+    """0.7.0 read answers up to 512 MB: a valid 450 MB JSON answer took 7.7 GB and a traceback.
+    Past IMRKG_MAX_ANSWER_MB (64 by default) it is refused in one line that says what to do."""
+    import os
+
+    env = {**os.environ, "IMRKG_MAX_ANSWER_MB": "1"}
+    url = scripted("large")
+    res = subprocess.run(
+        [*CLI, "sparql", "SELECT ?s WHERE { ?s ?p ?o }", "--endpoint", url], capture_output=True, text=True, env=env
+    )
+    assert res.returncode == 1 and res.stderr.count("\n") == 1, res.stderr
+    assert "larger than 1 MB and was refused" in res.stderr and "LIMIT" in res.stderr and "Traceback" not in res.stderr
+    env["IMRKG_MAX_ANSWER_MB"] = "8"
+    res = subprocess.run(
+        [*CLI, "sparql", "SELECT ?s WHERE { ?s ?p ?o }", "--endpoint", url, "-f", "csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert res.returncode == 0 and res.stdout.count("\n") == 40_001, res.stderr

@@ -33,7 +33,10 @@ from kg.stores.queries import with_values
 
 USER_ENV, PASSWORD_ENV = "IMRKG_ENDPOINT_USER", "IMRKG_ENDPOINT_PASSWORD"
 _RETRY_STATUS = {500, 502, 503, 504}
-MAX_ANSWER_BYTES = 512 * 2**20  # a SPARQL answer larger than this is refused, not read into memory
+# A SPARQL answer larger than this is refused with one line, not read: a JSON answer takes about 17
+# times its size as Python rows (a 450 MB answer took 7.7 GB under 0.7.0's 512 MB bound).
+# IMRKG_MAX_ANSWER_MB changes it for a machine with the memory.
+MAX_ANSWER_BYTES = int(os.environ.get("IMRKG_MAX_ANSWER_MB", "64")) * 2**20
 FAILURES_IN_A_ROW = 5  # graphs a server may refuse in a row before a load stops sending
 # Known servers: query path -> (graph store path, name of the graph parameter)
 _GRAPH_STORE_FOR = {"/query": ("/store", "graph"), "/sparql": ("/sparql-graph-crud-auth", "graph-uri")}
@@ -155,7 +158,9 @@ class Endpoint:
                 reason = f"timed out after {self.timeout:g} s"
             except _TooLargeAnswer:
                 raise EndpointError(
-                    f"{redact(url)}: answer larger than {MAX_ANSWER_BYTES // 2**20} MB; refused"
+                    f"{redact(url)}: the answer is larger than {MAX_ANSWER_BYTES // 2**20} MB and was refused "
+                    "(about 17 times that in memory): ask for fewer rows (LIMIT, a filter), or raise "
+                    "IMRKG_MAX_ANSWER_MB on a machine with the memory"
                 ) from None
             except requests.Timeout:
                 reason = f"timed out after {self.timeout:g} s"
