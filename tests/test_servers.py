@@ -310,4 +310,18 @@ def test_one_command_loads_a_build_into_virtuoso_through_its_bulk_loader(corpus_
             text=True,
             env=env,
         )
-        assert bad.returncode == 1 and "not a build output directory" in bad.stderr
+        assert bad.returncode == 2 and "not a build folder" in bad.stderr  # refused before the server is asked
+        # a build folder whose path Virtuoso's SQL client would misread ('\\', '$'): refused before
+        # anything is sent, the server keeps what it had (0.7.0 cleared it, then said it loaded)
+        letters_before = _letter_quads(Endpoint(url))
+        for odd in ("back\\slash", "dollar$HOME"):
+            moved = first.parent / odd
+            shutil.copytree(second, moved)
+            res = subprocess.run(
+                [*CLI, "load", str(moved), "--endpoint", url, "--virtuoso-sql", f"127.0.0.1:{sql_port}"],
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            assert res.returncode == 1 and "nothing was sent to the server" in res.stderr, res.stderr
+            assert _letter_quads(Endpoint(url)) == letters_before

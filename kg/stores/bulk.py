@@ -21,6 +21,7 @@ shows in the process list while the load runs; it is never printed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -100,22 +101,32 @@ def bulk_load(
     if not build.is_build():
         raise BulkLoadError(f"{outdir} is not a build output directory (no {build.manifest.name}); run imrkg build")
     files = build.graph_files()  # raises for a build of an earlier release
+    _check_sql_safe(build.path)
     wanted = Manifest.letter_graphs_of(build.manifest)
     try:
         stale = _graphs_to_clear(endpoint, wanted)
     except EndpointError as err:
         raise BulkLoadError(f"could not read the server's graphs: {err}") from None
     files_here = f"ll_file LIKE {_sql_string(str(build.path) + '/%')}"  # this build's rows of the load list
+    # first the files are listed for loading (ld_dir fails on a folder the server may not read):
+    # nothing on the server is cleared until the server has taken every file of the build
     _isql(
         address,
         [
-            *(f"SPARQL CLEAR GRAPH <{g}>" for g in stale),
             f"DELETE FROM DB.DBA.LOAD_LIST WHERE {files_here}",
             f"ld_dir({_sql_string(str(build.path))}, {_sql_string(GRAPH_GLOB)}, 'urn:imr-kg:unused-default-graph')",
         ],
         credentials,
         timeout,
     )
+    listed = _count(_isql(address, [f"SELECT COUNT(*) FROM DB.DBA.LOAD_LIST WHERE {files_here}"], credentials, timeout))
+    if listed != len(files):
+        raise BulkLoadError(
+            f"Virtuoso listed {listed} of the build's {len(files)} graph files for loading; nothing was cleared "
+            "(is the build folder in DirsAllowed of virtuoso.ini?)"
+        )
+    if stale:
+        _isql(address, [f"SPARQL CLEAR GRAPH <{g}>" for g in stale], credentials, timeout)
     sessions = max(1, min(len(files), os.cpu_count() or 1))
     runs = [
         subprocess.Popen(
@@ -145,7 +156,50 @@ def bulk_load(
     failed = [line.strip() for line in report.splitlines() if str(build.path) in line]
     if failed:
         raise BulkLoadError(f"Virtuoso could not load {failed[0]}")
+    _check_loaded(endpoint, wanted)
     return BulkReport(len(files), len(wanted), len(stale))
+
+
+# What Virtuoso's SQL client cannot be given inside a string: '\' is an escape in its strings, '$'
+# starts an isql macro, quotes and control characters end or break the statement.
+_NOT_FOR_SQL = frozenset("\\$'\"") | frozenset(chr(c) for c in range(32)) | {"\x7f"}
+
+
+def _check_sql_safe(path: Path) -> None:
+    """Refuse, before anything is sent, a build path isql and Virtuoso's SQL would misread (0.7.0
+    sent one with a '\\': the quoting broke after the stale graphs were cleared, and the load said
+    it had loaded)."""
+    bad = sorted({c for c in str(path) if c in _NOT_FOR_SQL})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise BulkLoadError(
+            f"the build folder's path holds {shown}, which Virtuoso's SQL client cannot be given: "
+            "move the build (or link it) to a path without them; nothing was sent to the server"
+        )
+
+
+def _count(output: str) -> int:
+    """The number an isql ``SELECT COUNT(*)`` printed (its last line that is only digits, after
+    the ``SQL>`` prompt isql echoes when it reads from standard input)."""
+    numbers = [m.group(1) for line in output.splitlines() if (m := re.fullmatch(r"(?:SQL>\s*)?(\d+)", line.strip()))]
+    if not numbers:
+        raise BulkLoadError(f"could not read Virtuoso's count from isql: {output.strip()[:200]}")
+    return int(numbers[-1])
+
+
+def _check_loaded(endpoint: Endpoint, wanted: dict[str, str]) -> None:
+    """After the load, every letter graph of the build is on the server from its own source: a
+    load is not said to have loaded until the server answers so."""
+    try:
+        _, rows = endpoint.select(LETTER_SOURCES)
+    except EndpointError as err:
+        raise BulkLoadError(f"could not check the load: {err}") from None
+    stored = {g: sha for g, sha in rows if g}
+    missing = [g for g, sha in wanted.items() if stored.get(g) != sha]
+    if missing:
+        raise BulkLoadError(
+            f"{len(missing)} of the build's {len(wanted)} letter graphs are not on the server after the load (first: {missing[0]})"
+        )
 
 
 def _graphs_to_clear(endpoint: Endpoint, wanted: dict[str, str]) -> list[str]:
