@@ -21,6 +21,8 @@ def _interrupted_while_starting(signum: int, frame: object) -> None:
 signal.signal(signal.SIGINT, _interrupted_while_starting)
 
 import contextlib  # noqa: E402
+import errno  # noqa: E402
+import sqlite3  # noqa: E402
 import sys  # noqa: E402
 from enum import StrEnum  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -989,6 +991,9 @@ def _stderr_console():
     return Console(stderr=True)
 
 
+_NO_ROOM = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}  # no space, a file size limit, a disk quota
+
+
 def main() -> None:
     """The ``imrkg`` entry point. An output that cannot be written (read-only or missing folder,
     full disk) is one line naming it, exit 1: what was written before stays as it was."""
@@ -1006,10 +1011,17 @@ def main() -> None:
     except OutputError as err:
         _echo(f"imrkg: {err.strerror}", err=True)
         raise SystemExit(EXIT_SOME_FAILED) from None
-    except OSError as err:
-        if err.filename is None:
-            raise
-        _echo(f"imrkg: {err.filename}: {err.strerror or err}", err=True)
+    except OSError as err:  # a full disk, a file size limit, a folder gone: one line, and what was built before stays
+        where = f"{err.filename}: " if err.filename else ""
+        hint = "; free disk and run it again (what was written before is kept)" if err.errno in _NO_ROOM else ""
+        _echo(f"imrkg: {where}{err.strerror or err}{hint}", err=True)
+        raise SystemExit(EXIT_SOME_FAILED) from None
+    except sqlite3.Error as err:  # the build manifest (SQLite) on a full disk: "disk I/O error"
+        _echo(
+            f"imrkg: the build manifest could not be written ({err}): free disk and run it again "
+            "(the previous build is kept)",
+            err=True,
+        )
         raise SystemExit(EXIT_SOME_FAILED) from None
 
 

@@ -422,3 +422,34 @@ def test_ctrl_c_from_the_terminal_is_one_line_and_exit_130(example_build, tmp_pa
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):  # no worker is left behind
         os.killpg(proc.pid, 0)
+
+
+@pytest.mark.parametrize("limit", [20_000, 400_000])
+def test_a_full_disk_during_a_build_is_one_line_and_the_previous_build_is_kept(tmp_path, limit):
+    """A file size limit stands in for a full disk (writes fail the same way: EFBIG instead of
+    ENOSPC, or SQLite's "disk I/O error"). 0.7.0 printed an OSError traceback."""
+    import resource
+    import signal
+
+    from factories import synth
+
+    letters = synth(tmp_path / "letters", 60)
+    out = tmp_path / "out"
+    assert run("build", str(letters), "-o", str(out), "-q").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    extra = synth(tmp_path / "more", 60)
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    res = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", str(letters), str(extra), "-o", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+    )
+    assert res.returncode == 1 and res.stderr.count("\n") == 1, res.stderr
+    assert "Traceback" not in res.stderr and "free disk and run it again" in res.stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert after == before  # the previous build, whole

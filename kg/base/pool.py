@@ -35,6 +35,8 @@ def die_with_parent() -> None:
     A worker ignores Ctrl-C: a terminal sends it to the whole process group, and the parent
     stops the workers (0.7.0's workers each printed "Exception in initializer ... KeyboardInterrupt")."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # forked from a CLI that raises on them: ended quietly
+        signal.signal(sig, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
