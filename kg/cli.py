@@ -209,8 +209,9 @@ def build(
         ),
     ] = Compression.auto,  # type: ignore[attr-defined]
 ) -> None:
-    """Parse, map to RDF, validate with SHACL; write TriG, the statistics of every question, a
-    report, a summary and a manifest.
+    """Parse, map to RDF, validate with SHACL; write the graph (TriG), the statistics every
+    question is answered from, the validation report (validation-report.txt), a summary
+    (summary.json) and a manifest.
 
     Re-running on the same output directory rebuilds only what changed."""
     from kg.building.build import BuildLocked
@@ -991,6 +992,18 @@ def _stderr_console():
     return Console(stderr=True)
 
 
+def _reflow_help() -> None:
+    """Each command's help as paragraphs a terminal wraps, never a docstring's line breaks
+    (typer keeps them after the first paragraph: "the store is" / "read-only, so ...")."""
+    import inspect
+
+    for command in app.registered_commands:
+        callback = command.callback
+        if callback is not None and callback.__doc__:
+            paragraphs = inspect.cleandoc(callback.__doc__).split("\n\n")
+            callback.__doc__ = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 _NO_ROOM = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}  # no space, a file size limit, a disk quota
 
 
@@ -1000,6 +1013,7 @@ def main() -> None:
     from kg.base.output import OutputError
 
     stop_on_signals()
+    _reflow_help()
     try:
         app()
     except Interrupted as stop:

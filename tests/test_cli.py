@@ -453,3 +453,26 @@ def test_a_full_disk_during_a_build_is_one_line_and_the_previous_build_is_kept(t
     assert "Traceback" not in res.stderr and "free disk and run it again" in res.stderr
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert after == before  # the previous build, whole
+
+
+def test_help_is_paragraphs_a_terminal_wraps_and_build_names_the_validation_report():
+    """0.7.0's help kept the docstrings' line breaks after the first paragraph ("the store is" /
+    "read-only, so ..."); `build --help` spoke of "a report"."""
+    res = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "build", "--help"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    assert "validation report (validation-report.txt)" in res.stdout
+    for command in ("sparql", "build", "load", "query", "parse"):
+        res = subprocess.run(
+            [sys.executable, "-m", "kg.cli", command, "--help"],
+            capture_output=True,
+            text=True,
+            env={**__import__("os").environ, "COLUMNS": "400"},
+        )
+        intro = res.stdout.split("╭")[0]
+        lines = [line.strip() for line in intro.splitlines() if line.strip() and not line.strip().startswith("Usage")]
+        # at 400 columns each paragraph is one line: a break inside a sentence shows as a line not ending in . or :
+        assert all(line.endswith((".", ":", ")")) for line in lines), (command, lines)

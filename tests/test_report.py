@@ -87,3 +87,31 @@ def test_report_from_the_examples_and_its_errors(example_build, tmp_path):
     assert bad.returncode == 2 and "no category named" in bad.stderr
     missing = subprocess.run([*CLI, "report", "--store", str(tmp_path / "none"), "-o", str(out)], capture_output=True)
     assert missing.returncode == 2
+
+
+def test_each_outcome_has_one_colour_in_every_chart(example_build, monkeypatch):
+    """0.7.0 coloured series by their order: upheld was dark in one chart and light in the next."""
+    from matplotlib.axes import Axes
+
+    from kg.outputs import report
+    from kg.stores.store import in_memory
+
+    drawn: list[tuple[str, str]] = []
+    real_barh, real_bar = Axes.barh, Axes.bar
+
+    def barh(self, *args, color=None, label=None, **kw):
+        drawn.append((label, color))
+        return real_barh(self, *args, color=color, label=label, **kw)
+
+    def bar(self, *args, color=None, label=None, **kw):
+        drawn.append((label, color))
+        return real_bar(self, *args, color=color, label=label, **kw)
+
+    monkeypatch.setattr(Axes, "barh", barh)
+    monkeypatch.setattr(Axes, "bar", bar)
+    report.build_report(in_memory([example_build]))
+    outcomes = {(label, colour) for label, colour in drawn if label in ("upheld", "overturned")}
+    assert outcomes == {
+        ("upheld", report.OUTCOME_COLOURS["upheld"]),
+        ("overturned", report.OUTCOME_COLOURS["overturned"]),
+    }

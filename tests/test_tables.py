@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from conftest import needs_shared
+from factories import cli
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
@@ -91,3 +92,25 @@ def test_parquet_of_no_build_says_what_to_do_and_writes_nothing(tmp_path):
         )
         assert res.returncode == 2 and reason in res.stderr and "Traceback" not in res.stderr
         assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_lists_are_arrow_lists_and_years_integers(example_build, tmp_path):
+    """0.7.0 wrote "; "-joined text for every many-valued column and years as text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "tables"
+    assert cli("export", "parquet", str(example_build), "-o", str(out)).returncode == 0
+    schema = {name: pq.read_schema(out / f"{name}.parquet") for name in ("items", "letters", "sources")}
+    for table, column in (
+        ("items", "spinal_levels"),
+        ("items", "body_regions"),
+        ("letters", "reviewer_specialties"),
+        ("letters", "reviewer_states"),
+        ("sources", "sections"),
+    ):
+        assert schema[table].field(column).type == pa.list_(pa.string()), (table, column)
+    assert schema["sources"].field("pages").type == pa.list_(pa.int64())
+    assert schema["sources"].field("edition_year").type == pa.int64()
+    rows = pq.read_table(out / "sources.parquet").to_pylist()
+    assert any(r["sections"] == sorted(r["sections"]) and len(r["sections"]) > 1 for r in rows)

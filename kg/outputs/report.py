@@ -24,6 +24,7 @@ from kg.outputs.export import shorten
 from kg.stores.queries import Answer, ask
 
 _COLOURS = ("#c9d6e8", "#2f5d8a", "#7ea6cf")  # background bar, foreground bar, a third series
+OUTCOME_COLOURS = {"upheld": "#b2432f", "overturned": "#2f7d4a"}  # one colour an outcome, in every chart
 _ROWS_SHOWN = 25  # table rows shown before "all rows"
 
 
@@ -112,7 +113,8 @@ def _chart(spec: dict, answer: Answer) -> str:
         fig, ax = plt.subplots(figsize=(8, height))
         positions = list(range(len(labels)))
         for i, (values, name) in enumerate(zip(series, spec["value_labels"], strict=True)):
-            colour = _COLOURS[min(i, len(_COLOURS) - 1)]
+            # an outcome has one colour in every chart, whichever series draws it
+            colour = OUTCOME_COLOURS.get(name, _COLOURS[min(i, len(_COLOURS) - 1)])
             if spec["kind"] == "barh":
                 ax.barh(positions, values, color=colour, label=name)
             else:

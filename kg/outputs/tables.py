@@ -14,6 +14,7 @@ store (Oxigraph joins over RocksDB), 1.1-1.3 ms a letter this way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from datetime import date
@@ -35,8 +36,28 @@ def table_queries() -> dict[str, str]:
     return {f.name.removesuffix(".rq"): f.read_text(encoding="utf-8") for f in query_files(TABLES)}
 
 
-def _value(column: str, value):
-    if value is not None and column.endswith("_date") and isinstance(value, str):
+# A column a table query makes with GROUP_CONCAT(...; SEPARATOR="; ") is a list in the table: an
+# Arrow list<string> (list<int64> for page numbers), its items sorted (GROUP_CONCAT's order is the
+# engine's), never "; "-joined text an analyst must split. An edition year is an integer.
+_LIST = re.compile(r'GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*SEPARATOR\s*=\s*"; "\s*\)\s+AS\s+\?(\w+)', re.I)
+INTEGER_LISTS = frozenset({"pages"})
+INTEGERS = frozenset({"edition_year"})
+
+
+def list_columns(sparql: str) -> frozenset[str]:
+    """The columns a table query makes as lists (see :data:`_LIST`)."""
+    return frozenset(_LIST.findall(sparql))
+
+
+def _value(column: str, value, lists: frozenset[str] = frozenset()):
+    if value is None:
+        return [] if column in lists else None
+    if column in lists:
+        items = [v for v in str(value).split("; ") if v]
+        return sorted(int(v) for v in items) if column in INTEGER_LISTS else sorted(items)
+    if column in INTEGERS:
+        return int(str(value)[:4])
+    if column.endswith("_date") and isinstance(value, str):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -48,13 +69,14 @@ class _TableFile:
     """One table's Parquet file, written a row group at a time. The schema comes from the first
     group (a column with no value in it is text): Parquet files have one schema."""
 
-    def __init__(self, fh, columns: list[str]):
+    def __init__(self, fh, columns: list[str], lists: frozenset[str] = frozenset()):
         self.fh, self.columns, self.rows, self.count = fh, columns, [], 0  # type: ignore[var-annotated]
+        self.lists = lists
         self.schema = self.writer = None
 
     def add(self, rows: Iterable[list]) -> None:
         for row in rows:
-            self.rows.append([_value(c, v) for c, v in zip(self.columns, row, strict=True)])
+            self.rows.append([_value(c, v, self.lists) for c, v in zip(self.columns, row, strict=True)])
             if len(self.rows) >= ROWS_PER_GROUP:
                 self.flush()
 
@@ -83,6 +105,11 @@ class _TableFile:
     def _type(self, i: int):
         import pyarrow as pa
 
+        column = self.columns[i]
+        if column in self.lists:
+            return pa.list_(pa.int64() if column in INTEGER_LISTS else pa.string())
+        if column in INTEGERS:
+            return pa.int64()
         values = [r[i] for r in self.rows if r[i] is not None][:1000]
         kind = pa.array(values).type if values else pa.null()
         return pa.string() if pa.types.is_null(kind) else kind
@@ -145,11 +172,11 @@ def write_parquet(target, outdir: str | Path) -> dict[str, int]:
         empty = ox.Store()  # asked only for each table's columns, so a table without rows has them
         for name, sparql in queries.items():
             fh = stack.enter_context(atomic_writer(outdir / f"{name}.parquet", "wb"))
-            tables[name] = _TableFile(fh, iter_select(empty, sparql)[0])
+            tables[name] = _TableFile(fh, iter_select(empty, sparql)[0], list_columns(sparql))
         for store in stores:
             for name, sparql in queries.items():
                 tables[name].add(iter_select(store, sparql, typed=True)[1])
         return {name: table.close() for name, table in tables.items()}
 
 
-__all__ = ["TABLES", "table_queries", "write_parquet"]
+__all__ = ["INTEGERS", "INTEGER_LISTS", "TABLES", "list_columns", "table_queries", "write_parquet"]
