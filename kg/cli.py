@@ -866,8 +866,15 @@ def show(
     store: StoreOption = DEFAULT_STORE,
     endpoint: EndpointOption = None,
     timeout: TimeoutOption = 30.0,
+    html: Annotated[
+        bool, typer.Option("--html", help="Write one self-contained HTML page: the facts linked to their marked words.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="With --html: the page to write (CASE.html).")
+    ] = None,
 ) -> None:
-    """Show a letter's facts with the exact words they were taken from (highlighted on a terminal)."""
+    """Show a letter's facts with the exact words they were taken from (highlighted on a terminal,
+    or marked in one HTML page with --html)."""
     from rich.console import Console
     from rich.markup import escape
 
@@ -882,6 +889,14 @@ def show(
     except (SyntaxError, ValueError, OSError, EndpointError) as err:
         _fail_line(case, str(err).splitlines()[0])
         raise typer.Exit(EXIT_SOME_FAILED) from None
+    if html:
+        from kg.outputs.show import letter_page
+
+        page = output or Path(f"{found.case}.html")
+        with atomic_writer(page) as fh:
+            fh.write(letter_page(found))
+        _echo(f"imrkg: letter {found.case}: {len(found.facts)} facts -> {page}", err=True)
+        return
     console = Console(highlight=False, soft_wrap=True)
     console.print(
         f"[bold]{escape(shown(found.case))}[/bold]  decided {escape(shown(found.decision or '?'))}  "

@@ -115,3 +115,36 @@ def test_each_outcome_has_one_colour_in_every_chart(example_build, monkeypatch):
         ("upheld", report.OUTCOME_COLOURS["upheld"]),
         ("overturned", report.OUTCOME_COLOURS["overturned"]),
     }
+
+
+def test_a_letter_page_marks_every_fact_and_opens_offline_in_chromium(example_build, tmp_path):
+    """`imrkg show CASE --html -o FILE` (issue 33): one self-contained page; each fact links to its
+    words, marked in the letter's text; no script, nothing fetched."""
+    from kg.outputs.show import letter_facts
+    from kg.stores.store import in_memory
+
+    store = tmp_path / "store"
+    assert (
+        subprocess.run([sys.executable, "-m", "kg.cli", "load", str(example_build), "--store", str(store)]).returncode
+        == 0
+    )
+    page = tmp_path / "letter.html"
+    res = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "show", "CM16-9000001", "--store", str(store), "--html", "-o", str(page)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    html = page.read_text()
+    assert "<script" not in html.lower()
+    links = re.findall(r"""(?:src|href)=['"]([^'"]+)""", html)
+    assert links and all(link.startswith("#f") for link in links), links
+    facts = letter_facts(in_memory([example_build]), "CM16-9000001")
+    spanned = [i for i, f in enumerate(facts.facts) if f.span]
+    assert {f"#f{i}" for i in spanned} == set(links)
+    for i in spanned:
+        assert f"<span id='f{i}'></span>" in html
+    reason = next(f for f in facts.facts if f.kind == "reason")
+    assert re.search(r"<mark class='[^']*reason[^']*'>" + re.escape(reason.quote.split()[0]), html)
+    dom = _headless("--dump-dom", page.as_uri())
+    assert dom.returncode == 0 and dom.stdout.count("<mark") >= len(spanned), dom.stderr[-1000:]

@@ -63,6 +63,7 @@ class Fact:
     kind: str  # title, treatment, rationale, reason, citation by ...
     value: str
     quote: str
+    span: tuple[int, int] | None = None  # where the quote is in the letter's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class LetterFacts:
     decision: str | None
     outcome: str | None
     facts: tuple[Fact, ...]
+    text: str = ""  # the letter's normalized text, which every span indexes
 
 
 class NotFound(LookupError):
@@ -94,11 +96,78 @@ def letter_facts(target, case: str, item: int | None = None) -> LetterFacts:
             continue
         where = split_text_position(position) if position else None
         quote = " ".join(text[where[1] : where[2]].split()) if where else ""
-        facts.append(Fact(n, kind, value or "", quote))
+        facts.append(Fact(n, kind, value or "", quote, (where[1], where[2]) if where else None))
     facts.sort(key=lambda f: (f.item, _ORDER.get(f.kind, 9), f.kind, f.value))
     if item is not None and not facts:
         raise NotFound(f"letter {case} has no item {item}")
-    return LetterFacts(case, decision, outcome, tuple(facts))
+    return LetterFacts(case, decision, outcome, tuple(facts), text)
 
 
-__all__ = ["Fact", "LetterFacts", "NotFound", "letter_facts"]
+_PAGE_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 62rem; color: #1d2733; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; } .meta { color: #4a5a6a; }
+dl { display: grid; grid-template-columns: 11rem 1fr; gap: .25rem 1rem; } dt { color: #4a5a6a; }
+pre { white-space: pre-wrap; background: #f6f8fa; padding: 1rem; font-size: .85rem; line-height: 1.45; }
+mark { background: #fff3b0; } mark.reason { background: #ffd7a8; } mark.title { background: #cfe3ff; }
+mark.citation { background: #d9f2dc; } mark:target { outline: 2px solid #b2432f; }
+a { color: #2f5d8a; }
+"""
+
+
+def letter_page(found: LetterFacts) -> str:
+    """One self-contained HTML page for a letter: its header, each item's facts (outcome,
+    classification, reasons, citations) each linked to its words, and the letter's text with every
+    extracted span marked. No script and nothing fetched: it opens offline and prints as it shows."""
+    from html import escape
+
+    spans = sorted(
+        ((f.span[0], f.span[1], i, f) for i, f in enumerate(found.facts) if f.span and f.span[0] < f.span[1]),
+        key=lambda s: (s[0], -s[1], s[2]),
+    )
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>IMR letter {escape(found.case)}</title><style>{_PAGE_STYLE}</style></head><body>",
+        f"<h1>IMR letter {escape(found.case)}</h1>",
+        f"<p class='meta'>decided {escape(found.decision or 'on no stated date')}; "
+        f"letter outcome {escape(found.outcome or 'not stated')}</p>",
+    ]
+    current = None
+    for i, fact in enumerate(found.facts):
+        if fact.item != current:
+            if current is not None:
+                parts.append("</dl></section>")
+            current = fact.item
+            parts.append(f"<section id='item-{fact.item}'><h2>Item {fact.item}</h2><dl>")
+        words = escape(fact.value) if fact.value and fact.value != fact.quote else ""
+        quote = f"“{escape(fact.quote[:300])}{'…' if len(fact.quote) > 300 else ''}”" if fact.quote else ""
+        shown = " ".join(x for x in (words, quote) if x) or "—"
+        link = f"<a href='#f{i}'>{shown}</a>" if fact.span else shown
+        parts.append(f"<dt>{escape(fact.kind)}</dt><dd>{link}</dd>")
+    if current is not None:
+        parts.append("</dl></section>")
+    parts.append(
+        "<h2>The letter's text</h2><p class='meta'>Every extracted fact is marked; a fact above links to its words.</p>"
+    )
+    parts.append(f"<pre>{_marked(found.text, spans)}</pre></body></html>\n")
+    return "".join(parts)
+
+
+def _marked(text: str, spans: list[tuple[int, int, int, Fact]]) -> str:
+    """The text with a ``<mark>`` around each stretch inside one or more spans (classed by the
+    facts' kinds), and an anchor ``id='fN'`` where fact N's span begins."""
+    from html import escape
+
+    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        inside = [(s, e, i, f) for s, e, i, f in spans if s <= a and b <= e]
+        anchors = "".join(f"<span id='f{i}'></span>" for s, _, i, _ in spans if s == a)
+        piece = escape(text[a:b])
+        if inside:
+            kinds = sorted({f.kind.split()[0] for _, _, _, f in inside})
+            piece = f"<mark class='{' '.join(kinds)}'>{piece}</mark>"
+        out.append(anchors + piece)
+    return "".join(out)
+
+
+__all__ = ["Fact", "LetterFacts", "NotFound", "letter_facts", "letter_page"]
