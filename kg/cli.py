@@ -34,8 +34,8 @@ from kg.base.output import atomic_writer, json_text, shown  # noqa: E402
 from kg.base.stop import Interrupted, stop_on_signals  # noqa: E402
 from kg.base.version import __version__  # noqa: E402
 from kg.building.builddir import COMPRESSIONS, DEFAULT_OUTPUT  # noqa: E402
-from kg.outputs.export import FORMATS, VIEWS  # noqa: E402
-from kg.stores.store import DEFAULT_STORE  # noqa: E402
+from kg.outputs.names import FORMATS, VIEWS  # noqa: E402
+from kg.stores import DEFAULT_STORE  # noqa: E402
 
 app = typer.Typer(
     name="imrkg",

@@ -21,9 +21,9 @@ from lxml import etree
 from kg.base.output import atomic_writer
 from kg.base.vocab import guideline_works
 from kg.graph.namespaces import work_iri
+from kg.outputs.names import FORMATS, VIEWS
 from kg.stores.queries import EXPORT, query_text, run
 
-VIEWS = ("full", "treatment-guideline", "specialty-treatment", "guideline-cocitation")
 # One colour per node type (Tableau 10), so Gephi and the preview agree.
 COLOURS = {
     "letter": (78, 121, 167),
@@ -33,7 +33,6 @@ COLOURS = {
     "guideline work": (118, 183, 178),
     "specialty": (225, 87, 89),
 }
-FORMATS = ("gexf", "graphml")
 
 
 def _short_work_names() -> dict[str, str]:

@@ -31,8 +31,8 @@ from kg.graph.namespaces import (
     STATISTICS_GRAPH,
     is_fixed_graph,
 )
+from kg.stores import DEFAULT_STORE
 
-DEFAULT_STORE = Path(".imrkg") / "store"  # where load, query, sparql and export look by default
 STATE_GRAPH = ox.NamedNode(str(LOAD_STATE_GRAPH))
 _STATE = ox.NamedNode(str(LOAD_STATE))
 _PENDING = ox.NamedNode(str(IMR.pendingGraph))
