@@ -357,3 +357,14 @@ def test_every_pattern_in_kg_data_is_a_rule_with_examples_of_its_own(f):
             if f.parent.name == "reasons":
                 text, regex = text.lower(), E.lower_pattern(regex)
             assert re.search(regex, text, 0 if f.parent.name == "reasons" else re.I), f"{f.name}{path}: {text!r}"
+
+
+def test_an_acronym_rule_matches_the_word_not_letters_inside_other_words():
+    """`bench/rule_report.py` showed opioid-monitoring's VAS rule with precision 0.0: "vas" matched
+    "the vast majority of recommendations" (its evidence in three shared letters)."""
+    code = next(c for c in S.reason_codes() if c["code"] == "opioid-monitoring")
+    (vas,) = [r for r in S.reason_rules(code, "patterns") if r.id == "vas"]
+    regex = re.compile(E.lower_pattern(vas.regex))
+    assert regex.search("there are no vas scores documented")
+    assert not regex.search("the vast majority of recommendations are consensus-based")
+    assert not regex.search("invasive procedures and vascular findings")
