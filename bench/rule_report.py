@@ -30,12 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from score_split import LABELS, SHARED, part  # noqa: E402
+from score_split import LABELS, letter_of, part  # noqa: E402
 
 from kg import parse_text  # noqa: E402
 from kg.reading import patterns as GP  # noqa: E402
 from kg.reading import treatments  # noqa: E402
-from kg.reading.reasons import find_reasons, sentences  # noqa: E402
+from kg.reading.reasons import sentences  # noqa: E402
 from kg.rules import engine as E  # noqa: E402
 from kg.rules import schemes as S  # noqa: E402
 
@@ -44,9 +44,7 @@ def _letters(include_sealed: bool):
     for index, path in enumerate(sorted(LABELS.glob("*.json"))):
         if part(index) == "held-out, sealed" and not include_sealed:
             continue
-        src = SHARED / "corpus" / "found" / f"{path.stem}.txt"
-        if not src.exists():
-            src = SHARED / "corpus" / "seeds" / f"{path.stem}.txt"
+        src = letter_of(path)
         labels = {g["number"]: g for g in json.loads(path.read_text())["items"]}
         yield parse_text(src.read_text(), src.name), labels
 
@@ -55,7 +53,7 @@ def reason_rows(include_sealed: bool) -> list[dict]:
     """One row per reason rule (code, kind, id) with hits, evidence, overlap and precision."""
     rules = []
     for code in S.reason_codes():
-        for kind in ("patterns", "negated", "in_guideline_text", "unless"):
+        for kind in S.REASON_RULE_KINDS:
             for r in S.reason_rules(code, kind):
                 rules.append((code["code"], code["outcome"], kind, r.id, re.compile(E.lower_pattern(r.regex))))
     hits: dict[tuple, int] = defaultdict(int)
@@ -66,17 +64,9 @@ def reason_rows(include_sealed: bool) -> list[dict]:
         for item in letter.items:
             gold = {r["code"] for r in labels.get(item.number, {}).get("reasons", [])}
             start, end = item.rationale_span.start, item.rationale_span.end
-            found = find_reasons(
-                letter.text,
-                start,
-                end,
-                item.outcome,
-                item.title,
-                item.treatment.drug_class,
-                item.treatment.ingredients,
-                item.treatment.category,
-            )
-            said = {r.code: r.text.lower() for r in found}
+            said = {
+                r.code: r.text.lower() for r in item.reasons
+            }  # read by the parse, with the item's own title and class
             for sentence, _ in sentences(letter.text, start, end):
                 lowered = sentence.lower()
                 matched = [r for r in rules if r[1] == item.outcome and r[4].search(lowered)]

@@ -36,6 +36,12 @@ def halves() -> dict[str, list[Path]]:
     }
 
 
+def letter_of(label: Path) -> Path:
+    """The letter a label file describes: the found letter of its name, else the seed."""
+    found = SHARED / "corpus" / "found" / f"{label.stem}.txt"
+    return found if found.exists() else SHARED / "corpus" / "seeds" / f"{label.stem}.txt"
+
+
 def part(index: int) -> str:
     """Which part the label file at ``index`` (name order) is in. The decision-reason rules up to
     0.6.1 were written from the dev half only; 0.7.0 opened one quarter of the held-out half

@@ -30,7 +30,7 @@ SHARED = ROOT.parent / "shared" / "corpus"
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-from score_split import part  # noqa: E402  (bench/, this script's own folder)
+from score_split import letter_of, part  # noqa: E402  (bench/, this script's own folder)
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
@@ -60,9 +60,7 @@ def load() -> tuple[list[dict], list[dict]]:
     items, examples = [], []
     for li, path in enumerate(sorted((SHARED / "item-labels").glob("*.json"))):
         labels = json.loads(path.read_text())
-        src = SHARED / "found" / f"{path.stem}.txt"
-        if not src.exists():
-            src = SHARED / "seeds" / f"{path.stem}.txt"
+        src = letter_of(path)
         letter = parse_text(src.read_text(), src.name)
         by_number = {i.number: i for i in letter.items}
         for gold in labels["items"]:

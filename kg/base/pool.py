@@ -37,12 +37,18 @@ def die_with_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for sig in (signal.SIGTERM, signal.SIGHUP):  # forked from a CLI that raises on them: ended quietly
         signal.signal(sig, signal.SIG_DFL)
+    end_with_parent()
+    limit_memory()
+
+
+def end_with_parent() -> None:
+    """Ask Linux to kill this process when the process that started it dies, even by SIGKILL
+    (PR_SET_PDEATHSIG): a worker, or the server `imrkg serve` starts. Elsewhere a no-op."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
-    limit_memory()
 
 
 def limit_memory(megabytes: int | None = None) -> None:
@@ -201,6 +207,7 @@ __all__ = [
     "chunked",
     "default_jobs",
     "die_with_parent",
+    "end_with_parent",
     "ordered_map",
     "time_limit",
 ]

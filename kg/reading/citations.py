@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from kg.base.vocab import ADOPTED_WORK, UNRESOLVED_WORK
+from kg.base.vocab import ADOPTED_WORK, UNRESOLVED_WORK, mtus_acoem_in_force
 from kg.reading import patterns as P
 from kg.reading.memo import remembered
 from kg.reading.models import Citation, Source, Span
@@ -53,7 +53,6 @@ class _Grammar:
     mtus_works: tuple[tuple[str, re.Pattern[str]], ...]
     acoem_chapters: tuple[tuple[int | None, str, re.Pattern[str]], ...]
     adopted: tuple[_Adopted, ...]
-    adopted_from: str  # the first decision date the adopted guidelines were in force (ISO)
     odg_chapter: re.Pattern[str]
     odg_titles: tuple[tuple[str, re.Pattern[str]], ...]
     odg_qualifiers: re.Pattern[str]
@@ -88,7 +87,6 @@ def _grammar() -> _Grammar:
         rf"|(?:{_YEAR}\s*,?\s*)?(?:{names})|ACOEM(?:\s+Guidelines)?\b)",
         re.I,
     )
-    adopted_from = next(w["from"] for w in data["mtus_in_force"] if w["work"] == ADOPTED)
     odg = [(c["title"], regex(c["pattern"])) for c in data["odg_chapters"]]
     odg_titles = tuple((title, re.compile(rf"(?:{rx})(?!\w)", re.I)) for title, rx in odg)
     odg_any = re.compile("|".join(f"(?:{rx})(?!\\w)" for _, rx in odg), re.I)
@@ -97,7 +95,6 @@ def _grammar() -> _Grammar:
         mtus_works=works,
         acoem_chapters=chapters,
         adopted=adopted,
-        adopted_from=adopted_from,
         odg_chapter=odg_any,
         odg_titles=odg_titles,
         odg_qualifiers=re.compile(regex(data["odg_chapter_qualifiers"])),
@@ -345,9 +342,11 @@ def in_force(sources: tuple[Source, ...], decision: str | None) -> tuple[Source,
     """The sources with a yearless MTUS ACOEM citation read as the ACOEM chapters in force on the
     decision date (ISO): the 2004 chapters until 30 November 2017, the adopted guidelines from 1
     December 2017 on. A citation with an edition year keeps the edition it names."""
-    g = _grammar()
-    if decision is None or decision < g.adopted_from or not any(s.work == "mtus-acoem" for s in sources):
+    if decision is None or not any(s.work == "mtus-acoem" for s in sources):
         return sources
+    if mtus_acoem_in_force(decision) != ADOPTED:  # the vocabulary says which MTUS held that day
+        return sources
+    g = _grammar()
     out = []
     for s in sources:
         if s.work == "mtus-acoem" and s.year is None:

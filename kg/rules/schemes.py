@@ -42,6 +42,7 @@ def reason_rules(code: dict[str, Any], kind: str) -> tuple[Rule, ...]:
     return found
 
 
+@cache
 def cue(name: str) -> Rule:
     """A shared cue of the reason scheme (``negation``, ``about_this_case``, ...), checked gateable."""
     where = f"reasons/scheme.json cues.{name}"

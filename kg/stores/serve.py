@@ -8,18 +8,17 @@ a missing, empty or half-loaded store is refused instead of served.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import requests
 
+from kg.base.pool import end_with_parent
 from kg.base.stop import Interrupted
 from kg.stores.store import StoreError, open_for_reading
 
@@ -48,16 +47,6 @@ def command(store: str | Path, host: str, port: int) -> list[str]:
 SERVING = "imrkg-serving.json"  # in a served store: which process serves it, so a load can say so
 
 
-def _server_dies_with_us() -> None:
-    """The server's start: Linux kills it when imrkg serve dies, even by SIGKILL (0.7.0 left it
-    holding the port)."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-
 def served_by(store: str | Path) -> dict | None:
     """Who serves the store now (``pid``, ``url``), or None: a load into a served store is not seen
     by the read-only server until it restarts, and the user must be told."""
@@ -73,7 +62,9 @@ def serve(store: str | Path, host: str = "127.0.0.1", port: int = 7878, ready=No
     """Run the server until it stops, Ctrl-C, SIGTERM or SIGHUP; ``ready(url)`` is called once it
     answers. Returns the server's exit status (0 after a stop signal)."""
     open_for_reading(store)  # refuses a missing, empty or half-loaded store
-    proc = subprocess.Popen(command(store, host, port), preexec_fn=_server_dies_with_us)
+    proc = subprocess.Popen(
+        command(store, host, port), preexec_fn=end_with_parent
+    )  # dies with us (0.7.0 left it holding the port)
     marker = Path(store) / SERVING
     url = f"http://{host}:{port}"
     session = requests.Session()
