@@ -316,6 +316,7 @@ class TableFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"
 
 
 StoreOption = Annotated[Path, typer.Option("--store", "-s", help="Embedded store directory.")]
@@ -420,7 +421,7 @@ def load(
     if endpoint:
         _load_endpoint(sources, _target(store, endpoint, graph_store, timeout, retries), report)
         return
-    from kg.stores.store import StoreError, check_free_disk, open_store
+    from kg.stores.store import StoreError, check_free_disk, copy_word_indexes, open_store
     from kg.stores.store import load as load_store
 
     if verbose:
@@ -443,6 +444,7 @@ def load(
                 planned=lambda n: bar.update(task, total=n),
                 advanced=lambda n: bar.advance(task, n),
             )
+        copy_word_indexes(store, list(sources))
     except StoreError as err:
         _fail_line(str(store), str(err))
         raise typer.Exit(EXIT_USAGE) from None
@@ -518,6 +520,8 @@ def _emit(columns: list[str], rows: list[list], fmt: TableFormat, output: Path |
     if fmt is TableFormat.json:
         records = [dict(zip(columns, r, strict=True)) for r in rows]
         out.write(json_text(records, indent=2, default=str) + "\n")
+    elif fmt is TableFormat.jsonl:
+        out.writelines(json_text(dict(zip(columns, r, strict=True)), default=str) + "\n" for r in rows)
     elif fmt is TableFormat.csv:
         writer = csv_mod.writer(out)
         writer.writerow(columns)
@@ -843,12 +847,28 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.", min=1, max=65535)] = 7878,
 ) -> None:
     """Serve the store read-only over HTTP (Oxigraph server): a SPARQL query page and endpoint."""
+    from kg.outputs.questions_page import QUESTIONS_PAGE, questions_page
     from kg.stores.serve import serve as run_server
-    from kg.stores.store import StoreError
+    from kg.stores.store import StoreError, open_for_reading
+
+    page = store / QUESTIONS_PAGE
+    try:
+        reader = open_for_reading(store)
+        text = questions_page(reader, f"http://127.0.0.1:{port}")
+        del reader  # the server opens the store itself
+        with atomic_writer(page) as fh:
+            fh.write(text)
+    except StoreError as err:
+        _fail_line(str(store), str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    except OSError as err:  # a read-only store folder: the server still runs, without the page
+        _fail_line(str(page), f"not written ({err.strerror or err})")
 
     def ready(url: str) -> None:
         _echo(
-            f"imrkg: serving {store} read-only at {url} (query page: {url[: -len('/query')]}/); Ctrl-C stops", err=True
+            f"imrkg: serving {store} read-only at {url} (query page: {url[: -len('/query')]}/; canned questions: "
+            f"{page.resolve().as_uri()}); Ctrl-C stops",
+            err=True,
         )
 
     try:
@@ -857,6 +877,121 @@ def serve(
         _fail_line(str(store), str(err))
         raise typer.Exit(EXIT_USAGE) from None
     raise typer.Exit(EXIT_OK if status in (0, -signal.SIGINT, 130) else EXIT_SOME_FAILED)
+
+
+@app.command()
+def find(
+    words: Annotated[
+        str | None,
+        typer.Argument(help='Words a title or one rationale sentence must hold (stemmed); "a phrase"; prefix*.'),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="NAME=VALUE, the canned questions' filters: treatment, category, drug-class, specialty, "
+            "outcome, from, to, reason, work, chapter, section.",
+            metavar="NAME=VALUE",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many items.", min=1)] = 50,
+    order: Annotated[str, typer.Option("--order", help="date (newest first) or case.")] = "date",
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the list to this file.")] = None,
+    html: Annotated[
+        bool, typer.Option("--html", help="Write an HTML list (-o FILE) and a page for each letter beside it.")
+    ] = False,
+    store: StoreOption = DEFAULT_STORE,
+    endpoint: EndpointOption = None,
+    index: Annotated[
+        Path | None,
+        typer.Option("--index", help="The word index: a store or build folder (default: the store's own)."),
+    ] = None,
+    timeout: TimeoutOption = 30.0,
+) -> None:
+    """List the decided items behind an answer: case, date, item, category, outcome, reasons, and
+    the sentence that matched with its text-position IRI (for `imrkg show` or SPARQL)."""
+    from kg.graph.concepts import UnknownConcept
+    from kg.graph.questions import QuestionError
+    from kg.outputs.find import COLUMNS, FindError
+    from kg.outputs.find import find as find_items
+    from kg.stores.endpoint import EndpointError
+
+    given = _params(param)
+    if html and output is None:
+        _fail_line("--html", "give the page to write with -o FILE")
+        raise typer.Exit(EXIT_USAGE)
+    place = index if index is not None else (None if endpoint else store)
+    from kg.building.builddir import BuildDir
+
+    if endpoint is None and BuildDir(store).is_build():
+        target = None  # a build folder: the index is there, the letters' text is not
+    else:
+        target = _target(store, endpoint, timeout=timeout)
+    try:
+        found = find_items(words or "", given, target=target, index=place, limit=limit, order=order)
+    except (FindError, QuestionError, UnknownConcept) as err:
+        _fail_line("find", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    except (SyntaxError, ValueError, OSError, EndpointError) as err:
+        _fail_line("find", str(err).splitlines()[0])
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    for note in found.notes:
+        _fail_line("find", note)
+    if not found.hits:
+        what = f"the words {words!r}" if words else "these filters"
+        _fail_line(
+            "find",
+            f"no decided item matches {what}"
+            + (f" with {', '.join(f'{k}={v}' for k, v in given.items())}" if given and words else ""),
+        )
+    elif found.total is not None and found.total > len(found.hits):
+        _fail_line("find", f"{found.total} items match; the first {len(found.hits)} are listed (--limit, --order)")
+    if html:
+        from kg.outputs.show import results_page
+
+        written = results_page(found, output, target, words or "", given)
+        _echo(f"imrkg: {len(found.hits)} items -> {output} ({written} letter pages beside it)", err=True)
+        return
+    if fmt is TableFormat.json or fmt is TableFormat.jsonl:
+        records = [h.as_dict() for h in found.hits]
+        _emit(list(records[0]) if records else list(COLUMNS), [list(r.values()) for r in records], fmt, output)
+        return
+    if fmt is TableFormat.table:  # a listing a person reads: a table of ten columns wraps each word
+        _find_listing(found.hits, output)
+        return
+    rows = [[*h.row()[:7], ", ".join(h.reasons), h.sentence, h.position] for h in found.hits]
+    _emit(list(COLUMNS), rows, fmt, output)
+
+
+def _find_listing(hits, output: Path | None) -> None:
+    """``imrkg find`` on a terminal: each item's header line, its title, reasons and sentence."""
+    import io
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    from kg.graph.namespaces import compact
+
+    buffer = io.StringIO()
+    console = Console(highlight=False, soft_wrap=True, file=buffer if output else None)
+    for h in hits:
+        kind = " / ".join(x for x in (h.category, h.drug_class) if x)
+        console.print(
+            f"[bold]{escape(shown(h.case))}[/bold] item {h.item}  {escape(shown(h.date or 'undated'))}  "
+            f"[{'red' if h.outcome == 'Upheld' else 'green'}]{escape(shown(h.outcome))}[/]  {escape(shown(kind))}"
+        )
+        console.print(f"  {escape(shown(h.title))}")
+        if h.reasons:
+            console.print(f"  [cyan]reasons[/cyan]: {escape(shown(', '.join(h.reasons)))}")
+        if h.sentence:
+            console.print(f'  [yellow]"{escape(shown(h.sentence))}"[/yellow]')
+        if h.position:
+            console.print(f"  {escape(compact(h.position))}")
+    if output is not None:
+        with atomic_writer(output) as fh:
+            fh.write(buffer.getvalue())
 
 
 @app.command()

@@ -103,20 +103,44 @@ def cited_sections_for_treatment(letters, treatment: str = "mri") -> Rows:
     return Counter({(*k, len(v)) for k, v in items.items()})
 
 
-def upheld_facet_guidelines(letters, treatment: str = "facet-joint-injection") -> Rows:
-    items = defaultdict(set)
+def _upheld_citing(letters, treatment: str, keys) -> Rows:
+    """Upheld items of ``treatment`` (or narrower) by treatment and ``keys(source)``, each row
+    with its count, all upheld items of its treatment, and (when ``share``) the share."""
+    items, upheld = defaultdict(set), defaultdict(set)
     for letter, item in _items(letters):
         if _under(item, treatment) and item.outcome == "Upheld":
+            t = ID + "treatment/" + str(_concept(item))
+            upheld[t].add((letter.sha256, item.number))
             for src in item.imr.sources:
-                for ref in _references(src) or ["(whole chapter or work)"]:
-                    key = (
-                        ID + "treatment/" + str(_concept(item)),
-                        guideline_works()[src.work].label,
-                        src.chapter or "",
-                        ref,
-                    )
-                    items[key].add((letter.sha256, item.number))
-    return Counter({(*k, len(v)) for k, v in items.items()})
+                for key in keys(src):
+                    items[(t, *key)].add((letter.sha256, item.number))
+    return {k: (len(v), len(upheld[k[0]])) for k, v in items.items()}
+
+
+def _with_share(counts) -> Rows:
+    return Counter({(*k, n, base, round(round(1000 * n / base) / 1000, 6)) for k, (n, base) in counts.items()})
+
+
+def upheld_facet_guidelines(letters, treatment: str = "facet-joint-injection") -> Rows:
+    return _with_share(_upheld_citing(letters, treatment, lambda src: [(guideline_works()[src.work].label,)]))
+
+
+def upheld_facet_guideline_chapters(letters, treatment: str = "facet-joint-injection") -> Rows:
+    return _with_share(
+        _upheld_citing(letters, treatment, lambda src: [(guideline_works()[src.work].label, src.chapter or "")])
+    )
+
+
+def upheld_facet_guideline_pages(letters, treatment: str = "facet-joint-injection") -> Rows:
+    counts = _upheld_citing(
+        letters,
+        treatment,
+        lambda src: [
+            (guideline_works()[src.work].label, src.chapter or "", ref)
+            for ref in _references(src) or ["(whole chapter or work)"]
+        ],
+    )
+    return Counter({(*k, n, base) for k, (n, base) in counts.items()})
 
 
 def citation_concordance(letters) -> Rows:
@@ -412,6 +436,8 @@ EXPECTED = {
     "specialty-match": specialty_match,
     "spinal-levels-injections": spinal_levels_injections,
     "upheld-facet-guidelines": upheld_facet_guidelines,
+    "upheld-facet-guideline-chapters": upheld_facet_guideline_chapters,
+    "upheld-facet-guideline-pages": upheld_facet_guideline_pages,
 }
 
 

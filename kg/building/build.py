@@ -22,6 +22,7 @@ import io
 import json
 import os
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -40,6 +41,7 @@ from kg.base.version import PARSER_VERSION
 from kg.building.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
 from kg.building.manifest import Manifest, SourceRow, file_sha256, shard_of
 from kg.building.validate import Violation, validate_triples
+from kg.building.words import WordIndex, letter_rows
 from kg.graph.mapping import letter_triples
 from kg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
 from kg.graph.shacl import compiled as compiled_shapes
@@ -63,6 +65,9 @@ CHUNK = 100  # letters per worker task (and per store the statistics are summed 
 
 
 IN_PROCESS = False  # True: documents are worked in this process (for tests only: no memory cap)
+WORDS_TOKEN = "words"  # the manifest's record of the word index it goes with
+# IMRKG_NO_WORD_INDEX=1 builds without the word index: for bench/bench_find.py to measure its cost
+WITH_WORDS = os.environ.get("IMRKG_NO_WORD_INDEX") != "1"
 UNRESOLVED_PATH = "imr:work"  # the path of the shapes' warning on a guideline no vocabulary knows
 
 
@@ -132,6 +137,7 @@ class Result:
     violations: tuple[str, ...] = ()  # JSON of Violation fields
     stats: str = ""  # JSON of the letter's partial rows of every question (kg.graph.statistics)
     stated: str | None = None  # digest of what the letter states: two files of one case must agree
+    words: str = ""  # the letter's rows of the word index (kg.building.words.letter_rows)
 
 
 def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
@@ -170,6 +176,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
                 ),
                 violations=tuple(json.dumps(asdict(v)) for v in validate_triples(triples)),
                 stated=stated_digest(to_record(letter)),
+                words=letter_rows(letter) if WITH_WORDS else "",
             )
         )
     stats = chunk_statistics(first_copies, _fixed_bytes())
@@ -322,20 +329,34 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
         "questions": definitions(),
     }
     old = Manifest.open_existing(out.manifest, settings, summary.notes.append)
-    with Manifest.create(out.manifest, settings) as new:
-        dirty = _plan(inputs, out, old, new, shards, summary)
-        gz = compressed(compress, new.source_count())
-        stale = [p for p in out.other_format_files(gz) if p.exists()]
-        if stale:  # the other compression's files: every shard is written again in this one
-            dirty = set(range(shards))
-        summary.rebuilt_shards = len(dirty)
-        new.carry_over(old, dirty)
-        if dirty:
-            _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned)
-        _tally(new, summary)
-        if dirty or not out.statistics_file(gz).exists():
-            write_statistics(new, out.statistics_file(gz))
-        new.commit()
+    index = WordIndex.for_build(out.words, old.meta(WORDS_TOKEN) if old else None)
+    try:
+        with Manifest.create(out.manifest, settings) as new:
+            dirty = _plan(inputs, out, old, new, shards, summary)
+            gz = compressed(compress, new.source_count())
+            stale = [p for p in out.other_format_files(gz) if p.exists()]
+            if stale:  # the other compression's files: every shard is written again in this one
+                dirty = set(range(shards))
+            if index.is_new and old is not None and len(dirty) < shards:
+                summary.notes.append(f"{out.words}: missing or out of step with the graph: every input is parsed again")
+                dirty = set(range(shards))
+            summary.rebuilt_shards = len(dirty)
+            new.carry_over(old, dirty)
+            if not index.is_new:
+                new.conn.commit()  # the index reads what the manifest carries over
+                index.keep_only(new.path, dirty)
+            if dirty:
+                _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned, index)
+            _tally(new, summary)
+            if dirty or not out.statistics_file(gz).exists():
+                write_statistics(new, out.statistics_file(gz))
+            token = uuid.uuid4().hex
+            new.set_meta(WORDS_TOKEN, token)
+            index.commit(token)  # before the manifest: a manifest never names an index not written
+            new.commit()
+    except BaseException:
+        index.abandon()
+        raise
     for path in stale:
         path.unlink(missing_ok=True)
     if old is not None:
@@ -405,7 +426,17 @@ def _hash_file(path: Path) -> str | None:
 
 
 def _rebuild(
-    out: BuildDir, new: Manifest, dirty: set[int], shards: int, jobs, progress, summary, folders, gz, planned=None
+    out: BuildDir,
+    new: Manifest,
+    dirty: set[int],
+    shards: int,
+    jobs,
+    progress,
+    summary,
+    folders,
+    gz,
+    planned=None,
+    index: WordIndex | None = None,
 ) -> None:
     if planned is not None:
         planned(new.count_in(dirty))  # a total for a progress bar
@@ -428,6 +459,8 @@ def _rebuild(
                 continue
             if result.error is None:
                 handles[row.shard].write(result.text)
+                if index is not None and result.words:
+                    index.add(row.path, result.sha256, result.words)
             new.set_result(row.path, result=result)
         for shard, writer in writers.items():
             handles[shard].flush()

@@ -8,6 +8,8 @@
 - with ``--compress gzip`` (the default from :data:`AUTO_GZIP_FROM` inputs on) each of those is
   gzip-compressed under the same name plus ``.gz``: ``graph.trig.gz``, ``statistics.trig.gz``;
 - ``manifest.sqlite``: every source's size, mtime, sha256, shard and letter graph (kg.building.manifest);
+- ``words.sqlite``: the word index of every item's title and rationale sentences, with the facts
+  ``imrkg find`` filters on (kg.building.words);
 - ``summary.json`` and ``validation-report.txt``; ``graph.ttl`` with ``--turtle``.
 """
 
@@ -31,6 +33,7 @@ GRAPH_GLOB = "*.trig*"  # every graph file of a build, as the README's bulk-load
 # what earlier releases wrote (N-Quads): a build directory holding these must be rebuilt
 OLD_GRAPH_FILES = ("graph.nq", "graph.nq.gz", "statistics.nq", "statistics.nq.gz")
 MANIFEST_FILE = "manifest.sqlite"
+WORDS_FILE = "words.sqlite"  # the word index `imrkg find` searches (kg.building.words)
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "validation-report.txt"
 TURTLE_FILE = "graph.ttl"
@@ -147,6 +150,11 @@ class BuildDir:
     def manifest(self) -> Path:
         """The build manifest (SQLite)."""
         return self.path / MANIFEST_FILE
+
+    @property
+    def words(self) -> Path:
+        """The word index (``imrkg find``)."""
+        return self.path / WORDS_FILE
 
     @property
     def summary(self) -> Path:

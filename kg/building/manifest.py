@@ -161,6 +161,15 @@ class Manifest:
         self.conn.close()
 
     # -- reading ------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        """A value the build recorded beside its settings (the word index's token)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a value beside the settings."""
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def get(self, path: str) -> SourceRow | None:
         """The row of one source path, or None."""
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()

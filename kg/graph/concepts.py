@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import RDF, RDFS, SKOS, URIRef
+from rdflib import DCTERMS, RDF, RDFS, SKOS, URIRef
 
 from kg.graph.namespaces import ID, IMR, REASON_SCHEME, SPECIALTY_SCHEME, STATE_SCHEME, TREATMENT_SCHEME
 
-KINDS = ("treatment", "category", "drug-class", "specialty", "work", "reason", "outcome", "state")
+KINDS = ("treatment", "category", "drug-class", "specialty", "work", "chapter", "reason", "outcome", "state")
 _TREATMENT_BASE = str(ID["treatment/"])
 
 
@@ -64,6 +64,11 @@ def all_concepts() -> tuple[Concept, ...]:
             add(kind, c)  # type: ignore[arg-type]
     for w in g.subjects(RDF.type, IMR.GuidelineWork):
         add("work", w, RDFS.label)  # type: ignore[arg-type]
+    for c in g.subjects(RDF.type, IMR.GuidelineChapter):  # "Low Back Complaints (mtus-acoem)"
+        title, number = str(g.value(c, RDFS.label)), g.value(c, IMR.chapterNumber)
+        work = str(g.value(c, DCTERMS.isPartOf)).rsplit("/", 1)[-1]
+        other = (title, f"{work} chapter {number}") if number is not None else (title,)
+        out.append(Concept("chapter", str(c), f"{title} ({work})", str(c).rsplit("/", 1)[-1], tuple(sorted(other))))
     out += [Concept("outcome", str(IMR[o]), o, o.lower(), ()) for o in ("Upheld", "Overturned")]
     return tuple(sorted(out, key=lambda c: (KINDS.index(c.kind), c.label.lower(), c.iri)))
 

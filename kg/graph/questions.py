@@ -206,7 +206,7 @@ def read_question(name: str, text: str, path: str = "") -> Question:
         group_by,
         aggregates,
         unit,
-        _why_not_summable(projection, tail, group_by, aggregates, unit),
+        _why_not_summable(projection, tail, group_by, aggregates, unit) or _across_letters(where),
         filters,
     )
 
@@ -345,6 +345,22 @@ def _why_not_summable(projection, tail, group_by, aggregates, unit) -> str | Non
     reserved = {MONTH} | {f"agg{i}" for i in range(len(aggregates) * 2 + 1)}
     if reserved & set(group_by):
         return f"a GROUP BY variable is named like a statistics term ({', '.join(sorted(reserved & set(group_by)))})"
+    return None
+
+
+def _across_letters(where: str) -> str | None:
+    """Why a sub-query makes a question unsummable: one that aggregates without grouping by the
+    letter or the item counts across letters (a denominator: every upheld item of a treatment),
+    which per-letter partials cannot add up to."""
+    masked = masked_sparql(where)
+    for m in re.finditer(r"\{\s*SELECT\b", masked, re.I):
+        inner = masked[m.start() : _closing(masked, m.start(), "{", "}") + 1]
+        if not _AGGREGATE.search(inner):
+            continue
+        grouped = re.search(r"\bGROUP\s+BY\b([^}]*)", inner, re.I)
+        keys = set(re.findall(r"\?(\w+)", grouped.group(1))) if grouped else set()
+        if not keys & set(UNIT_VARIABLES):
+            return "a sub-query aggregates across letters (GROUP BY " + (" ".join(sorted(keys)) or "nothing") + ")"
     return None
 
 

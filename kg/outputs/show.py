@@ -170,4 +170,61 @@ def _marked(text: str, spans: list[tuple[int, int, int, Fact]]) -> str:
     return "".join(out)
 
 
-__all__ = ["Fact", "LetterFacts", "NotFound", "letter_facts", "letter_page"]
+def results_page(found, output, target, words: str = "", params: dict[str, str] | None = None) -> int:
+    """``imrkg find --html -o FILE``: the list of hits as one self-contained page, each linking to
+    its letter's page (:func:`letter_page`, written to ``FILE-letters/CASE.html`` beside it, one
+    per letter, when ``target`` holds the letters). Returns how many letter pages were written."""
+    from html import escape
+    from pathlib import Path
+
+    from kg.base.output import atomic_writer
+
+    output = Path(output)
+    folder = output.with_name(output.stem + "-letters")
+    written: dict[str, str] = {}
+    if target is not None:
+        for case in dict.fromkeys(h.case for h in found.hits):
+            try:
+                page = letter_page(letter_facts(target, case))
+            except NotFound:
+                continue  # a letter without a case number: show cannot name it
+            folder.mkdir(parents=True, exist_ok=True)
+            with atomic_writer(folder / f"{_safe_name(case)}.html") as fh:
+                fh.write(page)
+            written[case] = f"{folder.name}/{_safe_name(case)}.html"
+    asked = " ".join([f"“{words}”"] if words else []) + "".join(f" {k}={v}" for k, v in (params or {}).items())
+    head = ["case", "date", "item", "title", "category", "outcome", "reasons", "sentence"]
+    rows = []
+    for h in found.hits:
+        link = written.get(h.case)
+        case = f"<a href='{escape(link)}#item-{h.item}'>{escape(h.case)}</a>" if link else escape(h.case)
+        cells = [case, escape(h.date or ""), str(h.item), escape(h.title), escape(h.category or ""),
+                 escape(h.outcome), escape(", ".join(h.reasons)), escape(h.sentence)]  # fmt: skip
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    total = "" if found.total is None else f" of {found.total}"
+    page = "".join(
+        [
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+            f"<title>imrkg find {escape(asked.strip())}</title><style>{_PAGE_STYLE}",
+            "table { border-collapse: collapse; font-size: .9rem; } td, th { border-bottom: 1px solid #dde3ea; ",
+            "padding: .3rem .5rem; vertical-align: top; text-align: left; }</style></head><body>",
+            f"<h1>Decided items: {escape(asked.strip() or 'all')}</h1>",
+            f"<p class='meta'>{len(found.hits)}{total} items, from the {escape(found.route)}.</p>",
+            "<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr></thead><tbody>",
+            *rows,
+            "</tbody></table></body></html>\n",
+        ]
+    )
+    with atomic_writer(output) as fh:
+        fh.write(page)
+    return len(written)
+
+
+def _safe_name(case: str) -> str:
+    """A case number as a file name (letters, digits, dash, dot, underscore)."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]", "_", case)
+
+
+__all__ = ["Fact", "LetterFacts", "NotFound", "letter_facts", "letter_page", "results_page"]

@@ -71,18 +71,23 @@ def ask(
 
         target = open_for_reading(target)
     q = question if isinstance(question, Question) else _named(question, folders)
+    sparql, why = plan(target, q, params, raw=raw)
+    if why:
+        check_letters_visible(target, timeout)
+    columns, rows = run(target, sparql, typed=typed, timeout=timeout)
+    return Answer(columns, rows, LETTER_GRAPHS if why else STATISTICS, why, sparql)
+
+
+def plan(target, q: Question, params: dict[str, str] | None = None, *, raw: bool = False) -> tuple[str, str]:
+    """(the SPARQL that answers ``q`` with ``params`` on ``target``, why it reads the letter
+    graphs -- "" when it reads the statistics), without running it: what :func:`ask` runs, and
+    what ``imrkg serve`` puts in its query page."""
     own, filters = terms(q, params or {})
     why = _why_raw(q, filters, raw)
     months = None
     if not why:
         why, months = _statistics_check(target, q, filters)
-    if why:
-        check_letters_visible(target, timeout)
-        sparql = raw_query(q, own, filters)
-    else:
-        sparql = fast_query(q, own, months)
-    columns, rows = run(target, sparql, typed=typed, timeout=timeout)
-    return Answer(columns, rows, LETTER_GRAPHS if why else STATISTICS, why, sparql)
+    return (raw_query(q, own, filters), why) if why else (fast_query(q, own, months), "")
 
 
 def undefined_terms(sparql: str) -> list[str]:

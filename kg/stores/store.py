@@ -12,6 +12,8 @@ removes and reloads exactly those graphs. An empty store is filled with the bulk
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -243,6 +245,34 @@ def _load_file(store: ox.Store, path: Path, advanced: Callable[[int], None] | No
         store.bulk_load(input=fh, format=fmt)
     _clear_mark(store)
     return len(named)
+
+
+WORDS_IN_STORE = "imrkg-words"  # the store's copies of the word indexes of the builds loaded into it
+
+
+def copy_word_indexes(path: str | Path, sources: list[str | Path]) -> int:
+    """After a load into the store at ``path``: the word index of each build in ``sources``
+    (``imrkg find``) copied into ``STORE/imrkg-words/`` (one file per build, named by the build's
+    folder; a file copy, since an FTS5 index cannot be merged without its text), and those of
+    builds not loaded this time removed, as the load removed their letters. Each copy is written
+    beside and renamed. Returns how many were copied."""
+    folder = Path(path) / WORDS_IN_STORE
+    wanted = {}
+    for source in sources:
+        build = BuildDir(Path(source))
+        if Path(source).is_dir() and build.is_build() and build.words.is_file():
+            name = hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16] + ".sqlite"
+            wanted[name] = build.words
+    if wanted:
+        folder.mkdir(exist_ok=True)
+    for name, words in wanted.items():
+        part = folder / f".{name}.part"
+        shutil.copyfile(words, part)
+        os.replace(part, folder / name)
+    for old in folder.glob("*.sqlite") if folder.is_dir() else ():
+        if old.name not in wanted:
+            old.unlink()
+    return len(wanted)
 
 
 # each letter graph with the sha256 of the source it was built from (the embedded store and kg.stores.bulk)
