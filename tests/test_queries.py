@@ -46,12 +46,21 @@ def shared_store(shared_build, tmp_path_factory):
     return store
 
 
+# questions with a denominator from a sub-query that counts across letters (all upheld items of a
+# treatment): per-letter partials cannot add up to it, so they are asked of the letter graphs
+WITH_BASE = {"upheld-facet-guidelines", "upheld-facet-guideline-chapters", "upheld-facet-guideline-pages"}
+
+
 def test_about_twenty_five_documented_questions():
     qs = load_questions()
     assert len(qs) >= 25
     for q in qs.values():
         assert q.title and q.question, q.name
-        assert q.not_summable is None, (q.name, q.not_summable)  # every shipped question is fast
+        # every shipped question is fast, but those whose denominator counts across letters (issue 33)
+        if q.name in WITH_BASE:
+            assert q.not_summable and q.not_summable.startswith("a sub-query aggregates across letters"), q.name
+        else:
+            assert q.not_summable is None, (q.name, q.not_summable)
 
 
 def test_every_canned_query_has_an_independent_check():
@@ -64,7 +73,7 @@ def test_every_question_answers_fast_from_the_statistics(shared_store):
         for params in ({}, {"from": "2017-01-01", "to": "2017-12-31"}):
             start = time.perf_counter()
             answer = ask(shared_store, name, params)
-            assert answer.route == STATISTICS, (name, answer.why)
+            assert answer.route == (LETTER_GRAPHS if name in WITH_BASE else STATISTICS), (name, answer.why)
             assert time.perf_counter() - start < 1.0, name
 
 

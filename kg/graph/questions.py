@@ -515,8 +515,29 @@ def raw_query(q: Question, own: Own, filters: dict[str, str]) -> str:
             added.append(f"FILTER EXISTS {{ ?letter <{IMR.hasItem}> ?_fi . {pattern} }}")
     if not head and not added:
         return q.text
-    where = head + q.where + ("\n  " + "\n  ".join(added) + "\n" if added else "")
+    where = head + _into_subqueries(q.where, q.unit, added) + ("\n  " + "\n  ".join(added) + "\n" if added else "")
     return f"{_PREFIXES}{q.prologue}SELECT{q.projection}WHERE {{{where}}}{q.tail}"
+
+
+def _into_subqueries(where: str, unit: str | None, added: list[str]) -> str:
+    """``where`` with the filters also inside each sub-query that binds the question's unit: a
+    denominator ("all upheld items of the treatment") counts the items the filters leave, as the
+    numerator does."""
+    if not added or unit is None:
+        return where
+    masked = masked_sparql(where)
+    inserts = []
+    for m in re.finditer(r"\{\s*SELECT\b", masked, re.I):
+        end = _closing(masked, m.start(), "{", "}")
+        inner = masked[m.start() : end + 1]
+        body = re.search(r"\bWHERE\s*\{", inner, re.I)
+        if body is None or not re.search(rf"\?{unit}\b", inner):
+            continue
+        close = _closing(masked, m.start() + body.end() - 1, "{", "}")
+        inserts.append(close)
+    for at in sorted(inserts, reverse=True):
+        where = where[:at] + " " + " ".join(added) + " " + where[at:]
+    return where
 
 
 __all__ = [
