@@ -195,3 +195,78 @@ def test_treatment_rules_are_gated_without_compiling_each_alternative():
     assert matched and all(r.pattern.gated == {} for r in rules)
     with pytest.raises(TypeError):
         rules[0].pattern.search(title, gates)
+
+
+# Products the dictionary does not know (the names are invented): what the title and the rationale
+# state about them decides, by the labels' conventions; nothing stated, nothing guessed (issue 31).
+PRODUCTS = [
+    # a compound named by its ingredient and strength: one ingredient is Topical Analgesics
+    ("Compound ketoprofen 20%, 240 grams", "", "Topical Analgesics", ["ketoprofen"]),
+    ("Compounded cream: capsaicin 0.025%, menthol 10%, camphor 2%", "", "Topical Compounds",
+     ["capsaicin", "menthol", "camphor"]),
+    ("CM4 - Ketoprofen 10%/Cyclobenzaprine 3%/Lidocaine 5% 240gm", "", "Topical Compounds",
+     ["ketoprofen", "cyclobenzaprine", "lidocaine"]),
+    # the rationale says what the product contains
+    ("Xyzolux topical cream 4 oz", "Xyzolux contains menthol 10% and methyl salicylate 25%.", "Topical Compounds",
+     ["menthol", "methyl salicylate"]),
+    ("Fluriflex 180gm", "Fluriflex is a compounded product of flurbiprofen and cyclobenzaprine.", "Topical Compounds",
+     ["flurbiprofen", "cyclobenzaprine"]),
+    ("Theraflex cream", "The requested cream contains flurbiprofen 20% and cyclobenzaprine 10%.", "Topical Compounds",
+     ["flurbiprofen", "cyclobenzaprine"]),
+    ("Retrospective Flurbi (NAP) cream-LA 180gms", "The request is for Flurbi (NAP) cream-LA (flurbiprofen 20%).",
+     "Topical Analgesics", ["flurbiprofen"]),
+    ("Quantum compound kit", "This kit includes gabapentin and ketoprofen.", "Topical Compounds",
+     ["gabapentin", "ketoprofen"]),
+    ("Zenoflex 15mg #60", "Zenoflex consists of meloxicam.", "NSAID", ["meloxicam"]),
+    # nothing says what it is: the form gives the class, no ingredient is guessed
+    ("Xyzolux topical cream 4 oz", "Topical analgesics are largely experimental.", "Topical Analgesics", []),
+    ("Quantum compound kit", "", "Topical Compounds", []),
+    # a rationale naming the product without saying what it contains gives nothing
+    ("Zorbix 10mg #30", "The patient has been taking Zorbix and naproxen for months.", None, []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("title, rationale, drug_class, ingredients", PRODUCTS)
+def test_a_product_no_dictionary_knows_is_read_from_what_the_letter_states(title, rationale, drug_class, ingredients):
+    t = classify(item(title=title, rationale=rationale))
+    assert (t.category, t.drug_class, list(t.ingredients)) == ("Pharmaceuticals", drug_class, ingredients)
+    assert (t.subcategory == "Topical Compounds") == (drug_class == "Topical Compounds")
+
+
+def test_a_drug_whose_ingredients_are_unknown_is_marked_and_the_shapes_warn():
+    from dataclasses import replace
+
+    from factories import letter
+
+    from kg.building.validate import validate_triples
+    from kg.graph.mapping import letter_triples
+
+    unknown = item(title="Xyzolux topical cream 4 oz", rationale="Topical analgesics are largely experimental.")
+    known = item(2, title="Naproxen 550mg #60", rationale="")
+    done = [replace(i, treatment=classify(i)) for i in (unknown, known)]
+    triples = letter_triples(letter(*done))
+    flagged = [s for s, p, _ in triples if p == "imr:drugIngredientsUnknown"]
+    assert len(flagged) == 1 and flagged[0].endswith("/item/1>")
+    warnings = [v for v in validate_triples(triples) if v.is_warning and "Unknown ingredient" in v.message]
+    assert len(warnings) == 1 and not [v for v in validate_triples(triples) if not v.is_warning]
+
+
+@pytest.mark.parametrize(
+    "pattern, matches, misses",
+    [
+        ("COMPOUND_WORD", ["Compound kit", "compounded cream", "kit #1"], ["compounding pharmacy", "kitchen"]),
+        ("GRAMS", ["180gm", "240 grams", "4.5 g", "120gms"], ["250mg", "10 gauge"]),
+        ("CONTAINS", ["contains menthol", "is composed of", "a combination of", "ingredients:", "(flurbiprofen"],
+         ["continued", "a combination"]),
+        ("THIS_PRODUCT", ["this compound", "the requested cream", "this topical analgesic", "the kit"],
+         ["this patient", "the request"]),
+    ],
+)  # fmt: skip
+def test_the_product_patterns_match_their_examples(pattern, matches, misses):
+    from kg.reading import patterns as P
+
+    regex = getattr(P, pattern)
+    for text in matches:
+        assert regex.search(text), (pattern, text)
+    for text in misses:
+        assert not regex.search(text), (pattern, text)

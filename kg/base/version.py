@@ -11,6 +11,6 @@
 from __future__ import annotations
 
 __version__ = "0.9.0"
-PARSER_VERSION = "0.8.0"
+PARSER_VERSION = "0.9.0"
 
 __all__ = ["PARSER_VERSION", "__version__"]

@@ -248,6 +248,8 @@ def _treatment(add, IT: str, t: Treatment) -> None:
         add(IT, "imr:treatmentSubcategory", _shared(str(treatment_iri(subcategory_concept(t.category, t.subcategory)))))
     if t.drug_class:
         add(IT, "imr:drugClass", _shared(str(treatment_iri(drug_class_concept(t.drug_class)))))
+    if t.category == "Pharmaceuticals" and not t.ingredients and t.drug_class != "Nutritional Products":
+        add(IT, "imr:drugIngredientsUnknown", _TRUE)  # nothing in the letter says what it contains
     for ingredient in t.ingredients:
         drug = drug_concept(ingredient)
         add(IT, "imr:drugIngredient", _shared(str(treatment_iri(drug))))

@@ -206,6 +206,45 @@ def drug_class(ingredients: tuple[str, ...], topical: bool) -> str | None:
     return classes[0] if classes else None
 
 
+def topical_class(ingredients: tuple[str, ...], subject: str) -> str:
+    """The class of a topical product by the labels' convention: one active ingredient, Topical
+    Analgesics; two or more, Topical Compounds. With none known, a title that calls it a
+    compound or kit says two or more; otherwise one is assumed (the graph marks the ingredients
+    unknown)."""
+    if len(ingredients) > 1 or (not ingredients and P.COMPOUND_WORD.search(subject)):
+        return "Topical Compounds"
+    return "Topical Analgesics"
+
+
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """A rationale's sentence saying what a product contains, and the drugs it names."""
+
+    sentence: str
+    mentions: list[Mention]
+
+
+def contents_stated(rationale: str, subject: str) -> Contents | None:
+    """Where a title names a product no dictionary knows, the rationale often says what it is:
+    "Terocin contains methyl salicylate, capsaicin, menthol and lidocaine", "this compound is
+    composed of flurbiprofen and cyclobenzaprine", "Mentherm (methyl salicylate/menthol)". The
+    first sentence that names the product (a word of the title, or "this compound/cream/…") and
+    says it contains something gives the drugs named after that word."""
+    words = {w.lower() for w in P.TITLE_WORD.findall(subject) if len(w) >= 4}
+    for sentence in re.split(r"(?<=[.!?])\s+", rationale):
+        said = P.CONTAINS.search(sentence)
+        if said is None:
+            continue
+        before = sentence[: said.start()].lower()
+        names_it = any(re.search(rf"\b{re.escape(w)}\b", before) for w in words) or P.THIS_PRODUCT.search(before)
+        if not names_it:
+            continue
+        found = find(sentence[said.end() :])
+        if found:
+            return Contents(" ".join(sentence.split()), found)
+    return None
+
+
 def rxcui(ingredient: str) -> str | None:
     """The RxNorm code of an ingredient, where ``drugs.json`` has it."""
     info = load_json("drugs.json")["ingredients"].get(ingredient)
@@ -213,7 +252,10 @@ def rxcui(ingredient: str) -> str | None:
 
 
 __all__ = [
+    "Contents",
     "Mention",
+    "contents_stated",
+    "topical_class",
     "class_of",
     "drug_class",
     "find",

@@ -113,6 +113,20 @@ TOPICAL_FORM = re.compile(
     re.I,
 )
 INJECTED = re.compile(r"\binject|\bIM\b|\bIV\b|intramuscular|intravenous", re.I)
+COMPOUND_WORD = re.compile(r"\bcompound(?:ed)?\b|\bkit\b", re.I)  # a product of two or more ingredients
+GRAMS = re.compile(r"\b\d+(?:\.\d+)?\s*(?:g|gm|gms|grams?)\b", re.I)  # "180gm": a cream's or gel's weight
+# "X contains A and B", "is composed of", "a combination of", "ingredients:", "(A/B)": what follows names the contents
+CONTAINS = re.compile(
+    r"\b(?:contains?|containing|consists? of|consisting of|(?:is )?composed of|comprised of|is made (?:up )?of|"
+    r"(?:is )?a (?:compound(?:ed)?|combination|mixture|blend) (?:product |cream |medication )?of|includes?|including|"
+    r"formulated with|(?:active )?ingredients? (?:include|are))\b|\b(?:active )?ingredients?:|\(",
+    re.I,
+)
+THIS_PRODUCT = re.compile(
+    r"\b(?:this|the|requested|the requested) (?:compound(?:ed)? (?:product|cream|medication)?|compound|cream|gel|"
+    r"patch|lotion|ointment|product|medication|topical(?: product| analgesic)?|kit)\b",
+    re.I,
+)
 
 # --- treatment classification (kg.reading.treatments) -------------------------------------------
 TITLE_PREFIX = re.compile(

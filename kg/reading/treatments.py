@@ -176,18 +176,18 @@ def classify(item: Item) -> Treatment:
     mentions = drugs.find(subject)
     if rule and (not mentions or rule[1].start() < mentions[0].start or category_of(rule[0]) == "injection"):
         found = _from_concept(rule[0], "title", rule[1].group(0), surgery)
+        if found.category == "Pharmaceuticals" and found.drug_class is None:
+            # a compound named by its ingredients ("Compound ketoprofen 20%, 240 grams"): its class
+            # from them and its form, as any drug's
+            return _drug(item, subject, mentions, surgery, topical=rule[0] == COMPOUNDED or None, evidence=found)
         ingredients = drugs.ingredients_of(mentions)
         return replace(found, ingredients=ingredients) if ingredients else found
     if mentions:
         return _drug(item, subject, mentions, surgery)
     dose = _evidence()[0].search(subject)
     if dose:
-        drug_class = _class_named_in(item)
-        if drug_class is None and drugs.is_topical(subject):
-            drug_class = "Topical Analgesics"
-        return Treatment(
-            None, None, "Pharmaceuticals", _drug_subcategory(drug_class), drug_class, (), surgery, "dose", dose.group(0)
-        )
+        base = Treatment(None, None, "Pharmaceuticals", None, None, (), surgery, "dose", dose.group(0))
+        return _drug(item, subject, [], surgery, evidence=base)
     for basis, text in (("citation", _cited_sections(item)), ("rationale", item.rationale[:400])):
         hit = _first_rule(text) if text else None
         if hit:
@@ -197,32 +197,57 @@ def classify(item: Item) -> Treatment:
     return Treatment(None, None, _evidence()[1], None, None, (), surgery, "default", None)
 
 
+COMPOUNDED = "compounded-topical"  # the concept of a compound of two or more ingredients
+
+
 def _drug_subcategory(drug_class: str | None) -> str | None:
     return "Topical Compounds" if drug_class == "Topical Compounds" else None
 
 
-def _drug(item: Item, subject: str, mentions: list[drugs.Mention], surgery: bool) -> Treatment:
+def _drug(
+    item: Item,
+    subject: str,
+    mentions: list[drugs.Mention],
+    surgery: bool,
+    *,
+    topical: bool | None = None,
+    evidence: Treatment | None = None,
+) -> Treatment:
+    """A pharmacy item: its ingredients from the title's drug names, else from the rationale's
+    sentence that says what the product contains ("Terocin contains methyl salicylate, capsaicin,
+    menthol and lidocaine"); its class from them and its form (:func:`kg.reading.drugs.drug_class`),
+    else from its form and what the rationale and cited sections call it. ``evidence``: the
+    title rule or dose that made it a drug. No ingredient known: none is guessed (the graph says
+    so, and the shapes warn)."""
     ingredients = drugs.ingredients_of(mentions)
     names = ", ".join(dict.fromkeys(m.name for m in mentions))
-    if not ingredients:  # a medical food or kit whose ingredients the letters do not give
-        return Treatment(
-            "medical-food",
-            _label("medical-food"),
-            "Pharmaceuticals",
-            None,
-            "Nutritional Products",
-            (),
-            surgery,
-            "drug name",
-            names,
+    basis = "drug name" if ingredients else None
+    if not ingredients:
+        stated = drugs.contents_stated(item.rationale, subject)
+        if stated:
+            ingredients, names, basis = drugs.ingredients_of(stated.mentions), stated.sentence, "rationale"
+    if evidence is not None and basis is None:
+        basis, names = evidence.basis, str(evidence.evidence or "")
+    if topical is None:  # by the title's form or weight, or the words that said what it contains
+        topical = drugs.is_topical(subject) or bool(
+            not mentions and (P.GRAMS.search(subject) or (basis == "rationale" and drugs.is_topical(names)))
         )
-    topical = drugs.is_topical(subject)
-    drug_class = drugs.drug_class(ingredients, topical)
+    if not ingredients and not topical and mentions:  # a medical food or kit whose ingredients the letters do not give
+        return Treatment(
+            "medical-food", _label("medical-food"), "Pharmaceuticals", None, "Nutritional Products", (), surgery,
+            "drug name", names,
+        )  # fmt: skip
+    drug_class = drugs.drug_class(ingredients, topical) if ingredients else None
+    if drug_class is None and topical:
+        drug_class = drugs.topical_class(ingredients, subject)
     if drug_class is None:
         drug_class = _class_named_in(item)
-    primary = next((i for i in ingredients if drugs.class_of(i) == drug_class), ingredients[0])
-    concept = "compounded-topical" if drug_class == "Topical Compounds" else drug_concept(primary)
-    label = _label(concept) if concept in concepts() else primary
+    if ingredients:
+        primary = next((i for i in ingredients if drugs.class_of(i) == drug_class), ingredients[0])
+        concept: str | None = COMPOUNDED if drug_class == "Topical Compounds" else drug_concept(primary)
+    else:
+        concept = COMPOUNDED if drug_class == "Topical Compounds" else None
+    label = (_label(concept) if concept in concepts() else ingredients[0]) if concept else None
     return Treatment(
         concept,
         label,
@@ -231,8 +256,8 @@ def _drug(item: Item, subject: str, mentions: list[drugs.Mention], surgery: bool
         drug_class,
         ingredients,
         surgery,
-        "drug name",
-        names,
+        basis or "drug name",
+        names or None,
     )
 
 
