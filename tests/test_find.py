@@ -31,9 +31,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
         ("functional improvement", [("functional", False), ("improvement", False)], '"functional" AND "improvement"'),
         ('"no functional improvement"', [("no functional improvement", False)], '"no functional improvement"'),
         ("improv*", [("improv", True)], '"improv" *'),
-        ("AND OR NOT", [("AND", False), ("OR", False), ("NOT", False)], '"AND" AND "OR" AND "NOT"'),
+        ("AND OR NOT", [("NOT", False)], '"NOT"'),  # FTS5 operators are words here; "and", "or": common words
+        ('"lack of improvement"', [("lack improvement", False)], '"lack improvement"'),
         ('facet-joint "L4-5"', [("facet joint", False), ("L4 5", False)], '"facet joint" AND "L4 5"'),
         ("--- ::", [], ""),
+        ("the of", [], ""),
     ],
 )
 def test_words_become_a_safe_fts5_query(words, pieces, fts):

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kg.building.builddir import BuildDir
-from kg.building.words import WordIndex, WordIndexError, term
+from kg.building.words import STOPWORDS, WordIndex, WordIndexError, indexed_words, term
 from kg.graph.concepts import concepts, narrower, resolve
 from kg.graph.namespaces import ID, IMR, item_iri, letter_iri, reason_iri, split_letter_iri, text_position_iri
 from kg.graph.questions import standard_filters
@@ -92,14 +92,15 @@ _WORD = re.compile(r"\w+")
 def word_pieces(words: str) -> list[tuple[str, bool]]:
     """The phrases and words of a search, each (its words joined by spaces, is a prefix): quoted
     text is a phrase, a word ending in ``*`` a prefix; punctuation is dropped (FTS5 would read it
-    as syntax)."""
+    as syntax), and so are the words the index leaves out (:data:`kg.building.words.STOPWORDS`:
+    "lack of improvement" finds the words "lack improvement" next to each other)."""
     out = []
     for m in _PIECE.finditer(words):
         if m.group(1) is not None:
-            tokens = _WORD.findall(m.group(1))
+            tokens = [t for t in _WORD.findall(m.group(1)) if t.lower() not in STOPWORDS]
             prefix = False
         else:
-            tokens = _WORD.findall(m.group(2))
+            tokens = [t for t in _WORD.findall(m.group(2)) if t.lower() not in STOPWORDS]
             prefix = m.group(2).endswith("*") and len(tokens) == 1
         if tokens:
             out.append((" ".join(tokens), prefix))
@@ -214,11 +215,11 @@ def find_in_index(
         raise FindError(f"no order {order!r}; choose {' or '.join(ORDERS)}")
     pieces = word_pieces(words)
     if words.strip() and not pieces:
-        raise FindError(f"no word to search for in {words!r}")
+        raise FindError(f"no word to search for in {words!r} (common words like 'the' and 'of' are not indexed)")
     where, args, notes = _sql_filters(index, params)
     condition = " AND ".join(where) or "1"
     columns = (
-        "l.key, l.decided, i.number, i.title, i.category, i.drug_class, i.outcome, i.reasons, "
+        "l.key, l.decided, i.number, i.category, i.drug_class, i.outcome, i.reasons, "
         "i.title_start, i.title_end, i.rationale_start, i.rationale_end, i.id"
     )
     if pieces:
@@ -243,8 +244,9 @@ def find_in_index(
     texts = letter_texts(target, {r[0] for r in rows}) if target is not None else {}
     reason = _reason_term(index, params)
     hits = []
-    for key, decided, number, title, cat, dc, outcome, reasons, ts, te, rs, re_, item_id, ordinal, _ in rows:
+    for key, decided, number, cat, dc, outcome, reasons, ts, te, rs, re_, item_id, ordinal, _ in rows:
         text = texts.get(key)
+        title = " ".join(text[ts:te].split()) if text and ts is not None else ""  # the graph holds the titles
         at: tuple | None
         if ordinal is None and reason is not None:
             span = index.rows(
@@ -271,7 +273,7 @@ def find_in_index(
             )
         )
     if rows and target is None:
-        notes.append("sentences need the letters' text: give the store or server that holds them")
+        notes.append("titles and sentences need the letters' text: give the store or server that holds them")
     return Found(hits, total, "word index", notes)
 
 
@@ -340,16 +342,15 @@ def find_in_graphs(
         raise FindError(f"no order {order!r}; choose {' or '.join(ORDERS)}")
     pieces = word_pieces(words)
     if words.strip() and not pieces:
-        raise FindError(f"no word to search for in {words!r}")
+        raise FindError(f"no word to search for in {words!r} (common words like 'the' and 'of' are not indexed)")
     table = standard_filters()
     patterns = []
     for name, value in params.items():
         f = table[name]
         pattern = str(f.pattern).replace("$value", _term(f.kind, value, name))
         patterns.append(f"FILTER EXISTS {{ {pattern} }}")  # ?item and ?letter are this item's
-    for text, _prefix in pieces:
-        literal = text.lower().replace("\\", "\\\\").replace('"', '\\"')
-        patterns.append(f'FILTER(CONTAINS(LCASE(CONCAT(?title, " ", COALESCE(?rationale, ""))), "{literal}"))')
+    for token in dict.fromkeys(t for text, _ in pieces for t in text.lower().split()):  # each word somewhere
+        patterns.append(f'FILTER(CONTAINS(LCASE(CONCAT(?title, " ", COALESCE(?rationale, ""))), "{token}"))')
     order_by = "DESC(?date) ?case ?n" if order == "date" else "?case ?n"
     # with words, every candidate is read: which of them hold the words in one sentence is told
     # in Python, after the query (SPARQL has no sentences)
@@ -425,8 +426,9 @@ SELECT ?letter ?case ?date ?n ?title ?outcome ?category ?drugClass ?rationalePos
 
 
 def _holds(sentence: str, pieces: list[tuple[str, bool]]) -> bool:
-    """Whether a sentence holds every piece as written (any case; a phrase's words in order)."""
-    words = " ".join(_WORD.findall(sentence.lower()))
+    """Whether a sentence holds every piece as written (any case; a phrase's words in order, the
+    index's common words left out as :func:`word_pieces` leaves them out)."""
+    words = indexed_words(sentence.lower())
     return all(re.search(r"\b" + re.escape(text.lower()) + ("" if prefix else r"\b"), words) for text, prefix in pieces)
 
 

@@ -291,5 +291,6 @@ def _make_item(text: str, d: dict, end: int) -> Item:
         treatment.drug_class,
         treatment.ingredients,
         treatment.category,
+        treatment.concept,
     )
     return replace(item, treatment=treatment, reasons=reasons)

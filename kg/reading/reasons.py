@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.reading import patterns as P
-from kg.reading import reason_model
+from kg.reading import reason_model, treatments
 from kg.reading.memo import CACHED_SENTENCES, LONGEST_CACHED_SENTENCE, remembered
 from kg.reading.models import Reason, Span
 from kg.rules import engine as E
@@ -33,6 +33,8 @@ class _Code:
     pattern: E.GatedPattern | None  # searched only in a sentence holding one of its keywords (derived)
     negated: E.GatedPattern | None  # terms that count when a negation cue comes before them (and a keyword follows it)
     in_guideline_text: E.GatedPattern | None  # patterns that count even in a guideline-worded sentence
+    about_request: re.Pattern[str] | None  # ... that count in a sentence naming the request by the scheme's words
+    about_request_unless: re.Pattern[str] | None  # the 'unless' patterns that still hold there
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
     yields_to: frozenset[str]  # more specific codes that, found in the same sentence, take its place
@@ -88,6 +90,16 @@ def _scheme() -> _Scheme:
                 gate(patterns),
                 gate(negated),
                 gate(S.reason_rules(r, "in_guideline_text")),
+                _alternation([x.regex for x in S.reason_rules(r, "about_request")])
+                if S.reason_rules(r, "about_request")
+                else None,
+                _alternation(kept)
+                if (
+                    kept := [
+                        x.regex for x in S.reason_rules(r, "unless") if x.id not in r.get("about_request_ignores", ())
+                    ]
+                )
+                else None,
                 _alternation([S.rules([r["requires"]], r["code"])[0].regex]) if r.get("requires") else None,
                 frozenset(r.get("requires_drug_class", ())),
                 frozenset(r.get("yields_to", ())),
@@ -295,13 +307,16 @@ def find_reasons(
     drug_class: str | None = None,
     ingredients: tuple[str, ...] = (),
     category: str | None = None,
+    concept: str | None = None,
 ) -> tuple[Reason, ...]:
     """The reasons stated in the rationale ``text[start:end]`` of an item decided ``outcome``:
     those the patterns read, then those the sentence model (kg.reading.reason_model) is confident of.
     ``drug_class``: the item's DWC drug class, when it is a drug (an opioid's rationale may name
     it only by a brand no pattern lists); ``ingredients``: a drug's generic names, which name the
     request as its title does; ``category``: its DWC request category (a code may not apply to
-    some: a diagnostic test is no treatment whose benefit is in question)."""
+    some: a diagnostic test is no treatment whose benefit is in question); ``concept``: its
+    treatment concept (else the title's), whose words in the scheme name the request as its title
+    does (:func:`kg.reading.treatments.naming_pattern`)."""
     s = _scheme()
     codes = [c for c in s.codes if c.outcome == outcome]
     verdicts: dict[str, bool] = {}
@@ -320,9 +335,21 @@ def find_reasons(
     found: dict[str, Reason] = {}
     findings: list[tuple[str, Span]] = []
     named = _request_words(title, ingredients)
+    naming = treatments.naming_for(concept, title, drug_class, ingredients)
+    by_class = [c for c in codes if c.about_request is not None] if naming is not None else []
+    by_kind: dict[str, Reason] = {}  # read from a statement about the request's kind: where nothing else gave the code
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
         reading = _reading(lowered, outcome)
+        for code in by_class:  # a statement about the request's kind, the guideline's words or not
+            if (
+                code.code not in by_kind
+                and code.about_request.search(lowered)  # type: ignore[union-attr]
+                and naming.search(lowered)  # type: ignore[union-attr]
+                and not _qualified(code, lowered, any(word in lowered for word in named))
+                and applies(code)
+            ):
+                by_kind[code.code] = Reason(code.code, span, sentence)
         if not _is_finding(lowered, reading, named):
             # the guideline's or textbook's words, not a finding about this request, unless a rule applied to it
             for code in codes:
@@ -334,6 +361,8 @@ def find_reasons(
         for code in codes:
             if code.code in here and code.code not in found and not (code.yields_to & here):
                 found[code.code] = Reason(code.code, span, sentence)
+    for code_name, reason in by_kind.items():
+        found.setdefault(code_name, reason)
     missing = {c.code: c for c in codes if c.code not in found}
     if missing and findings:
         for name, (sentence, span) in reason_model.confident(findings, list(missing)).items():
@@ -342,6 +371,16 @@ def find_reasons(
                 found[name] = Reason(name, span, sentence)
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
+
+
+def _qualified(code: _Code, lowered: str, by_name: bool) -> bool:
+    """Whether an about_request statement is qualified so that it does not state ``code``: by
+    every 'unless' pattern when the sentence names the request itself (its title word or
+    ingredient: "diclofenac is not recommended as first line" means first-line care was not
+    tried), by those the code does not set aside when it names only its kind ("compounded
+    products are not recommended as first-line")."""
+    unless = code.unless.whole if by_name and code.unless is not None else code.about_request_unless
+    return unless is not None and unless.search(lowered) is not None
 
 
 def _model_may_add(code: _Code, lowered: str, reading: _Reading) -> bool:

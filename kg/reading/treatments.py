@@ -120,10 +120,72 @@ def _evidence() -> tuple[re.Pattern[str], str]:
 def _class_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
     classes = R.load("drug_classes.json")["classes"]
     return tuple(
-        (c["label"], re.compile(r"\b(?:" + "|".join(r.regex for r in R.rules(c["words"], c["label"])) + r")\b", re.I))
+        (
+            c["label"],
+            re.compile(
+                r"\b(?:"
+                + "|".join(r.regex for r in R.rules([*c["words"], *c.get("conditions", ())], c["label"]))
+                + r")\b",
+                re.I,
+            ),
+        )
         for c in classes
-        if c["words"]
+        if c["words"] or c.get("conditions")
     )
+
+
+@cache
+def _class_names() -> dict[str, tuple[str, ...]]:
+    """Drug class -> the regexes of its names ('muscle relaxants?'), not of what it treats."""
+    return {
+        c["label"]: tuple(r.regex for r in R.rules(c["words"], c["label"]))
+        for c in R.load("drug_classes.json")["classes"]
+    }
+
+
+def naming_pattern(treatment: Treatment | None) -> re.Pattern[str] | None:
+    """The words of the scheme that name this request in a rationale, lower case: its concept's
+    label, other labels and title patterns, and for a drug the names of its class and of its
+    ingredients' classes ("muscle relaxants" names topical cyclobenzaprine; "compounded
+    products" a compound). A guideline sentence that speaks of one speaks of this request
+    (kg.reading.reasons). None when the scheme knows no word for it."""
+    if treatment is None:
+        return None
+    return _naming_pattern(treatment.concept, treatment.drug_class, treatment.ingredients)
+
+
+def naming_for(
+    concept: str | None, title: str = "", drug_class: str | None = None, ingredients: tuple[str, ...] = ()
+) -> re.Pattern[str] | None:
+    """:func:`naming_pattern` from the parts a reason reader has: the concept, else the one the
+    title's first rule gives."""
+    if concept is None and title:
+        rule = _first_rule(title)
+        concept = rule[0] if rule else None
+    if not ingredients and title:
+        ingredients = drugs.ingredients_of(drugs.find(title))
+    return _naming_pattern(concept, drug_class, tuple(ingredients))
+
+
+@cache
+def _naming_pattern(
+    concept: str | None, drug_class: str | None, ingredients: tuple[str, ...]
+) -> re.Pattern[str] | None:
+    sources: list[str] = []
+    table = concepts()
+    if concept in table and table[concept].get("kind") != "subcategory":
+        c = table[concept]
+        sources += [re.escape(c["label"].lower()), *(re.escape(a.lower()) for a in c.get("alt", ()))]
+        sources += [r.regex for r in R.rules(c.get("patterns", ()), concept)]
+    # a topical is named by its ingredients' classes too ("topical muscle relaxants"); an oral
+    # combination by its own class only (Norco is no "analgesic" of the topical paragraph)
+    topical = drug_class in ("Topical Analgesics", "Topical Compounds")
+    classes = [drug_class, *(drugs.class_of(i) for i in ingredients if topical)]
+    for cls in dict.fromkeys(c for c in classes if c):
+        sources += _class_names().get(cls, ())
+    if not sources:
+        return None
+    return re.compile(r"\b(?:" + "|".join(f"(?:{s})" for s in sources) + r")", re.I)
 
 
 def _label(concept: str) -> str:
@@ -269,5 +331,7 @@ __all__ = [
     "drug_class_concept",
     "drug_concept",
     "is_drug_concept",
+    "naming_for",
+    "naming_pattern",
     "subcategory_concept",
 ]

@@ -11,7 +11,13 @@ from typing import Any
 
 from kg.rules.rulefile import Rule, RuleError, gate_literals, load, rules
 
-REASON_RULE_KINDS = ("patterns", "negated", "in_guideline_text", "unless")  # the pattern lists of a code
+REASON_RULE_KINDS = (
+    "patterns",
+    "negated",
+    "in_guideline_text",
+    "about_request",
+    "unless",
+)  # the pattern lists of a code
 
 
 @cache
