@@ -57,6 +57,7 @@ class _Scheme:
     conclusion: E.GatedPattern
     connector: E.GatedPattern
     conclusion_codes: frozenset[str]
+    companions: tuple[tuple[str, re.Pattern[str]], ...]  # code -> the cue of its companion sentences
 
 
 @cache
@@ -127,6 +128,9 @@ def _scheme() -> _Scheme:
         cue("conclusion"),
         cue("reason_connector"),
         frozenset(S.reason_scheme()["conclusion_codes"]),
+        tuple(
+            (code, _alternation([S.cue(name).regex])) for code, name in S.reason_scheme().get("companions", {}).items()
+        ),
     )
     literals.build()
     return scheme
@@ -369,6 +373,11 @@ def find_reasons(
             lowered = sentence.lower()
             if applies(missing[name]) and _model_may_add(missing[name], lowered, _reading(lowered, outcome)):
                 found[name] = Reason(name, span, sentence)
+    for code_name, companion in s.companions:  # "no exceptional factors" beside a quantity limit: one reason
+        if code_name in found:
+            kept = found[code_name].span  # a sentence stating both keeps both
+            for other in [r for r in found.values() if r.span != kept and companion.search(r.text.lower())]:
+                del found[other.code]
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
 
