@@ -53,6 +53,12 @@ def part(index: int) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", choices=["dev", "held-out", "held-out, opened"], help="print the misses of one part")
+    ap.add_argument(
+        "--per-code",
+        action="store_true",
+        help="also print each reason code's counts, precision and recall per part (numbers only: the sealed "
+        "quarter's sentences are never printed)",
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from kg import parse_text, to_record
@@ -75,7 +81,39 @@ def main() -> int:
             res = subprocess.run(cmd, capture_output=True, text=True)
             print(f"== {name} ({len(files)} letters)")
             print(res.stdout.rstrip())
+            if args.per_code:
+                print(per_code_table(files, records))
     return 0
+
+
+def per_code_table(labels: list[Path], records: Path) -> str:
+    """Each reason code's labelled count, predicted count, true positives, precision and recall
+    over the items of ``labels`` (a Markdown table)."""
+    from collections import Counter
+
+    by_file = {}
+    for line in records.read_text().splitlines():
+        r = json.loads(line)
+        by_file[Path(r["file"]).stem] = {
+            i["number"]: {x["code"] for x in i.get("reasons", [])} for i in r.get("items", [])
+        }
+    want: Counter[str] = Counter()
+    got: Counter[str] = Counter()
+    hit: Counter[str] = Counter()
+    for label in labels:
+        items = by_file.get(label.stem, {})
+        for it in json.loads(label.read_text())["items"]:
+            w = {x["code"] for x in it["reasons"]}
+            g = items.get(it["number"], set())
+            want.update(w)
+            got.update(g)
+            hit.update(w & g)
+    rows = ["| code | labelled | predicted | both | precision | recall |", "|---|---|---|---|---|---|"]
+    for code in sorted(set(want) | set(got)):
+        p = hit[code] / got[code] if got[code] else float("nan")
+        r = hit[code] / want[code] if want[code] else float("nan")
+        rows.append(f"| {code} | {want[code]} | {got[code]} | {hit[code]} | {p:.2f} | {r:.2f} |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
