@@ -5,6 +5,7 @@ The public API is small::
     from kg import parse_file, parse_text, to_record
     letter = parse_file("letter.pdf")      # frozen dataclasses (kg.reading.models)
     record = to_record(letter)             # the documented JSON shape
+    found = find("functional improvement", {"outcome": "Upheld"}, index=".imrkg/store")  # decided items
 
 Names are imported when first used (PEP 562): ``import kg`` (and so every ``imrkg`` command)
 does not load the parser until something asks for it.
@@ -27,9 +28,11 @@ _LAZY = {
     "parse_file": "kg.reading.parse",
     "parse_paths": "kg.reading.parse",
     "to_record": "kg.reading.records",
+    "find": "kg.outputs.find",
 }
 
 if TYPE_CHECKING:
+    from kg.outputs.find import find
     from kg.reading.errors import ParseError
     from kg.reading.letter import parse_text
     from kg.reading.models import Citation, Item, Letter, Source
@@ -53,6 +56,7 @@ __all__ = [
     "ParseError",
     "Source",
     "__version__",
+    "find",
     "parse_file",
     "parse_paths",
     "parse_text",

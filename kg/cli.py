@@ -646,7 +646,7 @@ def query(
     lists its parameters and the values they take."""
     from kg.graph.concepts import UnknownConcept
     from kg.graph.questions import QuestionError
-    from kg.stores.endpoint import EndpointError
+    from kg.stores import EndpointError
     from kg.stores.queries import QueryTimeout, ask
 
     if name is None:
@@ -722,7 +722,7 @@ def report(
     from kg.graph.concepts import UnknownConcept
     from kg.graph.questions import QuestionError
     from kg.outputs.report import build_report, report_html
-    from kg.stores.endpoint import EndpointError
+    from kg.stores import EndpointError
 
     given = _params(param)
     target = _target(store, endpoint, timeout=timeout, statistics=True)
@@ -818,7 +818,7 @@ def _answer(
 ) -> None:
     """Run a query and print its answer. ``ad_hoc``: a query a person wrote, whose empty answer
     is checked: terms the ontology does not define, or a store without letters, are errors."""
-    from kg.stores.endpoint import EndpointError
+    from kg.stores import EndpointError
     from kg.stores.queries import NoLetters, QueryTimeout, check_letters_visible, run, undefined_terms
 
     try:
@@ -917,7 +917,7 @@ def find(
     from kg.graph.questions import QuestionError
     from kg.outputs.find import COLUMNS, FindError
     from kg.outputs.find import find as find_items
-    from kg.stores.endpoint import EndpointError
+    from kg.stores import EndpointError
 
     given = _params(param)
     if html and output is None:
@@ -1015,7 +1015,7 @@ def show(
     from rich.markup import escape
 
     from kg.outputs.show import NotFound, letter_facts
-    from kg.stores.endpoint import EndpointError
+    from kg.stores import EndpointError
 
     try:
         found = letter_facts(_target(store, endpoint, timeout=timeout), case, item)

@@ -101,3 +101,21 @@ def test_concepts_by_label_slug_or_iri_and_the_closest_when_none():
         "outcome",
     }
     assert any(c.slug == "facet-joint-injection" for c in search("facet joint"))
+
+
+def test_a_sub_query_counting_across_letters_is_asked_of_the_letter_graphs_with_the_filters_inside():
+    """A denominator ("all upheld items of the treatment") cannot be summed from per-letter
+    partials; the filters restrict it as they restrict the items (issue 33)."""
+    per_letter = q(
+        "SELECT ?k (COUNT(?letter) AS ?n) WHERE { { SELECT ?letter (COUNT(?item) AS ?k) WHERE "
+        "{ ?letter imr:hasItem ?item } GROUP BY ?letter } } GROUP BY ?k"
+    )
+    assert per_letter.not_summable is None
+    across = q(
+        "SELECT ?t (COUNT(DISTINCT ?item) AS ?n) (MAX(?all) AS ?base) WHERE { ?item imr:treatment ?t . "
+        "{ SELECT ?t (COUNT(DISTINCT ?item) AS ?all) WHERE { ?item imr:treatment ?t } GROUP BY ?t } } GROUP BY ?t"
+    )
+    assert across.not_summable == "a sub-query aggregates across letters (GROUP BY t)"
+    sparql = raw_query(across, {}, {"outcome": "<https://w3id.org/imr-kg/ontology#Upheld>"})
+    assert sparql.count("FILTER EXISTS") == 2  # in the sub-query and in the question
+    ox.Store().query(sparql)

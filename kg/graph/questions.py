@@ -515,28 +515,35 @@ def raw_query(q: Question, own: Own, filters: dict[str, str]) -> str:
             added.append(f"FILTER EXISTS {{ ?letter <{IMR.hasItem}> ?_fi . {pattern} }}")
     if not head and not added:
         return q.text
-    where = head + _into_subqueries(q.where, q.unit, added) + ("\n  " + "\n  ".join(added) + "\n" if added else "")
+    inner = _into_subqueries(q.where, q.unit, added, own)
+    where = head + inner + ("\n  " + "\n  ".join(added) + "\n" if added else "")
     return f"{_PREFIXES}{q.prologue}SELECT{q.projection}WHERE {{{where}}}{q.tail}"
 
 
-def _into_subqueries(where: str, unit: str | None, added: list[str]) -> str:
-    """``where`` with the filters also inside each sub-query that binds the question's unit: a
-    denominator ("all upheld items of the treatment") counts the items the filters leave, as the
-    numerator does."""
-    if not added or unit is None:
+def _into_subqueries(where: str, unit: str | None, added: list[str], own: Own | None = None) -> str:
+    """``where`` with the filters also inside each sub-query that binds the question's unit, and
+    the bound parameters inside each that binds them: a denominator ("all upheld items of the
+    treatment") counts the items the filters leave, as the numerator does, and only for the
+    treatments asked about (on 100k letters the facet questions took 27 s counting every
+    treatment's items, then kept four of them)."""
+    if (not added or unit is None) and not own:
         return where
     masked = masked_sparql(where)
-    inserts = []
+    inserts: list[tuple[int, str]] = []
     for m in re.finditer(r"\{\s*SELECT\b", masked, re.I):
         end = _closing(masked, m.start(), "{", "}")
         inner = masked[m.start() : end + 1]
         body = re.search(r"\bWHERE\s*\{", inner, re.I)
-        if body is None or not re.search(rf"\?{unit}\b", inner):
+        if body is None:
             continue
-        close = _closing(masked, m.start() + body.end() - 1, "{", "}")
-        inserts.append(close)
-    for at in sorted(inserts, reverse=True):
-        where = where[:at] + " " + " ".join(added) + " " + where[at:]
+        opening = m.start() + body.end()
+        bound = {k: v for k, v in (own or {}).items() if re.search(rf"\?{k}\b", inner)}
+        if bound:
+            inserts.append((opening, " " + values_block(bound) + " "))
+        if added and unit is not None and re.search(rf"\?{unit}\b", inner):
+            inserts.append((_closing(masked, opening - 1, "{", "}"), " " + " ".join(added) + " "))
+    for at, text in sorted(inserts, reverse=True):
+        where = where[:at] + text + where[at:]
     return where
 
 

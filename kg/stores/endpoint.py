@@ -29,6 +29,7 @@ from kg.building.builddir import BuildDir, graph_files, graphs_of
 from kg.building.manifest import Manifest
 from kg.graph.namespaces import IMR, is_letter_graph
 from kg.graph.terms import typed_value
+from kg.stores import EndpointError
 from kg.stores.queries import with_values
 
 USER_ENV, PASSWORD_ENV = "IMRKG_ENDPOINT_USER", "IMRKG_ENDPOINT_PASSWORD"
@@ -40,18 +41,6 @@ MAX_ANSWER_BYTES = int(os.environ.get("IMRKG_MAX_ANSWER_MB", "64")) * 2**20
 FAILURES_IN_A_ROW = 5  # graphs a server may refuse in a row before a load stops sending
 # Known servers: query path -> (graph store path, name of the graph parameter)
 _GRAPH_STORE_FOR = {"/query": ("/store", "graph"), "/sparql": ("/sparql-graph-crud-auth", "graph-uri")}
-
-
-class EndpointError(Exception):
-    """A server request failed for good (after retries); the message is safe to show.
-
-    ``server_gone`` marks failures that every later request would repeat (unreachable, timing
-    out, refusing the credentials), so a batch stops instead of trying each graph in turn.
-    """
-
-    def __init__(self, message: str, *, server_gone: bool = False) -> None:
-        super().__init__(message)
-        self.server_gone = server_gone
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.base.resources import query_file
-from kg.graph.concepts import narrower, resolve
 from kg.graph.namespaces import IMR, STAT, STATISTICS_GRAPH, statistics_dataset_iri
 from kg.graph.questions import Question, QuestionError, fast_query, load_questions, masked_sparql, raw_query
 from kg.graph.terms import to_rdflib, typed_value
@@ -184,6 +183,8 @@ def terms(q: Question, given: dict[str, str]) -> tuple[dict[str, str | tuple[str
         if value is not None and value != "":
             own[p.name] = _term(p.kind, value, p.name)
             if p.kind == "treatment":  # the treatment and every narrower one, as the filter means it
+                from kg.graph.concepts import narrower  # the vocabulary graph: only when a value is given
+
                 own[p.name] = tuple(f"<{iri}>" for iri in narrower(own[p.name][1:-1]))
     filters = {name: _term(takes[name].kind, v, name) for name, v in given.items() if name not in own and v != ""}
     if "from" in given and "to" in given and _date(given["from"], "from") > _date(given["to"], "to"):
@@ -221,6 +222,8 @@ def _term(kind: str, value: str, name: str) -> str:
         return f'"{_date(value, name).isoformat()}"^^<http://www.w3.org/2001/XMLSchema#date>'
     if kind == "text":
         return str(ox.Literal(value))
+    from kg.graph.concepts import resolve
+
     return f"<{resolve(kind, value).iri}>"
 
 
