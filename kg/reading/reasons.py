@@ -34,6 +34,7 @@ class _Code:
     negated: E.GatedPattern | None  # terms that count when a negation cue comes before them (and a keyword follows it)
     in_guideline_text: E.GatedPattern | None  # patterns that count even in a guideline-worded sentence
     about_request: re.Pattern[str] | None  # ... that count in a sentence naming the request by the scheme's words
+    about_request_words: tuple[str, ...]  # one of which every about_request match holds (a cheap test first)
     about_request_unless: re.Pattern[str] | None  # the 'unless' patterns that still hold there
     requires: re.Pattern[str] | None  # what the whole rationale must mention for this code to apply
     requires_drug_class: frozenset[str]  # ... unless the item is a drug of one of these DWC classes
@@ -94,6 +95,7 @@ def _scheme() -> _Scheme:
                 _alternation([x.regex for x in S.reason_rules(r, "about_request")])
                 if S.reason_rules(r, "about_request")
                 else None,
+                tuple(sorted(words(S.reason_rules(r, "about_request")))),
                 _alternation(kept)
                 if (
                     kept := [
@@ -339,8 +341,8 @@ def find_reasons(
     found: dict[str, Reason] = {}
     findings: list[tuple[str, Span]] = []
     named = _request_words(title, ingredients)
-    naming = treatments.naming_for(concept, title, drug_class, ingredients)
-    by_class = [c for c in codes if c.about_request is not None] if naming is not None else []
+    by_class = [c for c in codes if c.about_request is not None]
+    naming: list[treatments.Naming | None] = []  # the scheme's words for the request, asked for once, when needed
     by_kind: dict[str, Reason] = {}  # read from a statement about the request's kind: where nothing else gave the code
     for sentence, span in sentences(text, start, end):
         lowered = sentence.lower()
@@ -348,8 +350,9 @@ def find_reasons(
         for code in by_class:  # a statement about the request's kind, the guideline's words or not
             if (
                 code.code not in by_kind
+                and any(w in lowered for w in code.about_request_words)
                 and code.about_request.search(lowered)  # type: ignore[union-attr]
-                and naming.search(lowered)  # type: ignore[union-attr]
+                and _names(naming, concept, title, drug_class, ingredients, lowered)
                 and not _qualified(code, lowered, any(word in lowered for word in named))
                 and applies(code)
             ):
@@ -380,6 +383,16 @@ def find_reasons(
                 del found[other.code]
     order = {c.code: i for i, c in enumerate(s.codes)}
     return tuple(sorted(found.values(), key=lambda r: order[r.code]))
+
+
+def _names(
+    known: list, concept: str | None, title: str, drug_class: str | None, ingredients: tuple[str, ...], lowered: str
+) -> bool:
+    """Whether a sentence names the request by the scheme's words; the words are looked up on
+    the first sentence that needs them (``known`` keeps them for the item's other sentences)."""
+    if not known:
+        known.append(treatments.naming_for(concept, title, drug_class, ingredients))
+    return known[0] is not None and known[0].search(lowered)
 
 
 def _qualified(code: _Code, lowered: str, by_name: bool) -> bool:
