@@ -82,7 +82,10 @@ def _scheme() -> tuple[dict[str, dict], tuple[_Rule, ...], E.LiteralIndex]:
     literals.build()
     for cls in load_json("drug_classes.json")["classes"]:
         cid = drug_class_concept(cls["label"])
-        table[cid] = {"id": cid, "label": cls["label"], "broader": "pharmaceuticals"}
+        # what reviewers call the class ("muscle relaxants", "PPIs"): the first example of each of
+        # its name rules, published as SKOS altLabels (kg.graph.vocab_rdf)
+        names = sorted({R._example(w["examples"][0]).text.lower() for w in cls["words"]} - {cls["label"].lower()})
+        table[cid] = {"id": cid, "label": cls["label"], "broader": "pharmaceuticals", "alt": names}
         for member in cls["members"]:
             table.setdefault(drug_concept(member), {"id": drug_concept(member), "label": member, "broader": cid})
     return table, tuple(rules), literals
