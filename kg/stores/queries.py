@@ -207,13 +207,12 @@ def date_coverage(target, timeout: float | None = None) -> DateCoverage:
     a date filter was given: one pass over the letters)."""
     letter, date_ = f"<{IMR.DeterminationLetter}>", f"<{IMR.decisionDate}>"
     _, span = run(target, f"SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{ ?l {date_} ?d }}", timeout=timeout)
-    _, count = run(
-        target,
-        f"SELECT (COUNT(?l) AS ?n) WHERE {{ ?l a {letter} FILTER NOT EXISTS {{ ?l {date_} ?d }} }}",
-        timeout=timeout,
-    )
+    # letters less dated letters: a FILTER NOT EXISTS per letter took 4.6 s on 100k letters, the
+    # two counts 0.14 s
+    _, letters = run(target, f"SELECT (COUNT(?l) AS ?n) WHERE {{ ?l a {letter} }}", timeout=timeout)
+    _, dated = run(target, f"SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE {{ ?l {date_} ?d }}", timeout=timeout)
     first, last = span[0] if span else (None, None)
-    undated = count[0][0] if count else 0
+    undated = int(letters[0][0] or 0) - int(dated[0][0] or 0) if letters and dated else 0
     return DateCoverage(first and str(first)[:10], last and str(last)[:10], int(undated or 0))
 
 
