@@ -25,7 +25,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -442,6 +442,7 @@ def _rebuild(
         planned(new.count_in(dirty))  # a total for a progress bar
     writers = {}
     handles = {}
+    stack = ExitStack()
     try:
         for shard in sorted(dirty):
             writers[shard] = graph_writer(out.shard_file(shard, shards, gz))
@@ -449,7 +450,9 @@ def _rebuild(
             handles[shard].write(trig_header())
         if 0 in handles:
             handles[0].write(fixed_graphs())
-        for row, result in _results(new.sources_in(dirty), jobs, folders):
+        results = _results(new.sources_in(dirty), jobs, folders)
+        stack.callback(results.close)  # a failed write stops the workers now, not at interpreter exit
+        for row, result in results:
             summary.parsed += 1
             if progress:
                 progress(row.path)
@@ -468,6 +471,7 @@ def _rebuild(
             new.set_shard_file(shard, out.shard_file(shard, shards, gz))
         writers.clear()
     finally:
+        stack.close()
         for writer in writers.values():
             writer.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
 
