@@ -74,6 +74,18 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
+def replace_durably(part: str | Path, final: str | Path) -> None:
+    """Make a finished file (written and closed under a temporary name) the file at ``final``:
+    fsync it, then rename it over whatever is there, so a crash leaves the old file or the whole
+    new one (the build's manifest and word index, the store's copies of word indexes)."""
+    fd = os.open(part, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(part, final)
+
+
 def remove_stale_parts(directory: str | Path) -> None:
     """Delete temporary files a killed run left behind (they never carry a final name)."""
     for stale in Path(directory).glob(".*.part"):

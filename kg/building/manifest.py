@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.base.output import replace_durably
+
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE sources (
@@ -149,12 +151,7 @@ class Manifest:
         """Make this manifest the build's manifest (fsync, then rename over the old one)."""
         self.conn.commit()
         self.conn.close()
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(self.path, self.final)  # type: ignore[arg-type]
+        replace_durably(self.path, self.final)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Close the database without committing."""

@@ -9,20 +9,21 @@ queries, and one file holds the text, the index and the facts, updated in place 
 would be one more thing to install and keep in step; Oxigraph has no text index, and a SPARQL
 ``CONTAINS`` reads every rationale (the route ``imrkg find`` takes against a server without it).
 
-One row per sentence (``passages``: the item's title and each sentence of its rationale, found
-by :func:`kg.reading.reasons.sentences`, the splitter the reasons are read with), keyed by
-letter and item and carrying its character span, so a hit is a text-position IRI of the graph
-(``…/letter/KEY/text#char=START,END``) that ``imrkg show`` or SPARQL can go on from. Beside
-them, per item, what the questions filter on: outcome, treatment concept, DWC category,
-subcategory, drug class, and as ``facts`` the reason codes (with their sentence's span) and the
-reviewer's cited guideline works, chapters and sections; per letter its case number, decision
-date and reviewer specialties. Values are the vocabulary's ids (``physical-therapy``,
-``drug-class/opioids``, ``mtus-chronic-pain``), the IRIs they stand for derived by
-:mod:`kg.graph.namespaces`.
+One FTS5 row per sentence: the item's title and each sentence of its rationale, found by
+:func:`kg.reading.reasons.sentences` (the splitter the reasons are read with), the common words
+left out (:data:`STOPWORDS`). The index is contentless: the graph holds the letter's text, and a
+row's id says where it is (its item's id plus the sentence's ordinal), so a hit becomes a
+text-position IRI of the graph (``…/letter/KEY/text#char=START,END``) that ``imrkg show`` or
+SPARQL can go on from. Beside the words, per item, what the questions filter on: outcome,
+treatment concept, DWC category, subcategory, drug class, and as ``facts`` the reason codes (with
+their sentence's span) and the reviewer's cited guideline works, chapters and sections; per letter
+its key, decision date and reviewer specialties. Values are the vocabulary's ids
+(``physical-therapy``, ``drug-class/opioids``, ``mtus-chronic-pain``) in ``terms``.
 
 The rows of a letter are made in the build's worker (:func:`letter_rows`, JSON) and written by
 the main process; a rebuild deletes the letters of the sources it parses again, or that are
-gone, and inserts the new ones, in one transaction committed just before the manifest.
+gone, and inserts the new ones, in one transaction committed just before the manifest (the words
+of deleted letters stay, unreachable: contentless FTS5 cannot delete a row without its text).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
+from kg.base.output import replace_durably
 from kg.graph.namespaces import chapter_iri, compact, letter_key, specialty_iri
 from kg.reading.models import Letter
 from kg.reading.reasons import sentences
@@ -68,19 +69,6 @@ CREATE TABLE IF NOT EXISTS letter_facts (
 CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(
     text, content='', columnsize=0, tokenize='{TOKENIZER}');
 """
-
-KINDS = (
-    "outcome",
-    "concept",
-    "category",
-    "subcategory",
-    "drug-class",
-    "reason",
-    "work",
-    "chapter",
-    "section",
-    "specialty",
-)
 
 
 class WordIndexError(Exception):
@@ -323,12 +311,7 @@ class WordIndex:
         self.conn.execute("ANALYZE")  # the planner's statistics: starts a filter from its rarest term
         self.conn.execute("VACUUM")  # the pages the merge freed (a third of the file)
         self.conn.close()
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(self.path, self.final)
+        replace_durably(self.path, self.final)
 
     def abandon(self) -> None:
         """Drop what this build wrote: the transaction, or the new file."""
@@ -351,13 +334,12 @@ class WordIndex:
         """How many letters the index holds."""
         return self.conn.execute("SELECT COUNT(*) FROM letters").fetchone()[0]
 
-    def rows(self, sql: str, args: tuple = ()) -> Iterator[tuple]:
+    def rows(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         """Rows of a query over the index (kg.outputs.find composes them)."""
         return self.conn.execute(sql, args)
 
 
 __all__ = [
-    "KINDS",
     "SCHEMA_VERSION",
     "STOPWORDS",
     "WordIndex",

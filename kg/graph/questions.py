@@ -348,13 +348,18 @@ def _why_not_summable(projection, tail, group_by, aggregates, unit) -> str | Non
     return None
 
 
+def _subselects(masked: str) -> list[tuple[int, int]]:
+    """Where each sub-query ``{ SELECT … }`` of a masked WHERE text starts and ends (its braces)."""
+    return [(m.start(), _closing(masked, m.start(), "{", "}")) for m in re.finditer(r"\{\s*SELECT\b", masked, re.I)]
+
+
 def _across_letters(where: str) -> str | None:
     """Why a sub-query makes a question unsummable: one that aggregates without grouping by the
     letter or the item counts across letters (a denominator: every upheld item of a treatment),
     which per-letter partials cannot add up to."""
     masked = masked_sparql(where)
-    for m in re.finditer(r"\{\s*SELECT\b", masked, re.I):
-        inner = masked[m.start() : _closing(masked, m.start(), "{", "}") + 1]
+    for start, end in _subselects(masked):
+        inner = masked[start : end + 1]
         if not _AGGREGATE.search(inner):
             continue
         grouped = re.search(r"\bGROUP\s+BY\b([^}]*)", inner, re.I)
@@ -530,13 +535,12 @@ def _into_subqueries(where: str, unit: str | None, added: list[str], own: Own | 
         return where
     masked = masked_sparql(where)
     inserts: list[tuple[int, str]] = []
-    for m in re.finditer(r"\{\s*SELECT\b", masked, re.I):
-        end = _closing(masked, m.start(), "{", "}")
-        inner = masked[m.start() : end + 1]
+    for start, end in _subselects(masked):
+        inner = masked[start : end + 1]
         body = re.search(r"\bWHERE\s*\{", inner, re.I)
         if body is None:
             continue
-        opening = m.start() + body.end()
+        opening = start + body.end()
         bound = {k: v for k, v in (own or {}).items() if re.search(rf"\?{k}\b", inner)}
         if bound:
             inserts.append((opening, " " + values_block(bound) + " "))

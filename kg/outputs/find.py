@@ -26,10 +26,10 @@ from pathlib import Path
 from kg.building.builddir import BuildDir
 from kg.building.words import STOPWORDS, WordIndex, WordIndexError, indexed_words, term
 from kg.graph.concepts import concepts, narrower, resolve
-from kg.graph.namespaces import ID, IMR, item_iri, letter_iri, reason_iri, split_letter_iri, text_position_iri
+from kg.graph.namespaces import ID, IMR, compact, item_iri, letter_iri, reason_iri, split_letter_iri, text_position_iri
 from kg.graph.questions import standard_filters
 from kg.reading.reasons import sentences
-from kg.stores.queries import _date, run
+from kg.stores.queries import _date, check_date_range, run
 from kg.stores.store import WORDS_IN_STORE
 
 ORDERS = ("date", "case")  # date: newest decision first; case: by case number
@@ -116,12 +116,24 @@ def fts_query(pieces: list[tuple[str, bool]]) -> str:
 FILTERS = tuple(standard_filters())
 
 
+def _prepared(words: str, params: dict[str, str] | None, order: str) -> tuple[dict[str, str], list[tuple[str, bool]]]:
+    """(the filters, the words' pieces) of a search, or :class:`FindError` saying what is wrong:
+    what both routes check first."""
+    params = dict(params or {})
+    _check(params)
+    if order not in ORDERS:
+        raise FindError(f"no order {order!r}; choose {' or '.join(ORDERS)}")
+    pieces = word_pieces(words)
+    if words.strip() and not pieces:
+        raise FindError(f"no word to search for in {words!r} (common words like 'the' and 'of' are not indexed)")
+    return params, pieces
+
+
 def _check(params: dict[str, str]) -> None:
     unknown = sorted(set(params) - set(FILTERS))
     if unknown:
         raise FindError(f"find takes no parameter {', '.join(unknown)}; it takes: {', '.join(FILTERS)}")
-    if "from" in params and "to" in params and _date(params["from"], "from") > _date(params["to"], "to"):
-        raise FindError(f"from={params['from']} is after to={params['to']}: no decision can fall in that range")
+    check_date_range(params)
 
 
 def _treatment_id(iri: str) -> str:
@@ -132,7 +144,7 @@ def index_terms(name: str, value: str) -> list[str]:
     """The index terms a filter value stands for (any of them matches)."""
     kind = standard_filters()[name].kind
     if name == "section":
-        return []  # matched by containment (see _section_terms)
+        return []  # matched by containment (_sql_filters)
     c = resolve(kind, value)
     if name == "outcome":
         return [term("outcome", c.label)]
@@ -146,14 +158,8 @@ def index_terms(name: str, value: str) -> list[str]:
         return [term("reason", c.slug)]
     if name == "work":
         return [term("work", c.slug)]
-    if name == "chapter":
-        from kg.graph.namespaces import compact
-
-        return [term("chapter", compact(c.iri))]
-    if name == "specialty":
-        from kg.graph.namespaces import compact
-
-        return [term("specialty", compact(c.iri))]
+    if name in ("chapter", "specialty"):
+        return [term(name, compact(c.iri))]
     raise FindError(f"{name} is not a filter of the word index")
 
 
@@ -209,13 +215,7 @@ def find_in_index(
 ) -> Found:
     """Search the word index; sentences are cut from the letters' text in ``target`` (a store or
     server holding the same letters; without one, a hit's sentence is its title's or empty)."""
-    params = dict(params or {})
-    _check(params)
-    if order not in ORDERS:
-        raise FindError(f"no order {order!r}; choose {' or '.join(ORDERS)}")
-    pieces = word_pieces(words)
-    if words.strip() and not pieces:
-        raise FindError(f"no word to search for in {words!r} (common words like 'the' and 'of' are not indexed)")
+    params, pieces = _prepared(words, params, order)
     where, args, notes = _sql_filters(index, params)
     condition = " AND ".join(where) or "1"
     columns = (
@@ -251,7 +251,7 @@ def find_in_index(
         if ordinal is None and reason is not None:
             span = index.rows(
                 'SELECT start, "end" FROM facts WHERE term = ? AND item = ? ORDER BY start LIMIT 1', (reason, item_id)
-            ).fetchone()  # type: ignore[attr-defined]
+            ).fetchone()
             sentence, at = _cut(text, span[0], span[1]) if span else (title, (ts, te))
         elif not ordinal:  # the title matched (or no words)
             sentence, at = " ".join(str(title).split()), (ts, te)
@@ -280,7 +280,7 @@ def find_in_index(
 def _reason_term(index: WordIndex, params: dict[str, str]) -> int | None:
     if "reason" not in params:
         return None
-    row = index.rows("SELECT id FROM terms WHERE value = ?", (index_terms("reason", params["reason"])[0],)).fetchone()  # type: ignore[attr-defined]
+    row = index.rows("SELECT id FROM terms WHERE value = ?", (index_terms("reason", params["reason"])[0],)).fetchone()
     return row[0] if row else None
 
 
@@ -336,13 +336,7 @@ def find_in_graphs(
     """Search the letter graphs with SPARQL (no word index): words as written, in one sentence."""
     from kg.stores.queries import _term
 
-    params = dict(params or {})
-    _check(params)
-    if order not in ORDERS:
-        raise FindError(f"no order {order!r}; choose {' or '.join(ORDERS)}")
-    pieces = word_pieces(words)
-    if words.strip() and not pieces:
-        raise FindError(f"no word to search for in {words!r} (common words like 'the' and 'of' are not indexed)")
+    params, pieces = _prepared(words, params, order)
     table = standard_filters()
     patterns = []
     for name, value in params.items():
@@ -492,9 +486,13 @@ def find(
     found: Found | None = None
     for path in paths:
         try:
-            part = find_in_index(WordIndex.open_read_only(path), words, params, target=target, limit=limit, order=order)
+            opened = WordIndex.open_read_only(path)
         except WordIndexError as err:
             raise FindError(str(err)) from None
+        try:
+            part = find_in_index(opened, words, params, target=target, limit=limit, order=order)
+        finally:
+            opened.close()
         found = part if found is None else _merged(found, part, limit, order)
     assert found is not None
     return found

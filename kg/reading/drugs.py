@@ -231,7 +231,7 @@ def contents_stated(rationale: str, subject: str) -> Contents | None:
     first sentence that names the product (a word of the title, or "this compound/cream/…") and
     says it contains something gives the drugs named after that word."""
     words = {w.lower() for w in P.TITLE_WORD.findall(subject) if len(w) >= 4}
-    for sentence in re.split(r"(?<=[.!?])\s+", rationale):
+    for sentence in P.SENTENCE_BOUNDARY.split(rationale):  # the letter grammar's sentence ends
         said = P.CONTAINS.search(sentence)
         if said is None:
             continue

@@ -294,6 +294,11 @@ def _quote_start(lowered: str) -> int:
 _reading = remembered(CACHED_SENTENCES, LONGEST_CACHED_SENTENCE)(_read)  # :func:`_read`, remembered (kg.reading.memo)
 
 
+def _named_in(lowered: str, named: tuple[str, ...]) -> bool:
+    """Whether a (lower-cased) sentence names the request by its own words (:func:`_request_words`)."""
+    return any(word in lowered for word in named)
+
+
 def _is_finding(lowered: str, reading: _Reading, named: tuple[str, ...]) -> bool:
     """Whether a sentence may state a finding: it is not worded as the guideline, or it names the
     request (``named``: :func:`_request_words`) without the guideline as its subject ("ACOEM
@@ -301,7 +306,7 @@ def _is_finding(lowered: str, reading: _Reading, named: tuple[str, ...]) -> bool
     in general)."""
     if not reading.guideline_worded:
         return True
-    return any(word in lowered for word in named) and not reading.guideline_subject
+    return _named_in(lowered, named) and not reading.guideline_subject
 
 
 def find_reasons(
@@ -353,7 +358,7 @@ def find_reasons(
                 and any(w in lowered for w in code.about_request_words)
                 and code.about_request.search(lowered)  # type: ignore[union-attr]
                 and _names(naming, concept, title, drug_class, ingredients, lowered)
-                and not _qualified(code, lowered, any(word in lowered for word in named))
+                and not _qualified(code, lowered, _named_in(lowered, named))
                 and applies(code)
             ):
                 by_kind[code.code] = Reason(code.code, span, sentence)

@@ -187,9 +187,14 @@ def terms(q: Question, given: dict[str, str]) -> tuple[dict[str, str | tuple[str
 
                 own[p.name] = tuple(f"<{iri}>" for iri in narrower(own[p.name][1:-1]))
     filters = {name: _term(takes[name].kind, v, name) for name, v in given.items() if name not in own and v != ""}
+    check_date_range(given)
+    return own, filters
+
+
+def check_date_range(given: dict[str, str]) -> None:
+    """:class:`QuestionError` for a from= after the to= (a range no decision can fall in)."""
     if "from" in given and "to" in given and _date(given["from"], "from") > _date(given["to"], "to"):
         raise QuestionError(f"from={given['from']} is after to={given['to']}: no decision can fall in that range")
-    return own, filters
 
 
 @dataclass(frozen=True, slots=True)
