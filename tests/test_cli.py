@@ -397,7 +397,7 @@ def test_the_disk_check_speaks_in_units_a_person_reads():
 # ("load", 0.15): during the imports of the command (0.7.0 printed their traceback). A Ctrl-C in the
 # interpreter's own first few tens of milliseconds, before any line of imrkg runs, is Python's to print.
 @pytest.mark.parametrize("command, delay", [("build", 1.5), ("load", 0.15), ("load", 0.4)])
-def test_ctrl_c_from_the_terminal_is_one_line_and_exit_130(example_build, tmp_path, command, delay):
+def test_ctrl_c_from_the_terminal_is_one_line_and_exit_130(tmp_path, command, delay):
     """A terminal sends Ctrl-C to the whole process group: 0.7.0's workers printed "Exception in
     initializer ... KeyboardInterrupt" and an early Ctrl-C printed an import traceback."""
     import os
@@ -409,8 +409,12 @@ def test_ctrl_c_from_the_terminal_is_one_line_and_exit_130(example_build, tmp_pa
     if command == "build":
         letters = synth(tmp_path / "letters", 3000)  # more than 1.5 s of work on any machine
         args = ["build", str(letters), "-o", str(tmp_path / "out"), "-j", "2"]
-    else:
-        args = ["load", str(example_build), "--store", str(tmp_path / "store")]
+    else:  # a graph file of 200,000 quads: about 2 s of loading (the example build's two letters
+        # loaded in under 0.4 s once the CLI started faster, and the Ctrl-C then came after the end)
+        big = tmp_path / "big.nq"
+        with big.open("w") as fh:
+            fh.writelines(f'<urn:x:s{i}> <urn:x:p> "v{i}" <urn:x:g{i % 100}> .\n' for i in range(200_000))
+        args = ["load", str(big), "--store", str(tmp_path / "store")]
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
