@@ -3,8 +3,6 @@
 Exit status: 0 everything succeeded, 1 some inputs failed (each named on stderr), 2 usage error.
 """
 
-from __future__ import annotations
-
 import signal
 
 
@@ -43,6 +41,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help as click writes it: rendering it with rich cost 70 ms a --help
+    context_settings={"max_content_width": 1000},  # paragraphs as wide as the terminal (COLUMNS), as rich drew them
 )
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -50,28 +50,22 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
 def _plain_help_types() -> None:
     """Help shows a value's kind as click has always written it (TEXT, PATH, NUMBER,
-    [table|csv|json]), never typer 0.29's Python type names (``<list[str]>``, ``<bool>`` beside a
-    flag, ``<str>`` beside an argument's own name)."""
+    [table|csv|json]), never typer's Python type names (``<str>``, ``<path>``, ``<float>``)."""
     from typer import core
 
-    names = {"str": "TEXT", "float": "NUMBER", "int": "INTEGER", "file": "PATH", "directory": "PATH"}
-    typer_type = getattr(core.TyperOption, "display_type", None)
+    names = {"str": "TEXT", "float": "NUMBER", "int": "INTEGER", "path": "PATH", "file": "PATH", "directory": "PATH"}
+    typer_metavar = core.TyperOption.make_metavar
 
-    def option_type(self, ctx):
+    def option_metavar(self, ctx, *args, **kwargs):
         if self.metavar is not None:
-            return self.metavar or None
-        if getattr(self, "is_flag", False) or typer_type is None:
-            return None
-        label = str(typer_type(self, ctx)).strip("<>")
-        label = label.removeprefix("list[").removesuffix("]")
+            return self.metavar
+        label = str(typer_metavar(self, ctx, *args, **kwargs))
+        if not (label.startswith("<") and label.endswith(">")):
+            return label
+        label = label[1:-1].removeprefix("list[").removesuffix("]")
         return f"[{label}]" if "|" in label else names.get(label.lower(), label.upper())
 
-    def argument_type(self, ctx):
-        return None  # an argument is shown by its name already
-
-    if typer_type is not None and hasattr(core, "TyperArgument"):
-        core.TyperOption.display_type_rich = option_type  # type: ignore[method-assign]
-        core.TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+    core.TyperOption.make_metavar = option_metavar  # type: ignore[method-assign]
 
 
 _plain_help_types()
@@ -422,7 +416,7 @@ def load(
     if endpoint:
         _load_endpoint(sources, _target(store, endpoint, graph_store, timeout, retries), report)
         return
-    from kg.stores.store import StoreError, check_free_disk, copy_word_indexes, open_store
+    from kg.stores.store import StoreError, check_free_disk, copy_tables, copy_word_indexes, open_store
     from kg.stores.store import load as load_store
 
     if verbose:
@@ -446,6 +440,7 @@ def load(
                 advanced=lambda n: bar.advance(task, n),
             )
         copy_word_indexes(store, list(sources))
+        copy_tables(store, list(sources))
     except StoreError as err:
         _fail_line(str(store), str(err))
         raise typer.Exit(EXIT_USAGE) from None
@@ -528,19 +523,13 @@ def _emit(columns: list[str], rows: list[list], fmt: TableFormat, output: Path |
         writer.writerow(columns)
         writer.writerows([[shown(_cell(v)) for v in r] for r in rows])
     else:
-        from rich.console import Console
-        from rich.markup import escape as markup_escape
-        from rich.table import Table
+        import shutil
 
-        from kg.graph.namespaces import compact
+        from kg.graph.iris import compact
+        from kg.outputs.boxes import render
 
-        table = Table(*[markup_escape(shown(c)) for c in columns])
-        for r in rows:
-            table.add_row(*[markup_escape(shown(compact(_cell(v)))) for v in r])
-        if output is None:
-            Console().print(table)
-            return
-        Console(file=out, width=200).print(table)
+        width = shutil.get_terminal_size((80, 24)).columns if output is None else 200  # COLUMNS, else the terminal's
+        out.write(render([shown(c) for c in columns], [[shown(compact(_cell(v))) for v in r] for r in rows], width))
     if output is None:
         sys.stdout.write(out.getvalue())
     else:
@@ -556,6 +545,25 @@ def _questions(folders: list[Path] | None):
     except QuestionError as err:
         _fail_line("--queries", str(err))
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def _question(name: str, folders: list[Path] | None):
+    """The question ``name``, or a usage error naming the closest ones."""
+    from kg.graph.questions import QuestionError, find_question
+
+    try:
+        q = find_question(name, tuple(folders or ()))
+    except QuestionError as err:
+        _fail_line(name, str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    if q is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(_questions(folders)), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `imrkg queries`"
+        _fail_line(name, "no such question" + hint)
+        raise typer.Exit(EXIT_USAGE)
+    return q
 
 
 @app.command("queries")
@@ -652,15 +660,7 @@ def query(
     if name is None:
         typer.echo(ctx.get_help())  # help: click-rendered, nothing from data
         raise typer.Exit(EXIT_OK if help_ else EXIT_USAGE)
-    questions = _questions(queries)
-    if name not in questions:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(questions), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see `imrkg queries`"
-        _fail_line(name, "no such question" + hint)
-        raise typer.Exit(EXIT_USAGE)
-    q = questions[name]
+    q = _question(name, queries)
     if help_:
         _echo(_question_help(q))
         raise typer.Exit(EXIT_OK)
@@ -796,6 +796,55 @@ def sparql(
         _fail_line("sparql", str(err))
         raise typer.Exit(EXIT_USAGE) from None
     _answer(_target(store, endpoint, timeout=timeout), text, {}, fmt, timeout=timeout, ad_hoc=True)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL text (DuckDB's dialect) or a path to a .sql file.")],
+    tables: Annotated[
+        Path,
+        typer.Option("--tables", "-t", help="A build directory, or a store `imrkg load` copied the tables into."),
+    ] = DEFAULT_STORE,
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the answer to this file.")] = None,
+) -> None:
+    """Run ad hoc SQL over the analyst tables: letters, items, sources, reasons (DuckDB).
+
+    The tables are the ones `imrkg export parquet` writes, kept by every build and copied into
+    the store by `imrkg load`. Example: imrkg sql "SELECT year(decision_date) AS year, category,
+    avg((outcome = 'Upheld')::int) AS upheld FROM items JOIN letters USING (letter) GROUP BY ALL
+    ORDER BY ALL". Needs DuckDB: pip install 'imr-kg[sql]'."""
+    from kg.outputs.sql import SqlError, TablesMissing, run_sql
+
+    text = query
+    if query.endswith(".sql"):
+        if not Path(query).is_file():
+            _fail_line(query, "no such file (give SQL text or the path of a .sql file)")
+            raise typer.Exit(EXIT_USAGE)
+        text = Path(query).read_text(encoding="utf-8")
+    try:
+        columns, rows = run_sql(text, tables)
+    except TablesMissing as err:
+        _fail_line("sql", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    except ImportError as err:
+        _fail_line("sql", str(err))
+        raise typer.Exit(EXIT_SOME_FAILED) from None
+    except SqlError as err:
+        _fail_line("sql", str(err))
+        raise typer.Exit(EXIT_USAGE) from None
+    if not rows:
+        _fail_line("sql", "the query returned no rows")
+    _emit(columns, [[_sql_cell(v, fmt) for v in r] for r in rows], fmt, output)
+
+
+def _sql_cell(value, fmt: "TableFormat"):
+    """Lists stay lists in JSON; in a table or CSV they are joined with "; "; dates as ISO text."""
+    if isinstance(value, list | tuple) and fmt in (TableFormat.table, TableFormat.csv):
+        return "; ".join("" if v is None else str(v) for v in value)
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()
+    return value
 
 
 def _cell(value) -> str:
@@ -973,7 +1022,7 @@ def _find_listing(hits, output: Path | None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from kg.graph.namespaces import compact
+    from kg.graph.iris import compact
 
     buffer = io.StringIO()
     console = Console(highlight=False, soft_wrap=True, file=buffer if output else None)

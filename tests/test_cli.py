@@ -478,7 +478,75 @@ def test_help_is_paragraphs_a_terminal_wraps_and_build_names_the_validation_repo
             text=True,
             env={**__import__("os").environ, "COLUMNS": "400"},
         )
-        intro = res.stdout.split("╭")[0]
+        intro = res.stdout.split("\nArguments:")[0].split("\nOptions:")[0]
         lines = [line.strip() for line in intro.splitlines() if line.strip() and not line.strip().startswith("Usage")]
         # at 400 columns each paragraph is one line: a break inside a sentence shows as a line not ending in . or :
         assert all(line.endswith((".", ":", ")")) for line in lines), (command, lines)
+
+
+_HEAVY = ("rdflib", "pydantic", "networkx", "rich", "requests", "matplotlib", "pyshacl", "lxml")
+_IMPORTED = """
+import contextlib, io, json, sys
+heavy = set(json.loads(sys.argv[2]))
+sys.argv = ["imrkg", *json.loads(sys.argv[1])]
+from kg.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code
+print(json.dumps({"code": code, "out": out.getvalue(),
+                  "heavy": sorted({m.split(".")[0] for m in sys.modules} & heavy)}))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["query", "--help"],
+        ["query", "outcome-by-category", "--store", "{store}"],
+        ["query", "outcome-by-category", "--store", "{store}", "-f", "csv"],
+        ["query", "outcome-by-category", "--store", "{store}", "-p", "category=injection", "-f", "json"],
+    ],
+)
+def test_a_question_and_help_start_without_the_heavy_libraries(example_build, tmp_path_factory, args):
+    """`imrkg query` and `--help` import none of rdflib, pydantic (typer 0.29's coercion), networkx,
+    rich, requests, matplotlib: a question answered from a loaded store took 585 ms in 0.7.0, most
+    of it imports (docs/scale.md has the wall times); what a command imports is what it costs."""
+    store = tmp_path_factory.getbasetemp() / "heavy-imports-store"
+    if not store.exists():
+        assert run("load", str(example_build), "--store", str(store)).returncode == 0
+    argv = [a.format(store=store) for a in args]
+    res = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, json.dumps(argv), json.dumps(_HEAVY)], capture_output=True, text=True
+    )
+    seen = json.loads(res.stdout.splitlines()[-1])
+    assert seen["code"] in (0, None), res.stderr
+    assert seen["out"].strip(), "an answer or a help text"
+    assert seen["heavy"] == [], f"{argv} imported {seen['heavy']}"
+
+
+@pytest.mark.parametrize(
+    ("columns", "rows", "width"),
+    [
+        (["category", "items"], [["Injection", "12"], ["Surgery", "3"]], 80),
+        (["title", "n"], [["Lumbar facet injection L3-L4 with a title long enough to wrap twice", "1"]], 30),
+        (["name", "x"], [["日本語のテキスト長い長い", "y\nz"]], 20),
+        (["a" * 40, "b"], [["c", "d"]], 12),  # a header wider than the room wraps too
+    ],
+)
+def test_a_table_fits_the_width_and_keeps_every_word(columns, rows, width):
+    """The box table (kg.outputs.boxes): every line the same width, within ``width`` where the
+    columns can give way, and every word of every cell still there, in order."""
+    from kg.outputs.boxes import cells, render
+
+    lines = render(columns, rows, width).splitlines()
+    assert len({cells(line) for line in lines}) == 1
+    assert cells(lines[0]) <= max(width, 3 * len(columns) + 1 + 6 * len(columns))
+    body = "".join(line.strip("│┃ ") for line in lines)
+    for cell in [*columns, *(c for r in rows for c in r)]:
+        at = 0
+        for ch in "".join(cell.split()):  # the cell's characters, in order, wherever it wrapped
+            at = body.find(ch, at) + 1
+            assert at > 0, (cell, ch)

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 import pytest
-from conftest import needs_shared
+from conftest import EXAMPLES, needs_shared
 from factories import cli
 
 pd = pytest.importorskip("pandas")
@@ -74,7 +74,7 @@ def test_a_build_read_a_letter_at_a_time_gives_the_tables_of_the_whole_store(exa
 
     whole = tables.write_parquet(in_memory([example_build]), tmp_path / "whole")
     monkeypatch.setattr(tables, "LETTERS_PER_BATCH", 1)
-    monkeypatch.setattr(tables, "ROWS_PER_GROUP", 2)
+    monkeypatch.setattr("kg.building.tables.ROWS_PER_GROUP", 2)
     assert tables.write_parquet(example_build, tmp_path / "batched") == whole
     for name in whole:
         a, b = (pd.read_parquet(tmp_path / d / f"{name}.parquet") for d in ("whole", "batched"))
@@ -114,3 +114,124 @@ def test_lists_are_arrow_lists_and_years_integers(example_build, tmp_path):
     assert schema["sources"].field("edition_year").type == pa.int64()
     rows = pq.read_table(out / "sources.parquet").to_pylist()
     assert any(r["sections"] == sorted(r["sections"]) and len(r["sections"]) > 1 for r in rows)
+
+
+# -- the tables every build writes, and `imrkg sql` over them (issue 34) ----------------------------
+TABLE_NAMES = ("letters", "items", "sources", "reasons")
+
+
+def _build_tables(build):
+    """The tables a build wrote, all shards together, rows as sorted tuples."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for name in TABLE_NAMES:
+        files = sorted((build / "tables" / name).glob("*.parquet"))
+        assert files, name
+        rows = [r for f in files for r in pq.read_table(f).to_pylist()]
+        out[name] = sorted(tuple(sorted((k, repr(v)) for k, v in r.items())) for r in rows)
+    return out
+
+
+def _exported(build, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "exported"
+    assert cli("export", "parquet", str(build), "-o", str(out)).returncode == 0
+    return {
+        name: sorted(
+            tuple(sorted((k, repr(v)) for k, v in r.items()))
+            for r in pq.read_table(out / f"{name}.parquet").to_pylist()
+        )
+        for name in TABLE_NAMES
+    }
+
+
+@pytest.mark.parametrize("corpus", ["examples", "shared"])
+def test_the_build_writes_the_tables_the_sparql_export_gives(corpus, example_build, request, tmp_path):
+    """Every table a build writes (read off each letter's triples in the worker, kg.graph.table_rows)
+    holds the rows and typed values `imrkg export parquet` queries out of the graph, value by value."""
+    build = request.getfixturevalue("shared_build") if corpus == "shared" else example_build  # skips without ../shared
+    import pyarrow.parquet as pq
+
+    mine, theirs = _build_tables(build), _exported(build, tmp_path)
+    for name in TABLE_NAMES:
+        assert mine[name] == theirs[name], name
+        schemas = {str(pq.read_schema(f)) for f in (build / "tables" / name).glob("*.parquet")}
+        assert schemas == {str(pq.read_schema(tmp_path / "exported" / f"{name}.parquet"))}, name
+
+
+def test_tables_per_shard_and_a_rebuild_gives_a_fresh_builds_bytes(tmp_path):
+    """With --shards 3 each shard has its table files; editing one letter rewrites its shard's
+    tables, and the result is byte for byte a fresh build's; going back to one shard removes
+    the files of shards no longer there."""
+    import shutil
+
+    letters = tmp_path / "letters"
+    shutil.copytree(EXAMPLES, letters)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert cli("build", str(letters), "-o", str(out), "--shards", "3", "-q").returncode == 0
+    assert sorted(p.name for p in (out / "tables" / "items").iterdir()) == [
+        "graph-000.parquet",
+        "graph-001.parquet",
+        "graph-002.parquet",
+    ]
+    first = sorted(letters.glob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("Upheld", "Overturned", 1), encoding="utf-8")
+    assert cli("build", str(letters), "-o", str(out), "--shards", "3", "-q").returncode in (0, 1)
+    assert cli("build", str(letters), "-o", str(fresh), "--shards", "3", "-q").returncode in (0, 1)
+    for name in TABLE_NAMES:
+        for f in (fresh / "tables" / name).glob("*.parquet"):
+            assert f.read_bytes() == (out / "tables" / name / f.name).read_bytes(), (name, f.name)
+    assert cli("build", str(letters), "-o", str(out), "-q").returncode in (0, 1)
+    assert sorted(p.name for p in (out / "tables" / "items").iterdir()) == ["graph.parquet"]
+
+
+def test_sql_answers_as_duckdb_does_over_the_same_tables(example_build, tmp_path):
+    """`imrkg sql` over a build and over the store `imrkg load` filled: the rows DuckDB gives over
+    the same Parquet files directly (year x category, the ad hoc question of issue 34)."""
+    import json
+
+    duckdb = pytest.importorskip("duckdb")
+    question = (
+        "SELECT year(l.decision_date) AS year, i.category, count(*) AS items, "
+        "sum(CASE WHEN i.outcome = 'Upheld' THEN 1 ELSE 0 END) AS upheld "
+        "FROM items i JOIN letters l USING (letter) GROUP BY ALL ORDER BY ALL"
+    )
+    direct = duckdb.sql(
+        question.replace("FROM items i", f"FROM read_parquet('{example_build}/tables/items/*.parquet') i").replace(
+            "JOIN letters l", f"JOIN read_parquet('{example_build}/tables/letters/*.parquet') l"
+        )
+    ).fetchall()
+    assert direct
+    expected = [dict(zip(("year", "category", "items", "upheld"), r, strict=True)) for r in direct]
+    res = cli("sql", question, "--tables", str(example_build), "-f", "json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout) == expected
+    store = tmp_path / "store"
+    assert cli("load", str(example_build), "--store", str(store)).returncode == 0
+    res = cli("sql", question, "--tables", str(store), "-f", "json")
+    assert res.returncode == 0 and json.loads(res.stdout) == expected
+    lists = cli(
+        "sql", "SELECT pages, sections FROM sources WHERE len(sections) > 0 LIMIT 1", "-t", str(store), "-f", "json"
+    )
+    (row,) = json.loads(lists.stdout)
+    assert isinstance(row["sections"], list) and isinstance(row["pages"], list)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["SELECT 1", "--tables", "{tmp}/nowhere"], 2, "no such build directory or store"),
+        (["SELECT 1", "--tables", "{tmp}"], 2, "no analyst tables here"),
+        (["SELECT * FROM nothing", "--tables", "{build}"], 2, "the tables are items, letters, reasons, sources"),
+        (["SELEC oops", "--tables", "{build}"], 2, "Parser Error"),
+        (["SELECT 1 WHERE false", "--tables", "{build}"], 0, "returned no rows"),
+        (["missing.sql", "--tables", "{build}"], 2, "no such file"),
+    ],
+)
+def test_sql_mistakes_are_one_line_saying_what_to_do(example_build, tmp_path, args, code, says):
+    pytest.importorskip("duckdb")
+    res = cli("sql", *[a.format(tmp=tmp_path, build=example_build) for a in args])
+    assert res.returncode == code, res.stderr
+    assert says in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr

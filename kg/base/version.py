@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.9.0"
+__version__ = "0.10.0"
 PARSER_VERSION = "0.9.0"
 
 __all__ = ["PARSER_VERSION", "__version__"]

@@ -40,10 +40,11 @@ from kg.base.resources import reference_files
 from kg.base.version import PARSER_VERSION
 from kg.building.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
 from kg.building.manifest import Manifest, SourceRow, file_sha256, shard_of
+from kg.building.tables import ShardTables, tables
 from kg.building.validate import Violation, validate_triples
 from kg.building.words import WordIndex, letter_rows
+from kg.graph.iris import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
 from kg.graph.mapping import letter_triples
-from kg.graph.namespaces import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
 from kg.graph.shacl import compiled as compiled_shapes
 from kg.graph.statistics import (
     Totals,
@@ -54,6 +55,7 @@ from kg.graph.statistics import (
     summable,
     use_question_folders,
 )
+from kg.graph.table_rows import letter_rows as table_rows
 from kg.graph.terms import nquad_lines, rdflib_trig, read_iri, trig_graph, trig_header
 from kg.graph.vocab_rdf import ontology_graph, vocabulary_graph
 from kg.reading.drugs import lexicon
@@ -68,6 +70,8 @@ IN_PROCESS = False  # True: documents are worked in this process (for tests only
 WORDS_TOKEN = "words"  # the manifest's record of the word index it goes with
 # IMRKG_NO_WORD_INDEX=1 builds without the word index: for bench/bench_find.py to measure its cost
 WITH_WORDS = os.environ.get("IMRKG_NO_WORD_INDEX") != "1"
+# IMRKG_NO_TABLES=1 builds without the analyst tables: for bench/bench_tables.py to measure their cost
+WITH_TABLES = os.environ.get("IMRKG_NO_TABLES") != "1"
 UNRESOLVED_PATH = "imr:work"  # the path of the shapes' warning on a guideline no vocabulary knows
 
 
@@ -138,6 +142,7 @@ class Result:
     stats: str = ""  # JSON of the letter's partial rows of every question (kg.graph.statistics)
     stated: str | None = None  # digest of what the letter states: two files of one case must agree
     words: str = ""  # the letter's rows of the word index (kg.building.words.letter_rows)
+    tables: str = ""  # JSON: table name -> the letter's rows of the analyst tables (kg.graph.table_rows)
 
 
 def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
@@ -177,6 +182,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
                 violations=tuple(json.dumps(asdict(v)) for v in validate_triples(triples)),
                 stated=stated_digest(to_record(letter)),
                 words=letter_rows(letter) if WITH_WORDS else "",
+                tables=json.dumps(table_rows(triples), separators=(",", ":")) if WITH_TABLES else "",
             )
         )
     stats = chunk_statistics(first_copies, _fixed_bytes())
@@ -359,6 +365,7 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
         raise
     for path in stale:
         path.unlink(missing_ok=True)
+    _remove_stale_tables(out, shards)
     if old is not None:
         old.close()
     if turtle and (dirty or not out.turtle.exists()):
@@ -370,6 +377,15 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
         json.dump(summary.as_json(), js, indent=2)
         js.write("\n")
     return summary
+
+
+def _remove_stale_tables(out: BuildDir, shards: int) -> None:
+    """Table files of shards this build does not have (another --shards), or all of them when
+    the build wrote none (IMRKG_NO_TABLES): they would answer for letters the graph no longer has."""
+    keep = {out.table_file(t, k, shards) for t in tables() for k in range(shards)} if WITH_TABLES else set()
+    for path in out.tables.glob("*/*.parquet") if out.tables.is_dir() else ():
+        if path not in keep:
+            path.unlink()
 
 
 def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: int, summary: BuildSummary) -> set[int]:
@@ -415,6 +431,8 @@ def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: in
         written = [out.shard_file(shard, shards, gz) for gz in (True, False)]
         if not any(old.shard_file_intact(f, shard) for f in written if f.exists()):
             dirty.add(shard)  # missing or touched since the last build: make it again
+        if WITH_TABLES and not all(out.table_file(t, shard, shards).is_file() for t in tables()):
+            dirty.add(shard)  # its analyst tables are missing (removed, or a build before 0.10)
     return dirty
 
 
@@ -442,12 +460,15 @@ def _rebuild(
         planned(new.count_in(dirty))  # a total for a progress bar
     writers = {}
     handles = {}
+    tabled: dict[int, ShardTables] = {}
     stack = ExitStack()
     try:
         for shard in sorted(dirty):
             writers[shard] = graph_writer(out.shard_file(shard, shards, gz))
             handles[shard] = writers[shard].__enter__()
             handles[shard].write(trig_header())
+            if WITH_TABLES:
+                tabled[shard] = ShardTables({t: out.table_file(t, shard, shards) for t in tables()})
         if 0 in handles:
             handles[0].write(fixed_graphs())
         results = _results(new.sources_in(dirty), jobs, folders)
@@ -464,14 +485,21 @@ def _rebuild(
                 handles[row.shard].write(result.text)
                 if index is not None and result.words:
                     index.add(row.path, result.sha256, result.words)
+                if row.shard in tabled and result.tables:
+                    tabled[row.shard].add(json.loads(result.tables))
             new.set_result(row.path, result=result)
         for shard, writer in writers.items():
             handles[shard].flush()
             writer.__exit__(None, None, None)
             new.set_shard_file(shard, out.shard_file(shard, shards, gz))
         writers.clear()
+        for shard_tables in tabled.values():  # after the graph: a table file never runs ahead of its shard
+            shard_tables.close()
+        tabled.clear()
     finally:
         stack.close()
+        for shard_tables in tabled.values():
+            shard_tables.abandon()
         for writer in writers.values():
             writer.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
 

@@ -10,6 +10,8 @@
 - ``manifest.sqlite``: every source's size, mtime, sha256, shard and letter graph (kg.building.manifest);
 - ``words.sqlite``: the word index of every item's title and rationale sentences, with the facts
   ``imrkg find`` filters on (kg.building.words);
+- ``tables/NAME/SHARD.parquet``: the analyst tables (letters, items, sources, reasons), a file per
+  graph shard, which ``imrkg sql`` reads with DuckDB (kg.building.tables);
 - ``summary.json`` and ``validation-report.txt``; ``graph.ttl`` with ``--turtle``.
 """
 
@@ -34,6 +36,7 @@ GRAPH_GLOB = "*.trig*"  # every graph file of a build, as the README's bulk-load
 OLD_GRAPH_FILES = ("graph.nq", "graph.nq.gz", "statistics.nq", "statistics.nq.gz")
 MANIFEST_FILE = "manifest.sqlite"
 WORDS_FILE = "words.sqlite"  # the word index `imrkg find` searches (kg.building.words)
+TABLES_FOLDER = "tables"  # the analyst tables `imrkg sql` reads (kg.building.tables)
 SUMMARY_FILE = "summary.json"
 REPORT_FILE = "validation-report.txt"
 TURTLE_FILE = "graph.ttl"
@@ -155,6 +158,15 @@ class BuildDir:
     def words(self) -> Path:
         """The word index (``imrkg find``)."""
         return self.path / WORDS_FILE
+
+    @property
+    def tables(self) -> Path:
+        """The analyst tables' folder (``imrkg sql``): ``tables/NAME/SHARD.parquet``."""
+        return self.path / TABLES_FOLDER
+
+    def table_file(self, table: str, shard: int, shards: int) -> Path:
+        """Table ``table``'s rows of the letters of one graph shard (named as the shard's graph file)."""
+        return self.tables / table / (self.shard_file(shard, shards).name.removesuffix(".trig") + ".parquet")
 
     @property
     def summary(self) -> Path:

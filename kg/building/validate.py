@@ -17,7 +17,7 @@ from rdflib.namespace import SH
 
 from kg.building.builddir import graph_files, graphs_of, rdf_format
 from kg.graph import shacl
-from kg.graph.namespaces import compact, split_letter_iri
+from kg.graph.iris import compact, split_letter_iri
 from kg.graph.terms import read_iri, read_term
 
 

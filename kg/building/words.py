@@ -36,7 +36,7 @@ import sqlite3
 from pathlib import Path
 
 from kg.base.output import replace_durably
-from kg.graph.namespaces import chapter_iri, compact, letter_key, specialty_iri
+from kg.graph.iris import chapter_iri, compact, letter_key, specialty_iri
 from kg.reading.models import Letter
 from kg.reading.reasons import sentences
 from kg.reading.treatments import category_concept, drug_class_concept, subcategory_concept

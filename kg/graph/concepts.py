@@ -14,9 +14,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import DCTERMS, RDF, RDFS, SKOS
-
-from kg.graph.namespaces import ID, IMR, REASON_SCHEME, SPECIALTY_SCHEME, STATE_SCHEME, TREATMENT_SCHEME
+from kg.graph.iris import (
+    DCTERMS,
+    ID,
+    IMR,
+    RDF,
+    RDFS,
+    REASON_SCHEME,
+    SKOS,
+    SPECIALTY_SCHEME,
+    STATE_SCHEME,
+    TREATMENT_SCHEME,
+)
 
 KINDS = ("treatment", "category", "drug-class", "specialty", "work", "chapter", "reason", "outcome", "state")
 _TREATMENT_BASE = str(ID["treatment/"])

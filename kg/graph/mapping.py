@@ -1,6 +1,6 @@
 """Letter record -> RDF: one named graph per letter, under the ontology in ``ontology/imr.ttl``.
 
-IRIs come from the scheme in :mod:`kg.graph.namespaces` (the case number, or a hash of the normalized
+IRIs come from the scheme in :mod:`kg.graph.iris` (the case number, or a hash of the normalized
 text when a letter has none), so they are the same on every run and machine. Provenance (source
 file name and sha256, parser version) is in the letter's graph; the generation time is not, so
 the output is reproducible.
@@ -27,7 +27,7 @@ from functools import lru_cache
 from rdflib import Dataset, Graph, URIRef
 
 from kg.base.vocab import is_known_state, specialty_label
-from kg.graph.namespaces import (
+from kg.graph.iris import (
     chapter_iri,
     edition_iri,
     graph_iri,
@@ -157,7 +157,7 @@ def letter_triples(letter: Letter, source_sha256: str | None = None) -> list[Tri
 
 
 class _Positions:
-    """Text positions of one letter as TriG IRIs (:func:`kg.graph.namespaces.text_position_iri`)."""
+    """Text positions of one letter as TriG IRIs (:func:`kg.graph.iris.text_position_iri`)."""
 
     def __init__(self, key: str) -> None:
         self.key = key

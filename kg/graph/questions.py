@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from kg.base.resources import data_file, query_files
-from kg.graph.namespaces import IMR, QB, STAT, STATISTICS_GRAPH, statistics_dataset_iri, statistics_graph
+from kg.base.resources import data_file, query_file, query_files
+from kg.graph.iris import IMR, QB, STAT, STATISTICS_GRAPH, statistics_dataset_iri, statistics_graph
 
 UNIT_VARIABLES = ("item", "letter")  # what a question counts, by the variable its WHERE binds
 MONTH = "decisionMonth"  # the statistics' month dimension (YYYY-MM of the decision date)
@@ -136,6 +136,24 @@ def load_questions(extra: list[str | Path] | tuple = ()) -> dict[str, Question]:
         q = read_question(f.name.removesuffix(".rq"), _question_text(f), str(f))
         out[q.name] = q
     return out
+
+
+def find_question(name: str, extra: list[str | Path] | tuple = ()) -> Question | None:
+    """The question ``name`` as :func:`load_questions` would give it (the last ``extra`` folder
+    holding ``NAME.rq`` wins over the shipped file), reading that one file: a command asks one
+    question, and reading all of them cost ``imrkg query`` 19 ms. None when no file has the name."""
+    folders = [Path(folder) for folder in extra]
+    for folder in folders:
+        if not folder.is_dir():
+            raise QuestionError(f"{folder}: no such folder of questions (.rq files)")
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    for folder in reversed(folders):
+        path = folder / f"{name}.rq"
+        if path.exists():
+            return read_question(name, _question_text(path), str(path))
+    shipped = query_file(name)
+    return read_question(name, _question_text(shipped), str(shipped)) if shipped.is_file() else None
 
 
 MAX_QUESTION_BYTES = 1 << 20  # a question is a page of SPARQL; a megabyte is not one

@@ -28,7 +28,7 @@ from functools import cache, lru_cache
 
 import pyoxigraph as ox
 
-from kg.graph.namespaces import (
+from kg.graph.iris import (
     QB,
     RDF,
     RDFS,

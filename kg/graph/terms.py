@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from functools import cache, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Literal, URIRef
+if TYPE_CHECKING:  # rdflib is imported where its terms are met: a question or a find never needs it
+    from rdflib import BNode, Literal, URIRef
 
-from kg.graph.namespaces import LETTER_BASE, PREFIXES
+from kg.graph.iris import LETTER_BASE, PREFIXES
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
@@ -151,6 +152,8 @@ def _read_literal(text: str) -> tuple:
 
 def trig_term(term: Any) -> str:
     """An rdflib term as TriG (vocabulary, ontology and statistics graphs)."""
+    from rdflib import URIRef
+
     if isinstance(term, URIRef):
         return ref(str(term))
     return nquads_term(term)
@@ -172,6 +175,8 @@ def literal_term(lexical: str, datatype: str | None = None, language: str | None
 
 def nquads_term(term: Any) -> str:
     """An rdflib term as N-Quads."""
+    from rdflib import Literal
+
     if isinstance(term, Literal):
         return literal_term(str(term), str(term.datatype) if term.datatype else None, term.language)
     return term.n3()  # IRIs and blank nodes: rdflib checks an IRI is writable
@@ -192,10 +197,10 @@ def _memoized(write):
     return term
 
 
-def nquad_lines(triples: Iterable[tuple], graph: URIRef) -> list[str]:
+def nquad_lines(triples: Iterable[tuple], graph: str) -> list[str]:
     """Triples as sorted N-Quads lines in ``graph`` (the vocabulary and ontology for the workers)."""
     term = _memoized(nquads_term)
-    tail = f" {graph.n3()} .\n"
+    tail = f" <{graph}> .\n"
     return sorted(f"{term(s)} {term(p)} {term(o)}{tail}" for s, p, o in triples)
 
 
@@ -231,6 +236,7 @@ def typed_value(value: str | None, datatype: str | None) -> Any:
 def to_rdflib(term: Any) -> URIRef | BNode | Literal:
     """A pyoxigraph term as the equal rdflib term (streamed validation, rdflib queries)."""
     import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -243,7 +249,7 @@ def to_rdflib(term: Any) -> URIRef | BNode | Literal:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def rdflib_trig(graph: URIRef, triples: Iterable[tuple]) -> str:
+def rdflib_trig(graph: str, triples: Iterable[tuple]) -> str:
     """rdflib triples as one TriG graph block (see :func:`trig_graph`)."""
     term = _memoized(trig_term)
     return trig_graph(str(graph), [(term(s), term(p), term(o)) for s, p, o in triples])

@@ -20,7 +20,7 @@ from lxml import etree
 
 from kg.base.output import atomic_writer
 from kg.base.vocab import guideline_works
-from kg.graph.namespaces import work_iri
+from kg.graph.iris import work_iri
 from kg.outputs.names import FORMATS, VIEWS
 from kg.stores.queries import EXPORT, query_text, run
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from kg.building.builddir import BuildDir
 from kg.building.words import STOPWORDS, WordIndex, WordIndexError, indexed_words, term
 from kg.graph.concepts import concepts, narrower, resolve
-from kg.graph.namespaces import ID, IMR, compact, item_iri, letter_iri, reason_iri, split_letter_iri, text_position_iri
+from kg.graph.iris import ID, IMR, compact, item_iri, letter_iri, reason_iri, split_letter_iri, text_position_iri
 from kg.graph.questions import standard_filters
 from kg.reading.reasons import sentences
 from kg.stores.queries import _date, check_date_range, run
@@ -429,7 +429,7 @@ def _holds(sentence: str, pieces: list[tuple[str, bool]]) -> bool:
 def _span(position) -> tuple[int, int] | None:
     if not position:
         return None
-    from kg.graph.namespaces import split_text_position
+    from kg.graph.iris import split_text_position
 
     found = split_text_position(str(position))
     return (found[1], found[2]) if found else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.graph.namespaces import split_text_position
+from kg.graph.iris import split_text_position
 from kg.stores.queries import run
 
 _LETTER = """

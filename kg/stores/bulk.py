@@ -29,7 +29,7 @@ from pathlib import Path
 
 from kg.building.builddir import GRAPH_GLOB, BuildDir
 from kg.building.manifest import Manifest
-from kg.graph.namespaces import FIXED_GRAPHS, STAT, STATISTICS_GRAPH, is_fixed_graph, is_letter_graph
+from kg.graph.iris import FIXED_GRAPHS, STAT, STATISTICS_GRAPH, is_fixed_graph, is_letter_graph
 from kg.stores.endpoint import PASSWORD_ENV, USER_ENV, Endpoint, EndpointError, scrub
 from kg.stores.store import LETTER_SOURCES
 

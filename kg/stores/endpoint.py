@@ -27,7 +27,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from kg.building.builddir import BuildDir, graph_files, graphs_of
 from kg.building.manifest import Manifest
-from kg.graph.namespaces import IMR, is_letter_graph
+from kg.graph.iris import IMR, is_letter_graph
 from kg.graph.terms import typed_value
 from kg.stores import EndpointError
 from kg.stores.queries import with_values

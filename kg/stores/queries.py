@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.base.resources import query_file
-from kg.graph.namespaces import IMR, STAT, STATISTICS_GRAPH, statistics_dataset_iri
+from kg.graph.iris import IMR, STAT, STATISTICS_GRAPH, statistics_dataset_iri
 from kg.graph.questions import Question, QuestionError, fast_query, load_questions, masked_sparql, raw_query
 from kg.graph.terms import to_rdflib, typed_value
 
@@ -452,7 +452,7 @@ def with_project_prefixes(text: str) -> str:
     """An ad hoc query with the project's prefixes (``imr:``, ``id:``, ``skos:``, ...: the ones
     answers print) declared before it, except those it declares itself; an update is refused
     with a sentence instead of the SPARQL parser's noise."""
-    from kg.graph.namespaces import PREFIXES
+    from kg.graph.iris import PREFIXES
     from kg.graph.questions import masked_sparql
 
     masked = masked_sparql(text)

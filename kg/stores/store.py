@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.building.builddir import BuildDir, graph_files, open_graph, rdf_format
 from kg.building.manifest import Manifest
-from kg.graph.namespaces import (
+from kg.graph.iris import (
     FIXED_GRAPHS,
     IMR,
     LOAD_STATE,
@@ -278,8 +278,39 @@ def copy_word_indexes(path: str | Path, sources: list[str | Path]) -> int:
     return len(wanted)
 
 
+TABLES_IN_STORE = "imrkg-tables"  # the store's copies of the analyst tables of the builds loaded into it
+
+
+def copy_tables(path: str | Path, sources: list[str | Path]) -> int:
+    """After a load into the store at ``path``: the analyst tables of each build in ``sources``
+    (``imrkg sql``) copied into ``STORE/imrkg-tables/BUILD/NAME/SHARD.parquet`` (a folder per
+    build, named as its word index is), and those of builds not loaded this time removed. A
+    build's folder is written beside and renamed into place. Returns how many were copied."""
+    folder = Path(path) / TABLES_IN_STORE
+    wanted = {}
+    for source in sources:
+        build = BuildDir(Path(source))
+        if Path(source).is_dir() and build.is_build() and build.tables.is_dir():
+            wanted[hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16]] = build.tables
+    if wanted:
+        folder.mkdir(exist_ok=True)
+    for name, tables in wanted.items():
+        part, old = folder / f".{name}.part", folder / f".{name}.old"
+        for leftover in (part, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        shutil.copytree(tables, part)
+        if (folder / name).exists():
+            os.replace(folder / name, old)  # a folder cannot be renamed over another: set aside, then removed
+        os.replace(part, folder / name)
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in folder.iterdir() if folder.is_dir() else ():
+        if stale.name not in wanted:
+            shutil.rmtree(stale, ignore_errors=True)
+    return len(wanted)
+
+
 # each letter graph with the sha256 of the source it was built from (the embedded store and kg.stores.bulk)
-# (the hash is the source's IRI, urn:sha256:HASH: kg.graph.namespaces.source_file_iri)
+# (the hash is the source's IRI, urn:sha256:HASH: kg.graph.iris.source_file_iri)
 LETTER_SOURCES = (
     f'SELECT ?g (STRAFTER(STR(?src), "{SOURCE_FILE_PREFIX}") AS ?sha) '
     f"WHERE {{ GRAPH ?g {{ ?l <{PROV.wasDerivedFrom}> ?src }} }}"
