@@ -9,8 +9,10 @@ time (the statistics load a chunk into one in-memory store); the main process wr
 results in input order, so output bytes do not depend on scheduling. Memory is bounded by the
 chunks in flight, whatever the corpus size.
 
-Re-running on the same OUTDIR rebuilds only shards whose sources changed, appeared or vanished;
-an unchanged corpus costs a stat per file.
+Re-running on the same OUTDIR rewrites only shards whose sources changed, appeared or vanished,
+and in them parses only the new and changed files: every other letter's TriG block is copied
+from the shard's previous file (the manifest keeps where it lies, and the letter's statistics,
+table rows and findings). An unchanged corpus costs a stat per file.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -39,7 +41,7 @@ from kg.base.pool import WORKER_DIED, chunked, default_jobs, die_with_parent, or
 from kg.base.resources import reference_files
 from kg.base.version import PARSER_VERSION
 from kg.building.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
-from kg.building.manifest import Manifest, SourceRow, file_sha256, shard_of
+from kg.building.manifest import SCHEMA_VERSION, Manifest, SourceRow, file_sha256, shard_of
 from kg.building.tables import ShardTables, tables
 from kg.building.validate import Violation, validate_triples
 from kg.building.words import WordIndex, letter_rows
@@ -56,7 +58,7 @@ from kg.graph.statistics import (
     use_question_folders,
 )
 from kg.graph.table_rows import letter_rows as table_rows
-from kg.graph.terms import nquad_lines, rdflib_trig, read_iri, trig_graph, trig_header
+from kg.graph.terms import nquad_lines, rdflib_trig, read_iri, ref, trig_graph, trig_header
 from kg.graph.vocab_rdf import ontology_graph, vocabulary_graph
 from kg.reading.drugs import lexicon
 from kg.reading.parse import parse_document, parse_in_time, printable
@@ -64,6 +66,7 @@ from kg.reading.read import Document, discover
 from kg.reading.records import stated_digest, to_record
 
 CHUNK = 100  # letters per worker task (and per store the statistics are summed in)
+GZIP_LEVEL = 1  # of the graph files (docs/scale.md: level 6 is 30 % smaller for 3x the CPU)
 
 
 IN_PROCESS = False  # True: documents are worked in this process (for tests only: no memory cap)
@@ -230,20 +233,87 @@ def write_statistics(manifest: Manifest, path: Path) -> int:
 
 
 @contextmanager
-def graph_writer(path: Path) -> Iterator[IO[str]]:
-    """Write graph text to ``path`` atomically, gzip-compressed when its name ends in ``.gz``
-    (level 1: 11x smaller at a fraction of the time of level 6; no name or time in the header,
-    so the bytes depend on the content only)."""
+def binary_graph_writer(path: Path) -> Iterator[IO[bytes]]:
+    """Write graph bytes (UTF-8 TriG) to ``path`` atomically, gzip-compressed when its name ends
+    in ``.gz`` (level :data:`GZIP_LEVEL`; no name or time in the header, so the bytes depend on
+    the content only)."""
     with atomic_writer(path, "wb") as raw:
         gz = str(path).endswith(GZIP)
-        packer = (
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) if gz else nullcontext(raw)
+        packer: Any = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0)
+            if gz
+            else nullcontext(raw)
         )
         with packer as binary:
-            text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
-            yield text
-            text.flush()
-            text.detach()  # the wrapper must not close the file atomic_writer still renames
+            yield binary
+
+
+@contextmanager
+def graph_writer(path: Path) -> Iterator[IO[str]]:
+    """:func:`binary_graph_writer` for text."""
+    with binary_graph_writer(path) as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # the wrapper must not close the file atomic_writer still renames
+
+
+class _ShardOut:
+    """A shard file being written, counting the bytes of its text: where each letter's block
+    lies, so the next build can copy it instead of parsing its letter again."""
+
+    def __init__(self, path: Path) -> None:
+        self._context = binary_graph_writer(path)
+        self._fh = self._context.__enter__()
+        self.pos = 0
+
+    def write(self, data: bytes) -> tuple[int, int]:
+        """Write ``data``; returns (start, length) in the shard's text."""
+        self._fh.write(data)
+        start, self.pos = self.pos, self.pos + len(data)
+        return start, len(data)
+
+    def close(self) -> None:
+        self._fh.flush()
+        self._context.__exit__(None, None, None)
+
+    def abandon(self) -> None:
+        self._context.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
+
+
+class _OldBlocks:
+    """The previous build's file of one shard, read forward to copy kept letters' blocks (they come
+    in input order, as they were written; a block behind the reading point reopens the file)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path, self._pos = path, 0
+        self._fh: Any = None
+
+    def read(self, start: int, length: int, graph: str) -> bytes | None:
+        """The block at ``start``, or None when the file does not hold ``graph``'s block there."""
+        if self.path is None:
+            return None
+        try:
+            if self._fh is None or start < self._pos:
+                self.close()
+                self._fh, self._pos = open_graph(self.path), 0
+            while self._pos < start:
+                skipped = len(self._fh.read(min(start - self._pos, 1 << 20)))
+                if not skipped:
+                    return None
+                self._pos += skipped
+            data = self._fh.read(length)
+            self._pos += len(data)
+        except (OSError, EOFError, ValueError):
+            self.close()
+            return None
+        expected = (ref(graph) + " {").encode()
+        return data if len(data) == length and data.startswith(expected) else None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
 
 
 @cache
@@ -333,26 +403,30 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
         "shards": str(shards),
         "inputs": _fixed_inputs_sha256(),
         "questions": definitions(),
+        "manifest": SCHEMA_VERSION,
+        "tables": "yes" if WITH_TABLES else "no",  # a build without them keeps no rows to copy
     }
     old = Manifest.open_existing(out.manifest, settings, summary.notes.append)
     index = WordIndex.for_build(out.words, old.meta(WORDS_TOKEN) if old else None)
     try:
         with Manifest.create(out.manifest, settings) as new:
-            dirty = _plan(inputs, out, old, new, shards, summary)
+            old_files: dict[int, Path] = {}
+            dirty = _plan(inputs, out, old, new, shards, summary, old_files)
             gz = compressed(compress, new.source_count())
             stale = [p for p in out.other_format_files(gz) if p.exists()]
             if stale:  # the other compression's files: every shard is written again in this one
                 dirty = set(range(shards))
-            if index.is_new and old is not None and len(dirty) < shards:
+            if index.is_new and old is not None and (len(dirty) < shards or new.kept_count()):
                 summary.notes.append(f"{out.words}: missing or out of step with the graph: every input is parsed again")
                 dirty = set(range(shards))
+                new.unkeep_all()  # the words come from parsing
             summary.rebuilt_shards = len(dirty)
             new.carry_over(old, dirty)
             if not index.is_new:
                 new.conn.commit()  # the index reads what the manifest carries over
                 index.keep_only(new.path, dirty)
             if dirty:
-                _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned, index)
+                _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned, index, old_files)
             _tally(new, summary)
             if dirty or not out.statistics_file(gz).exists():
                 write_statistics(new, out.statistics_file(gz))
@@ -388,8 +462,17 @@ def _remove_stale_tables(out: BuildDir, shards: int) -> None:
             path.unlink()
 
 
-def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: int, summary: BuildSummary) -> set[int]:
-    """Record every source in the new manifest; return the shards that must be rebuilt.
+def _plan(
+    inputs,
+    out: BuildDir,
+    old: Manifest | None,
+    new: Manifest,
+    shards: int,
+    summary: BuildSummary,
+    old_files: dict[int, Path],
+) -> set[int]:
+    """Record every source in the new manifest; return the shards that must be rebuilt, and put
+    in ``old_files`` the previous file of each shard, intact, that kept sources' blocks are copied from.
 
     Nothing is read here but a stat per file: a file new to this build is read and hashed by
     its worker. Only a file whose size or mtime changed since the last build is hashed here, to
@@ -419,18 +502,26 @@ def _plan(inputs, out: BuildDir, old: Manifest | None, new: Manifest, shards: in
         else:
             sha = _hash_file(doc.path)
         shard = shard_of(doc.name, shards)
-        if prev is None or sha is None or prev.sha256 != sha or prev.shard != shard:
+        same = prev is not None and sha is not None and prev.sha256 == sha and prev.shard == shard
+        if not same:
             dirty.add(shard)
             if prev is not None:
                 dirty.add(prev.shard)
-        new.add_source(SourceRow(doc.name, order, size, mtime, sha, shard))
+        # unchanged and written last time: a rebuilt shard copies its graph block, not parse it again
+        kept = same and prev is not None and prev.letter is not None and not prev.error and not prev.duplicate_of
+        kept = kept and prev is not None and prev.block_start is not None
+        new.add_source(SourceRow(doc.name, order, size, mtime, sha, shard, kept=int(kept)))
     if old is None:
         return set(range(shards))
     dirty |= new.missing_shards(old)
     for shard in range(shards):
         written = [out.shard_file(shard, shards, gz) for gz in (True, False)]
-        if not any(old.shard_file_intact(f, shard) for f in written if f.exists()):
+        intact = [f for f in written if f.exists() and old.shard_file_intact(f, shard)]
+        if not intact:
             dirty.add(shard)  # missing or touched since the last build: make it again
+            new.unkeep_shard(shard)  # and nothing can be copied from it
+        else:
+            old_files[shard] = intact[0]
         if WITH_TABLES and not all(out.table_file(t, shard, shards).is_file() for t in tables()):
             dirty.add(shard)  # its analyst tables are missing (removed, or a build before 0.10)
     return dirty
@@ -455,53 +546,85 @@ def _rebuild(
     gz,
     planned=None,
     index: WordIndex | None = None,
+    old_files: dict[int, Path] | None = None,
 ) -> None:
+    """Write the ``dirty`` shards again: a kept source's block is copied from the shard's previous
+    file (with its results, carried over in the manifest), every other source is parsed by a
+    worker; both in input order, so the bytes are a fresh build's."""
     if planned is not None:
-        planned(new.count_in(dirty))  # a total for a progress bar
-    writers = {}
-    handles = {}
+        planned(new.count_in(dirty, kept=False))  # a total for a progress bar
+    files: dict[int, _ShardOut] = {}
     tabled: dict[int, ShardTables] = {}
+    olds = {shard: _OldBlocks((old_files or {}).get(shard)) for shard in dirty}
     stack = ExitStack()
     try:
         for shard in sorted(dirty):
-            writers[shard] = graph_writer(out.shard_file(shard, shards, gz))
-            handles[shard] = writers[shard].__enter__()
-            handles[shard].write(trig_header())
+            files[shard] = _ShardOut(out.shard_file(shard, shards, gz))
+            files[shard].write(trig_header().encode())
             if WITH_TABLES:
                 tabled[shard] = ShardTables({t: out.table_file(t, shard, shards) for t in tables()})
-        if 0 in handles:
-            handles[0].write(fixed_graphs())
-        results = _results(new.sources_in(dirty), jobs, folders)
+        if 0 in files:
+            files[0].write(fixed_graphs().encode())
+        results = _results(new.sources_in(dirty, kept=False), jobs, folders)
         stack.callback(results.close)  # a failed write stops the workers now, not at interpreter exit
-        for row, result in results:
+        for row in new.sources_in(dirty):
+            if row.kept:
+                block = olds[row.shard].read(row.block_start, row.block_len, row.graph)  # type: ignore[arg-type]
+                if block is not None:
+                    _keep(new, row, block, files, tabled, index)
+                    continue
+                result = process_chunk([(row.path, row.sha256)])[0]  # the old block is not there after all
+            else:
+                parsed_row, result = next(results)
+                assert parsed_row.path == row.path, (parsed_row.path, row.path)
             summary.parsed += 1
             if progress:
                 progress(row.path)
-            owner = new.owner_of(result.letter) if result.error is None else None
-            if owner is not None:  # the same letter from another file (a .txt and .pdf of one case)
-                new.set_result(row.path, result=result, duplicate_of=owner)
-                continue
-            if result.error is None:
-                handles[row.shard].write(result.text)
-                if index is not None and result.words:
-                    index.add(row.path, result.sha256, result.words)
-                if row.shard in tabled and result.tables:
-                    tabled[row.shard].add(json.loads(result.tables))
-            new.set_result(row.path, result=result)
-        for shard, writer in writers.items():
-            handles[shard].flush()
-            writer.__exit__(None, None, None)
+            _write_result(new, row, result, files, tabled, index)
+        for shard, file in files.items():
+            file.close()
             new.set_shard_file(shard, out.shard_file(shard, shards, gz))
-        writers.clear()
+        files.clear()
         for shard_tables in tabled.values():  # after the graph: a table file never runs ahead of its shard
             shard_tables.close()
         tabled.clear()
     finally:
         stack.close()
+        for old in olds.values():
+            old.close()
+        for file in files.values():
+            file.abandon()
         for shard_tables in tabled.values():
             shard_tables.abandon()
-        for writer in writers.values():
-            writer.__exit__(RuntimeError, RuntimeError("build interrupted"), None)
+
+
+def _write_result(new: Manifest, row: SourceRow, result: Result, files, tabled, index) -> None:
+    """A parsed source: its block, tables and words written, or noted as a duplicate or a failure."""
+    owner = new.owner_of(result.letter or "") if result.error is None else None
+    if owner is not None:  # the same letter from another file (a .txt and .pdf of one case)
+        new.set_result(row.path, result=result, duplicate_of=owner)
+        return
+    block = None
+    if result.error is None:
+        block = files[row.shard].write(result.text.encode())
+        if index is not None and result.words:
+            index.add(row.path, result.sha256, result.words)
+        if row.shard in tabled and result.tables:
+            tabled[row.shard].add(json.loads(result.tables))
+    new.set_result(row.path, result=result, block=block)
+
+
+def _keep(new: Manifest, row: SourceRow, block: bytes, files, tabled, index) -> None:
+    """A kept source: its block copied, its results already carried over in the manifest."""
+    owner = new.owner_of(row.letter or "")
+    if owner is not None:  # a source earlier in input order now gives this letter
+        new.keep_as_duplicate(row.path, owner)
+        if index is not None:
+            index.remove_source(row.path)
+        return
+    new.keep_done(row.path, files[row.shard].write(block))
+    if row.shard in tabled:
+        tabled[row.shard].add(json.loads(new.kept_tables(row.path)))
 
 
 def _results(rows: Iterable[SourceRow], jobs: int | None, folders: tuple[str, ...] = ()):

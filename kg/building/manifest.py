@@ -23,7 +23,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE sources (
     path TEXT PRIMARY KEY, ord INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, shard INTEGER,
     error TEXT, letter TEXT, graph TEXT, duplicate_of TEXT, triples INTEGER,
-    outcomes TEXT, unmapped TEXT, violations TEXT, stats BLOB, stated TEXT, done INTEGER DEFAULT 0);
+    outcomes TEXT, unmapped TEXT, violations TEXT, stats BLOB, stated TEXT, done INTEGER DEFAULT 0,
+    kept INTEGER DEFAULT 0, block_start INTEGER, block_len INTEGER, tables BLOB);
 CREATE INDEX sources_ord ON sources(ord);
 CREATE INDEX sources_letter ON sources(letter);
 CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
@@ -40,6 +41,9 @@ _RESULT_COLUMNS = (
     "violations",
     "stats",
     "stated",
+    "block_start",
+    "block_len",
+    "tables",
 )
 
 
@@ -88,9 +92,13 @@ class SourceRow:
     unmapped: str | None = None
     violations: str | None = None
     stated: str | None = None  # digest of what the letter states (kg.reading.records.stated_digest)
+    kept: int = 0  # 1: unchanged since the last build, its graph block copied rather than parsed again
+    block_start: int | None = None  # where its letter graph's TriG block starts in its shard's text (bytes)
+    block_len: int | None = None  # and its length in bytes
 
 
 _COLUMNS = ", ".join(SourceRow.__slots__)
+SCHEMA_VERSION = "2"  # a build's settings name it: a manifest of another schema is not read (the build starts afresh)
 _LETTERS = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"  # sources that gave a letter graph
 
 
@@ -193,15 +201,17 @@ class Manifest:
     def _paged(self, where: str = "1", args: tuple = ()) -> Iterator[SourceRow]:
         return (SourceRow(*row[1:]) for row in self._pages(_COLUMNS, where, args))
 
-    def sources_in(self, shards: set[int]) -> Iterator[SourceRow]:
-        """The sources of some shards, in input order."""
+    def sources_in(self, shards: set[int], kept: bool | None = None) -> Iterator[SourceRow]:
+        """The sources of some shards, in input order (only the kept ones, or only the others)."""
         marks = ",".join(str(int(s)) for s in shards)
-        return self._paged(f"shard IN ({marks})")
+        which = "" if kept is None else f" AND kept = {int(kept)}"
+        return self._paged(f"shard IN ({marks}){which}")
 
-    def count_in(self, shards: set[int]) -> int:
-        """How many sources some shards hold."""
+    def count_in(self, shards: set[int], kept: bool | None = None) -> int:
+        """How many sources some shards hold (kept ones, or the others)."""
         marks = ",".join(str(int(s)) for s in shards)
-        return self.conn.execute(f"SELECT COUNT(*) FROM sources WHERE shard IN ({marks})").fetchone()[0]
+        which = "" if kept is None else f" AND kept = {int(kept)}"
+        return self.conn.execute(f"SELECT COUNT(*) FROM sources WHERE shard IN ({marks}){which}").fetchone()[0]
 
     def results(self) -> Iterator[SourceRow]:
         """Every source with its result, in input order."""
@@ -210,7 +220,8 @@ class Manifest:
     def owner_of(self, letter: str) -> str | None:
         """The source already holding this letter (the first by input order wins)."""
         row = self.conn.execute(
-            "SELECT path FROM sources WHERE letter = ? AND duplicate_of IS NULL AND error IS NULL LIMIT 1", (letter,)
+            "SELECT path FROM sources WHERE letter = ? AND duplicate_of IS NULL AND error IS NULL AND done = 1 LIMIT 1",
+            (letter,),
         ).fetchone()
         return row[0] if row else None
 
@@ -243,12 +254,15 @@ class Manifest:
     def add_source(self, row: SourceRow) -> None:
         """Record a source found by this build (its result comes later)."""
         self.conn.execute(
-            "INSERT OR REPLACE INTO sources (path, ord, size, mtime_ns, sha256, shard) VALUES (?, ?, ?, ?, ?, ?)",
-            (row.path, row.ord, row.size, row.mtime_ns, row.sha256, row.shard),
+            "INSERT OR REPLACE INTO sources (path, ord, size, mtime_ns, sha256, shard, kept) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row.path, row.ord, row.size, row.mtime_ns, row.sha256, row.shard, row.kept),
         )
 
-    def set_result(self, path: str, *, result=None, duplicate_of: str | None = None) -> None:
-        """Record a worker's result for a source, or that it duplicates another source's letter."""
+    def set_result(
+        self, path: str, *, result=None, duplicate_of: str | None = None, block: tuple[int, int] | None = None
+    ) -> None:
+        """Record a worker's result for a source (``block``: where its graph went in its shard's
+        text), or that it duplicates another source's letter."""
         if duplicate_of is not None:  # its outcomes and statements are kept to tell a copy from a conflict
             outcomes = json.dumps(list(result.outcomes)) if result is not None else None
             said = result.stated if result is not None else None
@@ -269,6 +283,9 @@ class Manifest:
             json.dumps(list(result.violations)),
             _pack(result.stats),
             result.stated,
+            block[0] if block else None,
+            block[1] if block else None,
+            _pack(result.tables),
         )
         sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
         # the worker's hash of what it read; a hash the plan already had is kept when none came back
@@ -278,7 +295,9 @@ class Manifest:
         )
 
     def carry_over(self, old: Manifest | None, rebuilt: set[int]) -> None:
-        """Results and shard files of the shards not rebuilt come from the previous manifest."""
+        """Results and shard files of the shards not rebuilt come from the previous manifest; so do
+        the results of the kept sources of the rebuilt shards, not yet done (:meth:`keep_done`
+        marks each as its block is copied, in input order, so the first copy of a letter still wins)."""
         if old is None:
             return
         marks = ",".join(str(int(s)) for s in rebuilt) or "-1"
@@ -290,10 +309,42 @@ class Manifest:
                 f"UPDATE sources SET {sets}, done = 1 FROM old.sources AS o "
                 f"WHERE o.path = sources.path AND sources.shard NOT IN ({marks})"
             )
+            self.conn.execute(
+                f"UPDATE sources SET {sets}, done = 0 FROM old.sources AS o "
+                f"WHERE o.path = sources.path AND sources.shard IN ({marks}) AND sources.kept = 1"
+            )
             self.conn.execute(f"INSERT OR REPLACE INTO shards SELECT * FROM old.shards WHERE shard NOT IN ({marks})")
         finally:
             self.conn.commit()
             self.conn.execute("DETACH DATABASE old")
+
+    def kept_count(self) -> int:
+        """How many sources are kept (:meth:`carry_over`)."""
+        return self.conn.execute("SELECT COUNT(*) FROM sources WHERE kept = 1").fetchone()[0]
+
+    def unkeep_all(self) -> None:
+        """Parse every source again."""
+        self.conn.execute("UPDATE sources SET kept = 0")
+
+    def unkeep_shard(self, shard: int) -> None:
+        """Parse every source of a shard again (its file is missing or was changed by hand)."""
+        self.conn.execute("UPDATE sources SET kept = 0 WHERE shard = ?", (shard,))
+
+    def kept_tables(self, path: str) -> str:
+        """A kept source's rows of the analyst tables (JSON, as its worker made them)."""
+        row = self.conn.execute("SELECT tables FROM sources WHERE path = ?", (path,)).fetchone()
+        return _unpack(row[0]) if row else "{}"
+
+    def keep_done(self, path: str, block: tuple[int, int]) -> None:
+        """A kept source's block copied to ``block`` of its shard's new text: its result stands."""
+        self.conn.execute("UPDATE sources SET done = 1, block_start = ?, block_len = ? WHERE path = ?", (*block, path))
+
+    def keep_as_duplicate(self, path: str, owner: str) -> None:
+        """A kept source whose letter another source now holds (one earlier in input order):
+        recorded as a duplicate would be, its outcomes and statements kept."""
+        kept = ("sha256", "outcomes", "stated", "duplicate_of")
+        cleared = ", ".join(f"{c} = NULL" for c in _RESULT_COLUMNS if c not in kept)
+        self.conn.execute(f"UPDATE sources SET {cleared}, duplicate_of = ?, done = 1 WHERE path = ?", (owner, path))
 
     def set_shard_file(self, shard: int, file: Path) -> None:
         """Record a shard file as written (size and mtime), to notice later edits."""

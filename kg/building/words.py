@@ -201,7 +201,8 @@ class WordIndex:
 
     def keep_only(self, manifest: Path, rebuilt: set[int]) -> None:
         """Remove the letters of every source the manifest at ``manifest`` does not carry over
-        unchanged (those of the ``rebuilt`` shards, and sources gone or failed), and begin the
+        unchanged (those of the ``rebuilt`` shards that are parsed again, and sources gone or
+        failed), and begin the
         build's transaction. The manifest must be committed (it is read from another connection)."""
         marks = ",".join(str(int(s)) for s in rebuilt) or "-1"
         self.conn.execute("CREATE TEMP TABLE kept (source INTEGER PRIMARY KEY, sha256 TEXT)")
@@ -210,7 +211,8 @@ class WordIndex:
         try:
             self.conn.execute(
                 "INSERT OR REPLACE INTO kept SELECT source_key(path), substr(sha256, 1, 16) FROM m.sources "
-                f"WHERE letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL AND shard NOT IN ({marks})"
+                "WHERE letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL "
+                f"AND (shard NOT IN ({marks}) OR kept = 1)"
             )
         finally:
             self.conn.execute("DETACH DATABASE m")
@@ -221,11 +223,15 @@ class WordIndex:
         )
         self.conn.execute("DROP TABLE temp.kept")
 
+    def remove_source(self, source: str) -> None:
+        """Remove the letter read from ``source`` (kept, but now a duplicate of another source's)."""
+        self._remove("SELECT id FROM letters WHERE source = ?", (source_key(source),))
+
     def _remove(self, letter_ids_sql: str, args: tuple = ()) -> None:
         """Remove letters; their words stay in the index, unreachable (contentless FTS5 cannot
         delete a row without its text), and are counted in meta 'orphans'."""
-        self.conn.execute(f"CREATE TEMP TABLE gone AS {letter_ids_sql}")
-        self.conn.execute("CREATE TEMP TABLE gone_items AS SELECT id FROM items WHERE letter_id IN temp.gone", args)
+        self.conn.execute(f"CREATE TEMP TABLE gone AS {letter_ids_sql}", args)
+        self.conn.execute("CREATE TEMP TABLE gone_items AS SELECT id FROM items WHERE letter_id IN temp.gone")
         self.conn.execute("DELETE FROM facts WHERE item IN temp.gone_items")
         self.conn.execute("DELETE FROM items WHERE id IN temp.gone_items")
         self.conn.execute("DELETE FROM letter_facts WHERE letter_id IN temp.gone")
