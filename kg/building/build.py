@@ -43,7 +43,7 @@ from kg.base.version import PARSER_VERSION
 from kg.building.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
 from kg.building.manifest import SCHEMA_VERSION, Manifest, SourceRow, file_sha256, shard_of
 from kg.building.tables import ShardTables, tables
-from kg.building.validate import Violation, validate_triples
+from kg.building.validate import Violation, index_triples, validate_data
 from kg.building.words import WordIndex, letter_rows
 from kg.graph.iris import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
 from kg.graph.mapping import letter_triples
@@ -166,6 +166,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
         triples = letter_triples(letter, outcome.source_sha256)
         key = str(letter_iri(letter))
         graph = str(graph_iri(letter))
+        data = index_triples(triples)  # one index of the letter for SHACL and the analyst tables
         if key not in in_batch:  # a second copy of a letter (its .pdf and .txt) is a duplicate
             in_batch.add(key)
             used = triples if kept is None else [t for t in triples if read_iri(t[1]) in kept]
@@ -182,10 +183,10 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
                 unmapped=tuple(
                     (i.number, i.title) for i in letter.items if i.treatment is None or not i.treatment.concept
                 ),
-                violations=tuple(json.dumps(asdict(v)) for v in validate_triples(triples)),
+                violations=tuple(json.dumps(asdict(v)) for v in validate_data(data)),
                 stated=stated_digest(to_record(letter)),
                 words=letter_rows(letter) if WITH_WORDS else "",
-                tables=json.dumps(table_rows(triples), separators=(",", ":")) if WITH_TABLES else "",
+                tables=json.dumps(table_rows(data), separators=(",", ":")) if WITH_TABLES else "",
             )
         )
     stats = chunk_statistics(first_copies, _fixed_bytes())

@@ -56,9 +56,20 @@ def _check(data: shacl.Data) -> list[Violation]:
     return _sorted(_violation(r.focus, r.path, r.message, r.severity) for r in shacl.validate(data))
 
 
+def index_triples(triples: Iterable[tuple[str, str, str]]) -> shacl.Data:
+    """The mapping's triples (terms as TriG, :mod:`kg.graph.terms`) indexed for validation (and
+    for the analyst tables' rows, :mod:`kg.graph.table_rows`, which read the same index)."""
+    return shacl.Data((read_term(s), read_iri(p), read_term(o)) for s, p, o in triples)
+
+
+def validate_data(data: shacl.Data) -> list[Violation]:
+    """Validate one letter's indexed graph (:func:`index_triples`)."""
+    return _check(data)
+
+
 def validate_triples(triples: Iterable[tuple[str, str, str]]) -> list[Violation]:
     """Validate one letter's graph from the mapping's triples (terms as TriG, :mod:`kg.graph.terms`)."""
-    return _check(shacl.Data((read_term(s), read_iri(p), read_term(o)) for s, p, o in triples))
+    return _check(index_triples(triples))
 
 
 def validate_graph(data: Graph) -> list[Violation]:

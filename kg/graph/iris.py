@@ -26,15 +26,15 @@ class Namespace(str):
     """An IRI prefix: ``IMR.outcome`` and ``IMR["outcome"]`` are the full IRI as a plain str (as
     with rdflib's Namespace, a name str already has -- ``title``, ``index`` -- needs the brackets)."""
 
-    __slots__ = ()
-
     def __getitem__(self, local: str) -> str:  # type: ignore[override]
         return f"{self}{local}"
 
     def __getattr__(self, local: str) -> str:
         if local.startswith("__"):
             raise AttributeError(local)
-        return f"{self}{local}"
+        term = f"{self}{local}"
+        setattr(self, local, term)  # kept: the next IMR.outcome is an attribute read, not a new string
+        return term
 
 
 IMR = Namespace("https://w3id.org/imr-kg/ontology#")
