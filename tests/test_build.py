@@ -508,3 +508,46 @@ def test_a_letter_costs_its_own_parse_and_the_bytes_are_a_fresh_builds(tmp_path_
     shutil.copy(later, work / ("0-" + later.name))  # the same letter, first in input order now
     check("copy first", 1)
     check("gzip", 1, "--compress", "gzip")  # every shard rewritten: only the second copy is read again
+
+
+def test_statistics_summed_by_group_equal_a_fresh_sum(tmp_path_factory, tmp_path, monkeypatch):
+    """The statistics are summed a group of letters at a time and a group the last build summed is
+    taken whole; with groups of about 4 letters, after an edit, additions and removals, the
+    statistics file is byte for byte a fresh build's (one group of everything), and only the
+    groups around the changes were summed again."""
+    import kg.building.build as b
+
+    base = synth(tmp_path_factory.mktemp("groups"), 40)
+    work = tmp_path / "corpus"
+    shutil.copytree(base, work)
+    held = sorted(work.rglob("*.txt"))[-5:]
+    spare = tmp_path / "spare"
+    spare.mkdir()
+    for f in held:
+        f.rename(spare / f.name)
+    out = tmp_path / "out"
+    monkeypatch.setattr(b, "STAT_GROUP", 4)
+    monkeypatch.setattr(b, "STAT_GROUP_MAX", 8)
+    summed: list[int] = []
+    real_add = b.Totals.add
+
+    def counting_add(self, partial):
+        summed.append(1)
+        return real_add(self, partial)
+
+    monkeypatch.setattr(b.Totals, "add", counting_add)
+    b.build([work], out, jobs=1)
+    assert len(summed) == 35
+    _edit_one(work)
+    for f in sorted(spare.iterdir())[:3]:
+        shutil.copy(f, work / f.name)
+    for f in sorted(work.rglob("*.txt"))[2:4]:
+        f.unlink()
+    summed.clear()
+    b.build([work], out, jobs=1)
+    assert 0 < len(summed) < 30  # the groups around the changes, not all 36 letters
+    monkeypatch.setattr(b, "STAT_GROUP", 1 << 30)
+    monkeypatch.setattr(b, "STAT_GROUP_MAX", 1 << 30)
+    fresh = tmp_path / "fresh"
+    b.build([work], fresh, jobs=1)
+    assert BuildDir(out).statistics.read_bytes() == BuildDir(fresh).statistics.read_bytes()

@@ -20,11 +20,13 @@ from __future__ import annotations
 import fcntl
 import gc
 import gzip
+import hashlib
 import io
 import json
 import os
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -223,11 +225,53 @@ def _warm(question_folders: tuple[str, ...] = ()) -> None:
 
 
 # -- the build ---------------------------------------------------------------------------------
-def write_statistics(manifest: Manifest, path: Path) -> int:
-    """Sum every letter's partial counts into the statistics graphs (``statistics.trig[.gz]``)."""
+STAT_GROUP = 1024  # letters a statistics group holds on average (a boundary after a name whose hash says so)
+STAT_GROUP_MAX = 4 * STAT_GROUP
+
+
+def _ends_group(path: str) -> bool:
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % STAT_GROUP == 0
+
+
+def _stat_groups(manifest: Manifest) -> Iterator[tuple[str, int, int]]:
+    """The letters in input order cut into groups (key, first ord, last ord). A group ends after a
+    letter whose file name hashes to 0 mod :data:`STAT_GROUP` (or at :data:`STAT_GROUP_MAX`
+    letters), so an edit, an addition or a removal changes the groups around it and no others;
+    the key names the group's files and their hashes."""
+    digest, first, count, last = hashlib.sha1(), None, 0, -1
+    for order, path, sha in manifest.letter_keys():
+        first = order if first is None else first
+        digest.update(f"{path}\0{sha}\n".encode("utf-8", "surrogateescape"))
+        count, last = count + 1, order
+        if _ends_group(path) or count >= STAT_GROUP_MAX:
+            yield digest.hexdigest(), first, last
+            digest, first, count = hashlib.sha1(), None, 0
+    if first is not None:
+        yield digest.hexdigest(), first, last
+
+
+def write_statistics(manifest: Manifest, path: Path, old: Manifest | None = None) -> int:
+    """Sum every letter's partial counts into the statistics graphs (``statistics.trig[.gz]``).
+
+    Summed a group of letters at a time (:func:`_stat_groups`); a group the last build summed
+    (same files, same hashes) is taken whole from its manifest: summing 50,000 letters afresh
+    took 12 s of a 30 s rebuild after one edit. The sums do not depend on the grouping (integer
+    and decimal sums, minima, maxima), so the bytes are a fresh build's."""
     totals = Totals()
-    for stats in manifest.letter_statistics():
-        totals.add(stats)
+    for key, first, last in _stat_groups(manifest):
+        kept = old.group_totals(key) if old is not None else None
+        group = None
+        if kept is not None:
+            try:
+                group = Totals.from_json(zlib.decompress(kept).decode())
+            except (ValueError, KeyError, TypeError, zlib.error):
+                kept = None  # unreadable: summed again from its letters
+        if group is None:
+            group = Totals()
+            for stats in manifest.statistics_between(first, last):
+                group.add(stats)
+        manifest.set_group_totals(key, kept or zlib.compress(group.to_json().encode(), 1))
+        totals.merge(group)
     with graph_writer(path) as out:
         out.writelines(statistics_trig(totals))
     return totals.observations()
@@ -430,7 +474,9 @@ def _build(inputs, out: BuildDir, progress, *, jobs, shards, turtle, folders, co
                 _rebuild(out, new, dirty, shards, jobs, progress, summary, folders, gz, planned, index, old_files)
             _tally(new, summary)
             if dirty or not out.statistics_file(gz).exists():
-                write_statistics(new, out.statistics_file(gz))
+                write_statistics(new, out.statistics_file(gz), old)
+            else:
+                new.keep_group_totals(old)
             token = uuid.uuid4().hex
             new.set_meta(WORDS_TOKEN, token)
             index.commit(token)  # before the manifest: a manifest never names an index not written

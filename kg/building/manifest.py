@@ -28,6 +28,7 @@ CREATE TABLE sources (
 CREATE INDEX sources_ord ON sources(ord);
 CREATE INDEX sources_letter ON sources(letter);
 CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
+CREATE TABLE stat_groups (key TEXT PRIMARY KEY, totals BLOB);
 """
 _RESULT_COLUMNS = (
     "sha256",
@@ -98,7 +99,7 @@ class SourceRow:
 
 
 _COLUMNS = ", ".join(SourceRow.__slots__)
-SCHEMA_VERSION = "2"  # a build's settings name it: a manifest of another schema is not read (the build starts afresh)
+SCHEMA_VERSION = "3"  # a build's settings name it: a manifest of another schema is not read (the build starts afresh)
 _LETTERS = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"  # sources that gave a letter graph
 
 
@@ -350,6 +351,38 @@ class Manifest:
         """Record a shard file as written (size and mtime), to notice later edits."""
         st = file.stat()
         self.conn.execute("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, st.st_size, st.st_mtime_ns))
+
+    def letter_keys(self) -> Iterator[tuple[int, str, str | None]]:
+        """(ord, path, sha256) of every source that gave a letter graph, in input order."""
+        return ((o, path, sha) for o, path, sha in self._pages("path, sha256", _LETTERS))
+
+    def statistics_between(self, first: int, last: int) -> list[str]:
+        """The partial counts of the letters with ``first <= ord <= last``, in input order."""
+        rows = self.conn.execute(
+            f"SELECT stats FROM sources WHERE ord BETWEEN ? AND ? AND ({_LETTERS}) ORDER BY ord", (first, last)
+        )
+        return [_unpack(stats) for (stats,) in rows]
+
+    def group_totals(self, key: str) -> bytes | None:
+        """The summed statistics of a group of letters (:func:`kg.building.build.write_statistics`)."""
+        row = self.conn.execute("SELECT totals FROM stat_groups WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_group_totals(self, key: str, totals: bytes) -> None:
+        """Keep a group's summed statistics for the next build."""
+        self.conn.execute("INSERT OR REPLACE INTO stat_groups VALUES (?, ?)", (key, totals))
+
+    def keep_group_totals(self, old: Manifest | None) -> None:
+        """The previous build's group sums, when this build wrote no statistics (nothing changed)."""
+        if old is None:
+            return
+        self.conn.commit()
+        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO stat_groups SELECT * FROM old.stat_groups")
+        finally:
+            self.conn.commit()
+            self.conn.execute("DETACH DATABASE old")
 
     def letter_statistics(self) -> Iterator[str]:
         """Every letter's partial counts (JSON, see kg.graph.statistics), in input order."""

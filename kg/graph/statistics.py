@@ -175,9 +175,52 @@ class Totals:
                 if month is not None:
                     _merge(self.by_month[name], (month, *key), measures, functions)
 
+    def merge(self, other: Totals) -> None:
+        """Add another sum of letters (a group's, kept from the last build) to this one."""
+        self.letters += other.letters
+        for mine, theirs in ((self.all, other.all), (self.by_month, other.by_month)):
+            for name, table in theirs.items():
+                if name not in self.questions:
+                    continue
+                functions = self.questions[name][1]
+                into = mine[name]
+                for key, measures in table.items():
+                    _merge(into, key, measures, functions)
+
+    def to_json(self) -> str:
+        """The sums as JSON, which :meth:`from_json` reads back (decimals as ``{"$d": "1.5"}``;
+        JSON, not pickle: a manifest is a file anyone could have written)."""
+        state = {
+            "letters": self.letters,
+            "all": {name: list(map(list, table.items())) for name, table in self.all.items()},
+            "by_month": {name: list(map(list, table.items())) for name, table in self.by_month.items()},
+        }
+        return json.dumps(state, separators=(",", ":"), default=_decimal_json)
+
+    @classmethod
+    def from_json(cls, text: str) -> Totals:
+        """A Totals of :meth:`to_json`'s text."""
+        state = json.loads(text, object_hook=_json_decimal)
+        totals = cls()
+        totals.letters = int(state["letters"])
+        for mine, theirs in ((totals.all, state["all"]), (totals.by_month, state["by_month"])):
+            for name, rows in theirs.items():
+                mine[name] = {tuple(key): measures for key, measures in rows}
+        return totals
+
     def observations(self) -> int:
         """How many observations the cube will have."""
         return sum(len(t) for t in self.all.values()) + sum(len(t) for t in self.by_month.values())
+
+
+def _decimal_json(value):
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    raise TypeError(f"not JSON: {value!r}")
+
+
+def _json_decimal(obj: dict):
+    return Decimal(obj["$d"]) if obj.keys() == {"$d"} else obj
 
 
 def _merge(table: dict[tuple, list], key: tuple, measures: list, functions: tuple[str, ...]) -> None:
@@ -204,12 +247,14 @@ def _combine(a, b, how: str):
     if how == "SUM":
         if isinstance(a, int) and isinstance(b, int):
             return a + b
-        return _decimal_term(_number(a) + _number(b))
+        return _number(a) + _number(b)  # kept a Decimal until written (:func:`_term`): parsed once
     pick = min if how == "MIN" else max
     return pick(a, b, key=_order)
 
 
 def _number(v) -> Decimal:
+    if isinstance(v, Decimal):
+        return v
     if isinstance(v, int):
         return Decimal(v)
     m = re.match(r'^"([^"]*)"', v)
@@ -223,7 +268,7 @@ def _decimal_term(d: Decimal) -> str:
 @lru_cache(maxsize=1 << 16)
 def _order(v):
     """Compare numbers by value, other terms by their text (ISO dates sort as text)."""
-    if isinstance(v, int):
+    if isinstance(v, int | Decimal):
         return (0, Decimal(v), "")
     m = re.match(r'^"([^"]*)"\^\^<([^>]*)>$', v)
     if m and m.group(2) in _NUMERIC:
@@ -232,6 +277,8 @@ def _order(v):
 
 
 def _term(v) -> str:
+    if isinstance(v, Decimal):
+        return _decimal_term(v)
     return literal_term(str(v), _INTEGER) if isinstance(v, int) else v
 
 
