@@ -204,10 +204,11 @@ def build(
     ] = Compression.auto,  # type: ignore[attr-defined]
 ) -> None:
     """Parse, map to RDF, validate with SHACL; write the graph (TriG), the statistics every
-    question is answered from, the validation report (validation-report.txt), a summary
-    (summary.json) and a manifest.
+    question is answered from, the analyst tables (tables/, for `imrkg sql`), the word index
+    (for `imrkg find`), the validation report (validation-report.txt), a summary (summary.json)
+    and a manifest.
 
-    Re-running on the same output directory rebuilds only what changed."""
+    Re-running on the same output directory parses only new and changed files."""
     from kg.building.build import BuildLocked
     from kg.building.build import build as run_build
     from kg.building.builddir import BuildDir
