@@ -44,7 +44,7 @@ from kg.base.resources import reference_files
 from kg.base.version import PARSER_VERSION
 from kg.building.builddir import GZIP, BuildDir, compressed, open_graph, rdf_format
 from kg.building.manifest import SCHEMA_VERSION, Manifest, SourceRow, file_sha256, shard_of
-from kg.building.tables import ShardTables, tables
+from kg.building.tables import ChunkTables, OldTables, ShardTables, chunk_ipc, tables
 from kg.building.validate import Violation, index_triples, validate_data
 from kg.building.words import WordIndex, letter_rows
 from kg.graph.iris import ONTOLOGY_GRAPH, PREFIXES, VOCAB_GRAPH, graph_iri, letter_iri
@@ -147,7 +147,8 @@ class Result:
     stats: str = ""  # JSON of the letter's partial rows of every question (kg.graph.statistics)
     stated: str | None = None  # digest of what the letter states: two files of one case must agree
     words: str = ""  # the letter's rows of the word index (kg.building.words.letter_rows)
-    tables: str = ""  # JSON: table name -> the letter's rows of the analyst tables (kg.graph.table_rows)
+    table_counts: tuple[int, ...] = ()  # its rows of each analyst table (kg.graph.table_rows), in the chunk's batch
+    table_ipc: tuple[bytes, ...] = ()  # on a chunk's first result: the chunk's rows as Arrow (kg.building.tables)
 
 
 def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
@@ -156,6 +157,7 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
     Each document is ``(path, sha256 or None)``: the file is read here, once, and hashed here
     unless the main process already knew its hash."""
     results: list[Result] = []
+    table_batch: dict[str, list[list]] = {name: [] for name in tables()} if WITH_TABLES else {}
     first_copies: list[tuple[str, str]] = []  # (letter IRI, TriG of what the questions read)
     in_batch: set[str] = set()
     kept = kept_predicates()
@@ -188,11 +190,24 @@ def process_chunk(docs: list[tuple[str, str | None]]) -> list[Result]:
                 violations=tuple(json.dumps(asdict(v)) for v in validate_data(data)),
                 stated=stated_digest(to_record(letter)),
                 words=letter_rows(letter) if WITH_WORDS else "",
-                tables=json.dumps(table_rows(data), separators=(",", ":")) if WITH_TABLES else "",
+                table_counts=_add_rows(table_batch, table_rows(data)) if WITH_TABLES else (),
             )
         )
     stats = chunk_statistics(first_copies, _fixed_bytes())
-    return [replace(r, stats=stats.get(r.letter, "{}")) if r.letter else r for r in results]
+    results = [replace(r, stats=stats.get(r.letter, "{}")) if r.letter else r for r in results]
+    if results and any(table_batch.values()):
+        results[0] = replace(results[0], table_ipc=chunk_ipc(table_batch))
+    return results
+
+
+def _add_rows(batch: dict[str, list[list]], rows: dict[str, list[list]]) -> tuple[int, ...]:
+    """Append a letter's table rows to its chunk's batch; how many it gave each table."""
+    counts = []
+    for name, into in batch.items():
+        mine = rows.get(name, [])
+        into.extend(mine)
+        counts.append(len(mine))
+    return tuple(counts)
 
 
 @cache
@@ -571,6 +586,7 @@ def _plan(
             old_files[shard] = intact[0]
         if WITH_TABLES and not all(out.table_file(t, shard, shards).is_file() for t in tables()):
             dirty.add(shard)  # its analyst tables are missing (removed, or a build before 0.10)
+            new.unkeep_shard(shard)  # kept letters' rows come from them
     return dirty
 
 
@@ -603,6 +619,8 @@ def _rebuild(
     files: dict[int, _ShardOut] = {}
     tabled: dict[int, ShardTables] = {}
     olds = {shard: _OldBlocks((old_files or {}).get(shard)) for shard in dirty}
+    old_tables = {shard: OldTables([out.table_file(t, shard, shards) for t in tables()]) for shard in dirty}
+    chunk: ChunkTables | None = None
     stack = ExitStack()
     try:
         for shard in sorted(dirty):
@@ -617,17 +635,23 @@ def _rebuild(
         for row in new.sources_in(dirty):
             if row.kept:
                 block = olds[row.shard].read(row.block_start, row.block_len, row.graph)  # type: ignore[arg-type]
-                if block is not None:
-                    _keep(new, row, block, files, tabled, index)
+                parts = old_tables[row.shard].take(row.table_at, row.letter) if row.shard in tabled else []
+                if block is not None and parts is not None:
+                    _keep(new, row, block, parts, files, tabled, index)
                     continue
-                result = process_chunk([(row.path, row.sha256)])[0]  # the old block is not there after all
+                result = process_chunk([(row.path, row.sha256)])[0]  # its old block or rows are not there
+                rows_of = ChunkTables(result.table_ipc) if result.table_ipc else None
             else:
                 parsed_row, result = next(results)
                 assert parsed_row.path == row.path, (parsed_row.path, row.path)
+                if result.table_ipc:  # the first result of a worker's chunk brings the chunk's rows
+                    chunk = ChunkTables(result.table_ipc)
+                rows_of = chunk
+            parts = rows_of.take(result.table_counts) if rows_of is not None and result.table_counts else None
             summary.parsed += 1
             if progress:
                 progress(row.path)
-            _write_result(new, row, result, files, tabled, index)
+            _write_result(new, row, result, parts, files, tabled, index)
         for shard, file in files.items():
             file.close()
             new.set_shard_file(shard, out.shard_file(shard, shards, gz))
@@ -645,33 +669,33 @@ def _rebuild(
             shard_tables.abandon()
 
 
-def _write_result(new: Manifest, row: SourceRow, result: Result, files, tabled, index) -> None:
-    """A parsed source: its block, tables and words written, or noted as a duplicate or a failure."""
+def _write_result(new: Manifest, row: SourceRow, result: Result, parts, files, tabled, index) -> None:
+    """A parsed source: its block, table rows (``parts``) and words written, or noted as a
+    duplicate or a failure."""
     owner = new.owner_of(result.letter or "") if result.error is None else None
     if owner is not None:  # the same letter from another file (a .txt and .pdf of one case)
         new.set_result(row.path, result=result, duplicate_of=owner)
         return
-    block = None
+    block = table_at = None
     if result.error is None:
         block = files[row.shard].write(result.text.encode())
         if index is not None and result.words:
             index.add(row.path, result.sha256, result.words)
-        if row.shard in tabled and result.tables:
-            tabled[row.shard].add(json.loads(result.tables))
-    new.set_result(row.path, result=result, block=block)
+        if row.shard in tabled and parts is not None:
+            table_at = tabled[row.shard].add(parts)
+    new.set_result(row.path, result=result, block=block, table_at=table_at)
 
 
-def _keep(new: Manifest, row: SourceRow, block: bytes, files, tabled, index) -> None:
-    """A kept source: its block copied, its results already carried over in the manifest."""
+def _keep(new: Manifest, row: SourceRow, block: bytes, parts: list, files, tabled, index) -> None:
+    """A kept source: its block and table rows copied, its results already carried over in the manifest."""
     owner = new.owner_of(row.letter or "")
     if owner is not None:  # a source earlier in input order now gives this letter
         new.keep_as_duplicate(row.path, owner)
         if index is not None:
             index.remove_source(row.path)
         return
-    new.keep_done(row.path, files[row.shard].write(block))
-    if row.shard in tabled:
-        tabled[row.shard].add(json.loads(new.kept_tables(row.path)))
+    table_at = tabled[row.shard].add(parts) if row.shard in tabled else None
+    new.keep_done(row.path, files[row.shard].write(block), table_at)
 
 
 def _results(rows: Iterable[SourceRow], jobs: int | None, folders: tuple[str, ...] = ()):

@@ -24,7 +24,7 @@ CREATE TABLE sources (
     path TEXT PRIMARY KEY, ord INTEGER, size INTEGER, mtime_ns INTEGER, sha256 TEXT, shard INTEGER,
     error TEXT, letter TEXT, graph TEXT, duplicate_of TEXT, triples INTEGER,
     outcomes TEXT, unmapped TEXT, violations TEXT, stats BLOB, stated TEXT, done INTEGER DEFAULT 0,
-    kept INTEGER DEFAULT 0, block_start INTEGER, block_len INTEGER, tables BLOB);
+    kept INTEGER DEFAULT 0, block_start INTEGER, block_len INTEGER, table_at TEXT);
 CREATE INDEX sources_ord ON sources(ord);
 CREATE INDEX sources_letter ON sources(letter);
 CREATE TABLE shards (shard INTEGER PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
@@ -44,7 +44,7 @@ _RESULT_COLUMNS = (
     "stated",
     "block_start",
     "block_len",
-    "tables",
+    "table_at",
 )
 
 
@@ -96,10 +96,11 @@ class SourceRow:
     kept: int = 0  # 1: unchanged since the last build, its graph block copied rather than parsed again
     block_start: int | None = None  # where its letter graph's TriG block starts in its shard's text (bytes)
     block_len: int | None = None  # and its length in bytes
+    table_at: str | None = None  # where its rows are in its shard's table files (kg.building.tables.ShardTables.add)
 
 
 _COLUMNS = ", ".join(SourceRow.__slots__)
-SCHEMA_VERSION = "3"  # a build's settings name it: a manifest of another schema is not read (the build starts afresh)
+SCHEMA_VERSION = "4"  # a build's settings name it: a manifest of another schema is not read (the build starts afresh)
 _LETTERS = "letter IS NOT NULL AND duplicate_of IS NULL AND error IS NULL"  # sources that gave a letter graph
 
 
@@ -260,7 +261,13 @@ class Manifest:
         )
 
     def set_result(
-        self, path: str, *, result=None, duplicate_of: str | None = None, block: tuple[int, int] | None = None
+        self,
+        path: str,
+        *,
+        result=None,
+        duplicate_of: str | None = None,
+        block: tuple[int, int] | None = None,
+        table_at: str | None = None,
     ) -> None:
         """Record a worker's result for a source (``block``: where its graph went in its shard's
         text), or that it duplicates another source's letter."""
@@ -286,7 +293,7 @@ class Manifest:
             result.stated,
             block[0] if block else None,
             block[1] if block else None,
-            _pack(result.tables),
+            table_at,
         )
         sets = ", ".join(f"{c} = ?" for c in _RESULT_COLUMNS)
         # the worker's hash of what it read; a hash the plan already had is kept when none came back
@@ -331,14 +338,13 @@ class Manifest:
         """Parse every source of a shard again (its file is missing or was changed by hand)."""
         self.conn.execute("UPDATE sources SET kept = 0 WHERE shard = ?", (shard,))
 
-    def kept_tables(self, path: str) -> str:
-        """A kept source's rows of the analyst tables (JSON, as its worker made them)."""
-        row = self.conn.execute("SELECT tables FROM sources WHERE path = ?", (path,)).fetchone()
-        return _unpack(row[0]) if row else "{}"
-
-    def keep_done(self, path: str, block: tuple[int, int]) -> None:
-        """A kept source's block copied to ``block`` of its shard's new text: its result stands."""
-        self.conn.execute("UPDATE sources SET done = 1, block_start = ?, block_len = ? WHERE path = ?", (*block, path))
+    def keep_done(self, path: str, block: tuple[int, int], table_at: str | None) -> None:
+        """A kept source's block copied to ``block`` of its shard's new text (and its table rows
+        to ``table_at``): its result stands."""
+        self.conn.execute(
+            "UPDATE sources SET done = 1, block_start = ?, block_len = ?, table_at = ? WHERE path = ?",
+            (*block, table_at, path),
+        )
 
     def keep_as_duplicate(self, path: str, owner: str) -> None:
         """A kept source whose letter another source now holds (one earlier in input order):
