@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from common import synthetic_corpus  # noqa: E402
 
 CLI = [sys.executable, "-m", "kg.cli"]
 
@@ -67,11 +69,7 @@ def main() -> None:
     args = ap.parse_args()
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
-    letters = work / f"letters-{args.size}"
-    if not letters.is_dir():
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "synth.py"), str(letters), "--count", str(args.size)], check=True
-        )
+    letters = synthetic_corpus(work / f"letters-{args.size}", args.size)
     times: dict[bool, list[float]] = {True: [], False: []}
     sizes: dict[bool, int] = {}
     for _ in range(args.rounds):

@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import commit, synthetic_corpus  # noqa: E402
+
 CLI = [sys.executable, "-m", "kg.cli"]
 
 
@@ -54,11 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
-    source = work / f"synth-{args.size + 100}"
-    if not source.is_dir():
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "synth.py"), str(source), "--count", str(args.size + 100)], check=True
-        )
+    source = synthetic_corpus(work / f"synth-{args.size + 100}", args.size + 100)
     letters = work / "letters"
     shutil.rmtree(letters, ignore_errors=True)
     shutil.copytree(source, letters, copy_function=shutil.copy2)
@@ -70,7 +69,7 @@ def main() -> None:
         f.rename(held / f.name)
     out = work / "out"
     shutil.rmtree(out, ignore_errors=True)
-    results: dict = {"size": args.size, "shards": args.shards, "commit": _commit()}
+    results: dict = {"size": args.size, "shards": args.shards, "commit": commit()}
     fresh, summary = build(letters, out, args.shards)
     results["fresh"] = {"seconds": fresh, "parsed": summary["parsed_this_run"]}
 
@@ -79,7 +78,8 @@ def main() -> None:
         results[name] = {"seconds": seconds, "parsed": s["parsed_this_run"], "ratio": seconds / fresh}
 
     step("nothing changed")
-    victim = sorted(letters.rglob("*.txt"))[len(every) // 2]
+    remaining = sorted(letters.rglob("*.txt"))
+    victim = remaining[len(remaining) // 2]
     text = victim.read_text(encoding="utf-8")
     victim.write_text(text.replace("the ", "the  ", 1) if "the " in text else text + "\n", encoding="utf-8")
     step("edit 1 letter")
@@ -104,15 +104,6 @@ def main() -> None:
         r = results[name]
         print(f"| {name} | {r['seconds']:.1f} s | {r['parsed']:,} | {r['ratio'] * 100:.1f} % |")
     print(f"| output after the last step = a fresh build's bytes | {results['same_bytes_as_fresh']} | | |")
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import commit, synthetic_corpus  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 CLI = [sys.executable, "-m", "kg.cli"]
@@ -91,12 +94,8 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
-    letters = work / f"letters-{args.size}"
-    if not letters.is_dir():
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "synth.py"), str(letters), "--count", str(args.size)], check=True
-        )
-    results: dict = {"size": args.size, "commit": _commit()}
+    letters = synthetic_corpus(work / f"letters-{args.size}", args.size)
+    results: dict = {"size": args.size, "commit": commit()}
     with_t, without_t = [], []
     for _ in range(args.rounds):
         with_t.append(build(letters, work / "out-tables", True))
@@ -151,15 +150,6 @@ def main() -> None:
     print(f"| `imrkg sql` wall p50 | {results['cli_sql_wall_ms']:.0f} ms |")
     print(f"| `imrkg query outcome-by-category` wall p50 | {results['cli_query_wall_ms']:.0f} ms |")
     print(f"| `imrkg --help` wall p50 | {results['cli_help_wall_ms']:.0f} ms |")
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 if __name__ == "__main__":
