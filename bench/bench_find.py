@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from common import synthetic_corpus  # noqa: E402
+from common import synthetic_corpus, timed_build  # noqa: E402
 
 CLI = [sys.executable, "-m", "kg.cli"]
 
@@ -51,13 +51,7 @@ def folder_bytes(path: Path) -> int:
 
 
 def build(letters: Path, out: Path, with_index: bool) -> float:
-    shutil.rmtree(out, ignore_errors=True)
-    env = dict(os.environ)
-    if not with_index:
-        env["IMRKG_NO_WORD_INDEX"] = "1"
-    start = time.perf_counter()
-    subprocess.run([*CLI, "build", str(letters), "-o", str(out), "-q"], check=True, env=env, capture_output=True)
-    return time.perf_counter() - start
+    return timed_build(letters, out, None if with_index else "IMRKG_NO_WORD_INDEX")
 
 
 def main() -> None:

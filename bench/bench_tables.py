@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from common import commit, synthetic_corpus  # noqa: E402
+from common import commit, synthetic_corpus, timed_build  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
@@ -58,13 +57,7 @@ SELECT ?year ?category (COUNT(*) AS ?items) (SUM(IF(?outcome = "Upheld", 1, 0)) 
 
 
 def build(letters: Path, out: Path, with_tables: bool) -> float:
-    shutil.rmtree(out, ignore_errors=True)
-    env = dict(os.environ)
-    if not with_tables:
-        env["IMRKG_NO_TABLES"] = "1"
-    start = time.perf_counter()
-    subprocess.run([*CLI, "build", str(letters), "-o", str(out), "-q"], check=True, env=env, capture_output=True)
-    return time.perf_counter() - start
+    return timed_build(letters, out, None if with_tables else "IMRKG_NO_TABLES")
 
 
 def timed(fn, runs: int) -> tuple[float, float, object]:

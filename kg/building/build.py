@@ -570,8 +570,14 @@ def _plan(
             if prev is not None:
                 dirty.add(prev.shard)
         # unchanged and written last time: a rebuilt shard copies its graph block, not parse it again
-        kept = same and prev is not None and prev.letter is not None and not prev.error and not prev.duplicate_of
-        kept = kept and prev is not None and prev.block_start is not None
+        kept = (
+            prev is not None
+            and same
+            and prev.letter is not None
+            and not prev.error
+            and not prev.duplicate_of
+            and prev.block_start is not None
+        )
         new.add_source(SourceRow(doc.name, order, size, mtime, sha, shard, kept=int(kept)))
     if old is None:
         return set(range(shards))

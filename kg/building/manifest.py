@@ -13,6 +13,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,16 +228,24 @@ class Manifest:
         ).fetchone()
         return row[0] if row else None
 
-    def missing_shards(self, old: Manifest) -> set[int]:
-        """Shards of sources that the previous build had and this one does not."""
-        self.conn.commit()  # ATTACH and DETACH need no open transaction
+    @contextmanager
+    def _with_old(self, old: Manifest) -> Iterator[None]:
+        """The previous manifest attached as ``old`` for the statements inside; what they wrote is
+        committed before it is detached (ATTACH and DETACH need no open transaction)."""
+        self.conn.commit()
         self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
         try:
+            yield
+        finally:
+            self.conn.commit()
+            self.conn.execute("DETACH DATABASE old")
+
+    def missing_shards(self, old: Manifest) -> set[int]:
+        """Shards of sources that the previous build had and this one does not."""
+        with self._with_old(old):
             rows = self.conn.execute(
                 "SELECT DISTINCT shard FROM old.sources WHERE path NOT IN (SELECT path FROM main.sources)"
             ).fetchall()
-        finally:
-            self.conn.execute("DETACH DATABASE old")
         return {r[0] for r in rows}
 
     def source_count(self) -> int:
@@ -309,9 +318,7 @@ class Manifest:
         if old is None:
             return
         marks = ",".join(str(int(s)) for s in rebuilt) or "-1"
-        self.conn.commit()
-        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
-        try:
+        with self._with_old(old):
             sets = ", ".join(f"{c} = o.{c}" for c in _RESULT_COLUMNS if c != "sha256")
             self.conn.execute(
                 f"UPDATE sources SET {sets}, done = 1 FROM old.sources AS o "
@@ -322,9 +329,6 @@ class Manifest:
                 f"WHERE o.path = sources.path AND sources.shard IN ({marks}) AND sources.kept = 1"
             )
             self.conn.execute(f"INSERT OR REPLACE INTO shards SELECT * FROM old.shards WHERE shard NOT IN ({marks})")
-        finally:
-            self.conn.commit()
-            self.conn.execute("DETACH DATABASE old")
 
     def kept_count(self) -> int:
         """How many sources are kept (:meth:`carry_over`)."""
@@ -382,13 +386,8 @@ class Manifest:
         """The previous build's group sums, when this build wrote no statistics (nothing changed)."""
         if old is None:
             return
-        self.conn.commit()
-        self.conn.execute("ATTACH DATABASE ? AS old", (str(old.path),))
-        try:
+        with self._with_old(old):
             self.conn.execute("INSERT OR REPLACE INTO stat_groups SELECT * FROM old.stat_groups")
-        finally:
-            self.conn.commit()
-            self.conn.execute("DETACH DATABASE old")
 
     def letter_statistics(self) -> Iterator[str]:
         """Every letter's partial counts (JSON, see kg.graph.statistics), in input order."""

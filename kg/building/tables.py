@@ -225,6 +225,8 @@ class OldTables:
     def __init__(self, paths: list[Path]) -> None:
         self.paths = paths
         self._tables: list | None = None
+        names = list(tables())
+        self._letters = names.index("letters") if "letters" in names else None  # the table that checks a slice
 
     def take(self, table_at: str | None, letter: str | None) -> list | None:
         """The rows, or None when the files do not hold them there (then the letter is parsed again)."""
@@ -241,7 +243,7 @@ class OldTables:
             return None
         if any(p.num_rows != n for p, (_, n) in zip(parts, spans, strict=True)):
             return None
-        letters = list(tables()).index("letters") if "letters" in tables() else None
+        letters = self._letters
         if letters is not None and parts[letters].num_rows != 1:
             return None
         if letters is not None and parts[letters].column("letter")[0].as_py() != letter:

@@ -63,7 +63,7 @@ def connect(path: str | Path) -> Any:
         if paths:
             listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
             con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet([{listed}])')
-        else:  # a table without rows still has its columns
+        else:  # no build wrote this table: it is there, empty, so a query names it without an error
             con.execute(f'CREATE VIEW "{name}" AS SELECT NULL AS none WHERE false')
     return con
 

@@ -253,6 +253,16 @@ def _load_file(store: ox.Store, path: Path, advanced: Callable[[int], None] | No
 WORDS_IN_STORE = "imrkg-words"  # the store's copies of the word indexes of the builds loaded into it
 
 
+def _loaded_builds(sources: list[str | Path]) -> dict[str, BuildDir]:
+    """The build directories among ``sources``, by the name their copies take in the store (a
+    hash of the build's absolute path: two builds loaded together never share one)."""
+    return {
+        hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16]: BuildDir(Path(source))
+        for source in sources
+        if Path(source).is_dir() and BuildDir(Path(source)).is_build()
+    }
+
+
 def copy_word_indexes(path: str | Path, sources: list[str | Path]) -> int:
     """After a load into the store at ``path``: the word index of each build in ``sources``
     (``imrkg find``) copied into ``STORE/imrkg-words/`` (one file per build, named by the build's
@@ -260,12 +270,7 @@ def copy_word_indexes(path: str | Path, sources: list[str | Path]) -> int:
     builds not loaded this time removed, as the load removed their letters. Each copy is written
     beside and renamed. Returns how many were copied."""
     folder = Path(path) / WORDS_IN_STORE
-    wanted = {}
-    for source in sources:
-        build = BuildDir(Path(source))
-        if Path(source).is_dir() and build.is_build() and build.words.is_file():
-            name = hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16] + ".sqlite"
-            wanted[name] = build.words
+    wanted = {f"{name}.sqlite": build.words for name, build in _loaded_builds(sources).items() if build.words.is_file()}
     if wanted:
         folder.mkdir(exist_ok=True)
     for name, words in wanted.items():
@@ -287,11 +292,7 @@ def copy_tables(path: str | Path, sources: list[str | Path]) -> int:
     build, named as its word index is), and those of builds not loaded this time removed. A
     build's folder is written beside and renamed into place. Returns how many were copied."""
     folder = Path(path) / TABLES_IN_STORE
-    wanted = {}
-    for source in sources:
-        build = BuildDir(Path(source))
-        if Path(source).is_dir() and build.is_build() and build.tables.is_dir():
-            wanted[hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16]] = build.tables
+    wanted = {name: build.tables for name, build in _loaded_builds(sources).items() if build.tables.is_dir()}
     if wanted:
         folder.mkdir(exist_ok=True)
     for name, tables in wanted.items():
